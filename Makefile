@@ -1,0 +1,36 @@
+# spotcheck — `make run` and `make test` install what is missing themselves.
+GO      ?= go
+BIN     ?= $(shell $(GO) env GOPATH)/bin/spotcheck
+CHROME  ?= $(or $(SPOTCHECK_CHROME),/usr/bin/chromium)
+
+# rod must never read --rod flags from a test binary's arguments.
+export DISABLE_ROD_FLAG := 1
+
+.PHONY: run test bench lint build chromium
+
+build:
+	$(GO) build -o $(BIN) ./cmd/spotcheck
+
+# Chromium comes from Debian, never from a download at run time.
+chromium:
+	@if [ -x "$(CHROME)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium (needed for the consent-page tests)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Chromium is missing: install it with 'sudo apt-get install -y chromium' (or set SPOTCHECK_CHROME)" >&2; exit 2; \
+	fi
+
+run: chromium build
+	$(BIN) run
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+test: chromium lint
+	$(GO) test -race -count=1 ./...
+
+bench: chromium
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./... 

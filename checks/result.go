@@ -1,0 +1,148 @@
+// Package checks is spotcheck's engine: targets, the recording HTTP client,
+// scenario steps and the runner. Its sub-packages hold the browser driver
+// (browser), the error catalog behind `spotcheck explain` (catalog) and the
+// app doctor (doctor). The types in this file are what reports render.
+package checks
+
+import (
+	"net/http"
+	"time"
+)
+
+// Status is the outcome of a step or a scenario.
+type Status string
+
+const (
+	StatusPass  Status = "pass"
+	StatusFail  Status = "fail"  // an expectation did not hold
+	StatusSkip  Status = "skip"  // not run: wrong target, missing requirement, earlier failure
+	StatusError Status = "error" // could not be evaluated: transport error, bad reference
+)
+
+// Severity ranks findings (doctor, grade) and explanations.
+type Severity string
+
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
+)
+
+// Finding is one problem found by the doctor or by grading a client, with a
+// stable kebab-case ID. Evidence is already redacted.
+type Finding struct {
+	ID       string   `json:"id"`
+	Severity Severity `json:"severity"`
+	Group    string   `json:"group,omitempty"` // e.g. credentials, redirect-uris, scopes
+	Title    string   `json:"title"`
+	Evidence []string `json:"evidence,omitempty"`
+	Fix      string   `json:"fix"`
+	// Exchanges are the redacted HTTP exchanges that show the problem.
+	Exchanges []Exchange `json:"exchanges,omitempty"`
+}
+
+// Exchange is one recorded HTTP request and response. It is redacted before
+// it is stored: secrets, tokens, codes and verifiers appear only as
+// fingerprints, in the URL, the headers and the bodies alike.
+type Exchange struct {
+	Seq             int           `json:"seq"`
+	Step            string        `json:"step,omitempty"`
+	Actor           string        `json:"actor"` // "client" (our HTTP client) or "browser"
+	Peer            string        `json:"peer"`  // "accounts", "api", "redirect" or "other"
+	Started         time.Time     `json:"started"`
+	Duration        time.Duration `json:"duration_ns"`
+	Method          string        `json:"method"`
+	URL             string        `json:"url"`
+	RequestHeaders  http.Header   `json:"request_headers,omitempty"`
+	RequestBody     string        `json:"request_body,omitempty"`
+	Status          int           `json:"status,omitempty"`
+	ResponseHeaders http.Header   `json:"response_headers,omitempty"`
+	ResponseBody    string        `json:"response_body,omitempty"`
+	Error           string        `json:"error,omitempty"` // transport error, if no response
+}
+
+// Expectation is one checked assertion of a step: what the scenario wanted
+// and what the target did.
+type Expectation struct {
+	Name     string `json:"name"` // e.g. "status", "error_description", "refresh_token rotated"
+	Expected string `json:"expected"`
+	Actual   string `json:"actual"`
+	Passed   bool   `json:"passed"`
+}
+
+// Explanation is the catalog's reading of an error a step received: the
+// same knowledge base `spotcheck explain` uses.
+type Explanation struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Causes   []string `json:"causes,omitempty"`
+	Fix      string   `json:"fix"`
+	Since    string   `json:"since,omitempty"`
+	Evidence string   `json:"evidence,omitempty"`
+}
+
+// Screenshot is a PNG the browser driver took of a page it acted on.
+type Screenshot struct {
+	Name     string `json:"name"`
+	URL      string `json:"url"` // redacted
+	PNG      []byte `json:"png"`
+	PageText string `json:"page_text,omitempty"` // redacted visible text
+}
+
+// StepResult is the outcome of one scenario step.
+type StepResult struct {
+	Name         string        `json:"name"`
+	Action       string        `json:"action"`
+	Status       Status        `json:"status"`
+	Message      string        `json:"message,omitempty"` // why it failed, errored or was skipped
+	Expectations []Expectation `json:"expectations,omitempty"`
+	Exchanges    []Exchange    `json:"exchanges,omitempty"`
+	Screenshots  []Screenshot  `json:"screenshots,omitempty"`
+	Explanation  *Explanation  `json:"explanation,omitempty"`
+	Duration     time.Duration `json:"duration_ns"`
+}
+
+// ScenarioResult is the outcome of one scenario.
+type ScenarioResult struct {
+	Name        string        `json:"name"`
+	File        string        `json:"file"`
+	Description string        `json:"description,omitempty"`
+	Tags        []string      `json:"tags,omitempty"`
+	Status      Status        `json:"status"`
+	Message     string        `json:"message,omitempty"` // skip reason or first failure
+	Steps       []StepResult  `json:"steps"`
+	Duration    time.Duration `json:"duration_ns"`
+}
+
+// TargetInfo says where a run sent its requests.
+type TargetInfo struct {
+	Name        string `json:"name"` // "fake", "spotify" or a URL
+	AccountsURL string `json:"accounts_url"`
+	APIURL      string `json:"api_url"`
+}
+
+// RunResult is everything one `spotcheck run` produced.
+type RunResult struct {
+	Version   string           `json:"version"`
+	Target    TargetInfo       `json:"target"`
+	Started   time.Time        `json:"started"`
+	Duration  time.Duration    `json:"duration_ns"`
+	Scenarios []ScenarioResult `json:"scenarios"`
+}
+
+// Counts tallies scenarios by status.
+func (r RunResult) Counts() (passed, failed, skipped, errored int) {
+	for _, s := range r.Scenarios {
+		switch s.Status {
+		case StatusPass:
+			passed++
+		case StatusFail:
+			failed++
+		case StatusSkip:
+			skipped++
+		case StatusError:
+			errored++
+		}
+	}
+	return
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+)
+
+// Exit codes are a stable interface (see DESIGN.md).
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitUnreachable = 3
+)
+
+// exitError carries the exit code a command wants alongside its message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// withCode wraps err so that execute exits with code; nil stays nil.
+func withCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: code, err: err}
+}
+
+// silentExit ends a command with a code but prints nothing more: the command
+// has already reported its outcome (for example a failing test run).
+type silentExit struct{ code int }
+
+func (s silentExit) Error() string { return fmt.Sprintf("exit %d", s.code) }
+
+// app is what every subcommand gets: its streams and the logger.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	log            zerolog.Logger
+	logLevel       string
+}
+
+// subcommands registers one constructor per file, so that each command lives
+// in its own file without editing a central list.
+var subcommands []func(*app) *cobra.Command
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "spotcheck",
+		Short:         "Find and explain Spotify OAuth 2.0 problems",
+		Long:          "spotcheck finds and explains Spotify OAuth 2.0 misconfigurations: a faithful fake Spotify (fake),\nconformance scenarios (run), an app configuration doctor (doctor) and an error explainer (explain).",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			logger, err := newLogger(a.stderr, a.logLevel)
+			if err != nil {
+				return err
+			}
+			a.log = logger
+			return nil
+		},
+	}
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: trace, debug, info, warn, error, disabled")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitError{code: exitUsage, err: err}
+	})
+	for _, sub := range subcommands {
+		root.AddCommand(sub(a))
+	}
+	return root
+}
+
+// execute runs the CLI and returns the process exit code.
+func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, log: zerolog.Nop()}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var silent silentExit
+	if errors.As(err, &silent) {
+		return silent.code
+	}
+	code := exitUsage // cobra's own errors (unknown command, bad args) are usage errors
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+	}
+	fmt.Fprintf(stderr, "spotcheck: %s\n", oneLine(err.Error()))
+	return code
+}
+
+func oneLine(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(s, "\n", " "))
+}
+
+// newLogger writes zerolog to w: human console output on a terminal, JSON
+// lines otherwise (CI logs, files, pipes).
+func newLogger(w io.Writer, level string) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(strings.ToLower(level))
+	if err != nil || level == "" {
+		return zerolog.Nop(), usageErrorf("--log-level %q: want trace, debug, info, warn, error or disabled", level)
+	}
+	out := w
+	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		out = zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05", NoColor: os.Getenv("NO_COLOR") != ""}
+	}
+	return zerolog.New(out).Level(lvl).With().Timestamp().Logger(), nil
+}
