@@ -6,7 +6,7 @@ CHROME  ?= $(or $(SPOTCHECK_CHROME),/usr/bin/chromium)
 # rod must never read --rod flags from a test binary's arguments.
 export DISABLE_ROD_FLAG := 1
 
-.PHONY: run test bench lint build chromium
+.PHONY: run test bench lint build chromium tools
 
 build:
 	$(GO) build -o $(BIN) ./cmd/spotcheck
@@ -21,6 +21,16 @@ chromium:
 		echo "Chromium is missing: install it with 'sudo apt-get install -y chromium' (or set SPOTCHECK_CHROME)" >&2; exit 2; \
 	fi
 
+# Test-only tools: xmllint checks the JUnit reports against the Jenkins/Surefire XSD.
+tools: chromium
+	@if command -v xmllint >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's libxml2-utils (xmllint, for the JUnit schema test)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null; \
+	else \
+		echo "xmllint is missing: install it with 'sudo apt-get install -y libxml2-utils'" >&2; exit 2; \
+	fi
+
 run: chromium build
 	$(BIN) run
 
@@ -29,7 +39,7 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-test: chromium lint
+test: tools lint
 	$(GO) test -race -count=1 ./...
 
 bench: chromium

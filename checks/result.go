@@ -34,6 +34,7 @@ type Finding struct {
 	ID       string   `json:"id"`
 	Severity Severity `json:"severity"`
 	Group    string   `json:"group,omitempty"` // e.g. credentials, redirect-uris, scopes
+	Check    string   `json:"check,omitempty"` // the CheckOutcome.ID that produced it
 	Title    string   `json:"title"`
 	Evidence []string `json:"evidence,omitempty"`
 	Fix      string   `json:"fix"`
@@ -75,10 +76,11 @@ type Expectation struct {
 type Explanation struct {
 	ID       string   `json:"id"`
 	Title    string   `json:"title"`
-	Causes   []string `json:"causes,omitempty"`
+	Causes   []string `json:"causes,omitempty"` // most likely first
 	Fix      string   `json:"fix"`
+	Ask      []string `json:"ask,omitempty"` // questions support staff should ask the user
 	Since    string   `json:"since,omitempty"`
-	Evidence string   `json:"evidence,omitempty"`
+	Evidence string   `json:"evidence,omitempty"` // the text that matched, redacted
 }
 
 // Screenshot is a PNG the browser driver took of a page it acted on.
@@ -146,3 +148,42 @@ func (r RunResult) Counts() (passed, failed, skipped, errored int) {
 	}
 	return
 }
+
+// CheckOutcome is one doctor check (or grading rule) that ran, whether or
+// not it found anything, so that reports can list what passed too.
+type CheckOutcome struct {
+	ID       string        `json:"id"`
+	Group    string        `json:"group"`
+	Title    string        `json:"title"`
+	Status   Status        `json:"status"` // pass, fail (has findings of severity error or warning), skip, error
+	Message  string        `json:"message,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// FindingsResult is what `spotcheck doctor` and `spotcheck grade` produce.
+type FindingsResult struct {
+	Kind     string         `json:"kind"` // "doctor" or "grade"
+	Version  string         `json:"version"`
+	Target   TargetInfo     `json:"target"`
+	Subject  string         `json:"subject,omitempty"` // what was examined, e.g. an app name or a fingerprinted client id
+	Started  time.Time      `json:"started"`
+	Duration time.Duration  `json:"duration_ns"`
+	Checks   []CheckOutcome `json:"checks"`
+	Findings []Finding      `json:"findings"`
+}
+
+// Worst returns the most severe severity among the findings, or "" if none.
+func (r FindingsResult) Worst() Severity {
+	worst := Severity("")
+	for _, f := range r.Findings {
+		if severityRank[f.Severity] > severityRank[worst] {
+			worst = f.Severity
+		}
+	}
+	return worst
+}
+
+var severityRank = map[Severity]int{"": 0, SeverityInfo: 1, SeverityWarning: 2, SeverityError: 3}
+
+// AtLeast reports whether s is as severe as min or more.
+func (s Severity) AtLeast(min Severity) bool { return severityRank[s] >= severityRank[min] }

@@ -1,0 +1,350 @@
+// Package redact replaces secrets with fingerprints before text is stored,
+// logged or shown: client secrets, authorization codes, access and refresh
+// tokens, PKCE verifiers and passwords. A fingerprint keeps what a reader
+// needs to correlate values (length and a short hash) and nothing that
+// helps recover them. The fake and the checker share it so that a value
+// reads the same in a fake's log, a transcript and a report.
+package redact
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Fingerprint returns the stand-in for a secret value: its length and the
+// first 8 hex digits of its SHA-256, e.g. "[redacted 32ch #1a2b3c4d]".
+// Equal values give equal fingerprints, so a reader can still see that the
+// same code was sent twice.
+func Fingerprint(v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return "[redacted " + strconv.Itoa(len(v)) + "ch #" + hex.EncodeToString(sum[:4]) + "]"
+}
+
+// IsFingerprint reports whether s is exactly a fingerprint.
+func IsFingerprint(s string) bool {
+	return strings.HasPrefix(s, "[redacted ") && strings.HasSuffix(s, "]") && strings.Contains(s, "ch #")
+}
+
+// SensitiveFields are the form, query and JSON field names whose values are
+// always secret, whether or not the Set has seen the value before.
+var SensitiveFields = map[string]bool{
+	"client_secret": true,
+	"code":          true,
+	"code_verifier": true,
+	"refresh_token": true,
+	"access_token":  true,
+	"id_token":      true,
+	"password":      true,
+	"token":         true,
+}
+
+// minSecretLen keeps short, common strings ("code", "a") from being treated
+// as secrets and shredding unrelated text.
+const minSecretLen = 8
+
+// Set is a concurrency-safe collection of secret values to scrub from text.
+// The zero value is ready to use.
+type Set struct {
+	mu       sync.RWMutex
+	values   map[string]string // encoded form -> fingerprint of the raw value
+	ordered  []string          // longest first, so a value never half-replaces a longer one
+	dirtyOrd bool
+}
+
+// Add registers secret values. Each is also registered in the encodings it
+// travels in: URL query escaping, path escaping and base64.
+func (s *Set) Add(values ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range values {
+		s.addLocked(v, v)
+	}
+}
+
+// AddClientCredentials registers a client secret together with the Basic
+// credentials built from it, base64("id:secret"), in standard and URL-safe
+// alphabets, with and without padding.
+func (s *Set) AddClientCredentials(clientID, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.addLocked(secret, secret)
+	pair := clientID + ":" + secret
+	fp := Fingerprint(pair)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		s.putLocked(enc.EncodeToString([]byte(pair)), fp)
+	}
+}
+
+func (s *Set) addLocked(raw, v string) {
+	if len(v) < minSecretLen {
+		return
+	}
+	if s.values == nil {
+		s.values = map[string]string{}
+	}
+	fp := Fingerprint(raw)
+	s.putLocked(v, fp)
+	s.putLocked(url.QueryEscape(v), fp)
+	s.putLocked(url.PathEscape(v), fp)
+	s.putLocked(url.QueryEscape(url.QueryEscape(v)), fp)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawURLEncoding} {
+		s.putLocked(enc.EncodeToString([]byte(v)), fp)
+	}
+}
+
+func (s *Set) putLocked(encoded, fp string) {
+	if len(encoded) < minSecretLen {
+		return
+	}
+	if s.values == nil {
+		s.values = map[string]string{}
+	}
+	if _, ok := s.values[encoded]; !ok {
+		s.values[encoded] = fp
+		s.ordered = append(s.ordered, encoded)
+		s.dirtyOrd = true
+	}
+}
+
+// Len is the number of registered encoded forms.
+func (s *Set) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.values)
+}
+
+// String replaces every registered secret in text with its fingerprint.
+func (s *Set) String(text string) string {
+	if text == "" {
+		return text
+	}
+	s.mu.Lock()
+	if s.dirtyOrd {
+		sort.Slice(s.ordered, func(i, j int) bool { return len(s.ordered[i]) > len(s.ordered[j]) })
+		s.dirtyOrd = false
+	}
+	s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, enc := range s.ordered {
+		if strings.Contains(text, enc) {
+			text = strings.ReplaceAll(text, enc, s.values[enc])
+		}
+	}
+	return text
+}
+
+// Header returns a redacted copy of h. Authorization keeps its scheme and
+// fingerprints the credentials; Cookie and Set-Cookie values are
+// fingerprinted; every other value has registered secrets replaced.
+func (s *Set) Header(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		ck := http.CanonicalHeaderKey(k)
+		cp := make([]string, len(vs))
+		for i, v := range vs {
+			switch ck {
+			case "Authorization", "Proxy-Authorization":
+				cp[i] = Authorization(v)
+			case "Cookie", "Set-Cookie":
+				cp[i] = cookie(v)
+			case "Location", "Referer", "Content-Location":
+				cp[i] = s.URL(v)
+			default:
+				cp[i] = s.String(v)
+			}
+		}
+		out[k] = cp
+	}
+	return out
+}
+
+// Authorization fingerprints the credentials of an Authorization header
+// value and keeps the scheme, so "Basic …" and "Bearer …" stay readable.
+// Leading and trailing whitespace is shown as written, because a stray
+// newline is exactly what a reader may need to see.
+func Authorization(v string) string {
+	trimmed := strings.TrimLeft(v, " \t")
+	scheme, cred, found := strings.Cut(trimmed, " ")
+	if !found {
+		if trimmed == "" {
+			return v
+		}
+		return Fingerprint(v)
+	}
+	return v[:len(v)-len(trimmed)] + scheme + " " + Fingerprint(cred)
+}
+
+func cookie(v string) string {
+	parts := strings.Split(v, ";")
+	for i, p := range parts {
+		name, val, ok := strings.Cut(p, "=")
+		if !ok || i > 0 && !isSessionCookieName(strings.TrimSpace(name)) {
+			continue
+		}
+		parts[i] = name + "=" + Fingerprint(val)
+	}
+	return strings.Join(parts, ";")
+}
+
+// isSessionCookieName tells a cookie pair from a Set-Cookie attribute.
+func isSessionCookieName(name string) bool {
+	switch strings.ToLower(name) {
+	case "path", "domain", "expires", "max-age", "secure", "httponly", "samesite", "partitioned":
+		return false
+	}
+	return true
+}
+
+// Values fingerprints the sensitive fields of parsed form or query values
+// and scrubs registered secrets from the others. It returns a copy.
+func (s *Set) Values(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		cp := make([]string, len(vs))
+		for i, x := range vs {
+			if SensitiveFields[k] && x != "" {
+				cp[i] = Fingerprint(x)
+			} else {
+				cp[i] = s.String(x)
+			}
+		}
+		out[k] = cp
+	}
+	return out
+}
+
+// Form redacts an application/x-www-form-urlencoded body. It rewrites the
+// body pair by pair, so the order, the separators and any malformed pair
+// are kept as sent: a reader must see what the client really sent.
+func (s *Set) Form(body string) string {
+	pairs := strings.Split(body, "&")
+	for i, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok {
+			pairs[i] = s.String(p)
+			continue
+		}
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			key = k
+		}
+		if SensitiveFields[key] && v != "" {
+			raw, err := url.QueryUnescape(v)
+			if err != nil {
+				raw = v
+			}
+			pairs[i] = k + "=" + Fingerprint(raw)
+			continue
+		}
+		pairs[i] = k + "=" + s.String(v)
+	}
+	return s.String(strings.Join(pairs, "&"))
+}
+
+// URL redacts the sensitive query parameters and fragment parameters of a
+// URL (the implicit grant put tokens in the fragment) and scrubs registered
+// secrets from the rest. A string that does not parse is scrubbed as text.
+func (s *Set) URL(raw string) string {
+	base, frag, hasFrag := strings.Cut(raw, "#")
+	path, query, hasQuery := strings.Cut(base, "?")
+	out := s.String(path)
+	if hasQuery {
+		out += "?" + s.Form(query)
+	}
+	if hasFrag {
+		out += "#" + s.Form(frag)
+	}
+	return out
+}
+
+// JSON redacts the values of sensitive string fields anywhere in a JSON
+// text, without re-encoding it (key order and spacing stay as received),
+// and scrubs registered secrets from the rest.
+func (s *Set) JSON(body string) string {
+	var b strings.Builder
+	i := 0
+	for i < len(body) {
+		j := strings.IndexByte(body[i:], '"')
+		if j < 0 {
+			b.WriteString(body[i:])
+			break
+		}
+		j += i
+		b.WriteString(body[i:j])
+		end := stringEnd(body, j)
+		key := body[j+1 : end-1]
+		b.WriteString(body[j:end])
+		i = end
+		if !SensitiveFields[key] {
+			continue
+		}
+		// A key: skip whitespace and the colon, then fingerprint a string value.
+		k := i
+		for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
+			k++
+		}
+		if k >= len(body) || body[k] != ':' {
+			continue
+		}
+		k++
+		for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
+			k++
+		}
+		if k >= len(body) || body[k] != '"' {
+			continue
+		}
+		vend := stringEnd(body, k)
+		b.WriteString(body[i:k])
+		val := body[k+1 : vend-1]
+		if val == "" {
+			b.WriteString(`""`)
+		} else {
+			b.WriteString(`"` + Fingerprint(val) + `"`)
+		}
+		i = vend
+	}
+	return s.String(b.String())
+}
+
+// stringEnd returns the index just past the JSON string starting at body[start]
+// (a quote), or len(body) when it is unterminated.
+func stringEnd(body string, start int) int {
+	for k := start + 1; k < len(body); k++ {
+		switch body[k] {
+		case '\\':
+			k++
+		case '"':
+			return k + 1
+		}
+	}
+	return len(body)
+}
+
+// Body redacts a request or response body according to its content type.
+func (s *Set) Body(contentType, body string) string {
+	ct := strings.ToLower(contentType)
+	switch {
+	case strings.Contains(ct, "json"):
+		return s.JSON(body)
+	case strings.Contains(ct, "x-www-form-urlencoded"):
+		return s.Form(body)
+	default:
+		// JSON sent with the wrong content type is a classic mistake; redact its fields too.
+		t := strings.TrimSpace(body)
+		if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+			return s.JSON(body)
+		}
+		return s.String(body)
+	}
+}
