@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"sort"
@@ -97,6 +98,34 @@ func (s *Set) addLocked(raw, v string) {
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawURLEncoding} {
 		s.putLocked(enc.EncodeToString([]byte(v)), fp)
 	}
+	// Inside a JSON text a secret with a quote, a backslash or a control
+	// character (a trailing newline from a secret file) is escaped, so the
+	// raw form alone would not match it.
+	for _, j := range jsonForms(v) {
+		s.putLocked(j, fp)
+	}
+}
+
+// jsonForms returns how v is written inside a JSON string literal, by
+// encoders that do and do not escape HTML characters, when that differs
+// from v.
+func jsonForms(v string) []string {
+	var out []string
+	for _, escapeHTML := range []bool{true, false} {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(escapeHTML)
+		if err := enc.Encode(v); err != nil {
+			continue
+		}
+		// Encode writes "\"...\"\n"; keep what is between the quotes.
+		lit := strings.TrimSuffix(b.String(), "\n")
+		lit = lit[1 : len(lit)-1]
+		if lit != v {
+			out = append(out, lit)
+		}
+	}
+	return out
 }
 
 func (s *Set) putLocked(encoded, fp string) {
@@ -125,14 +154,24 @@ func (s *Set) String(text string) string {
 	if text == "" {
 		return text
 	}
+	s.mu.RLock()
+	if !s.dirtyOrd {
+		defer s.mu.RUnlock()
+		return s.replaceLocked(text)
+	}
+	s.mu.RUnlock()
+	// Sort and scan under one lock: with a gap between them an Add could
+	// slip in unsorted, and a short value would half-replace a longer one.
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.dirtyOrd {
-		sort.Slice(s.ordered, func(i, j int) bool { return len(s.ordered[i]) > len(s.ordered[j]) })
+		sort.SliceStable(s.ordered, func(i, j int) bool { return len(s.ordered[i]) > len(s.ordered[j]) })
 		s.dirtyOrd = false
 	}
-	s.mu.Unlock()
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	return s.replaceLocked(text)
+}
+
+func (s *Set) replaceLocked(text string) string {
 	for _, enc := range s.ordered {
 		if strings.Contains(text, enc) {
 			text = strings.ReplaceAll(text, enc, s.values[enc])
@@ -174,15 +213,21 @@ func (s *Set) Header(h http.Header) http.Header {
 // Leading and trailing whitespace is shown as written, because a stray
 // newline is exactly what a reader may need to see.
 func Authorization(v string) string {
-	trimmed := strings.TrimLeft(v, " \t")
-	scheme, cred, found := strings.Cut(trimmed, " ")
-	if !found {
-		if trimmed == "" {
-			return v
-		}
-		return Fingerprint(v)
+	const space = " \t\r\n"
+	core := strings.TrimLeft(v, space)
+	lead := v[:len(v)-len(core)]
+	cred := strings.TrimRight(core, space)
+	trail := core[len(cred):]
+	if cred == "" {
+		return v
 	}
-	return v[:len(v)-len(trimmed)] + scheme + " " + Fingerprint(cred)
+	scheme, rest, found := strings.Cut(cred, " ")
+	if !found {
+		return lead + Fingerprint(cred) + trail
+	}
+	secret := strings.TrimLeft(rest, " ")
+	gap := rest[:len(rest)-len(secret)]
+	return lead + scheme + " " + gap + Fingerprint(secret) + trail
 }
 
 func cookie(v string) string {
@@ -258,7 +303,7 @@ func (s *Set) Form(body string) string {
 func (s *Set) URL(raw string) string {
 	base, frag, hasFrag := strings.Cut(raw, "#")
 	path, query, hasQuery := strings.Cut(base, "?")
-	out := s.String(path)
+	out := s.String(userinfo(path))
 	if hasQuery {
 		out += "?" + s.Form(query)
 	}
@@ -266,6 +311,32 @@ func (s *Set) URL(raw string) string {
 		out += "#" + s.Form(frag)
 	}
 	return out
+}
+
+// userinfo fingerprints the password of a URL's "user:password@" part,
+// which proxy URLs in particular carry.
+func userinfo(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	authority, path := rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		authority, path = rest[:i], rest[i:]
+	}
+	at := strings.LastIndexByte(authority, '@')
+	if at < 0 {
+		return u
+	}
+	user, pass, ok := strings.Cut(authority[:at], ":")
+	if !ok || pass == "" {
+		return u
+	}
+	raw, err := url.PathUnescape(pass)
+	if err != nil {
+		raw = pass
+	}
+	return scheme + "://" + user + ":" + Fingerprint(raw) + authority[at:] + path
 }
 
 // JSON redacts the values of sensitive string fields anywhere in a JSON
@@ -283,10 +354,9 @@ func (s *Set) JSON(body string) string {
 		j += i
 		b.WriteString(body[i:j])
 		end := stringEnd(body, j)
-		key := body[j+1 : end-1]
 		b.WriteString(body[j:end])
 		i = end
-		if !SensitiveFields[key] {
+		if !SensitiveFields[jsonString(body[j:end])] {
 			continue
 		}
 		// A key: skip whitespace and the colon, then fingerprint a string value.
@@ -306,8 +376,7 @@ func (s *Set) JSON(body string) string {
 		}
 		vend := stringEnd(body, k)
 		b.WriteString(body[i:k])
-		val := body[k+1 : vend-1]
-		if val == "" {
+		if val := jsonString(body[k:vend]); val == "" && vend-k == 2 {
 			b.WriteString(`""`)
 		} else {
 			b.WriteString(`"` + Fingerprint(val) + `"`)
@@ -315,6 +384,23 @@ func (s *Set) JSON(body string) string {
 		i = vend
 	}
 	return s.String(b.String())
+}
+
+// jsonString returns the value of the JSON string literal lit (quotes
+// included), decoding escapes so that "ab\/cd" fingerprints like "ab/cd".
+// An unterminated or invalid literal yields its text between the quotes.
+func jsonString(lit string) string {
+	if strings.IndexByte(lit, '\\') >= 0 {
+		var v string
+		if json.Unmarshal([]byte(lit), &v) == nil {
+			return v
+		}
+	}
+	lit = lit[1:]
+	if strings.HasSuffix(lit, `"`) && !strings.HasSuffix(lit, `\"`) {
+		lit = lit[:len(lit)-1]
+	}
+	return lit
 }
 
 // stringEnd returns the index just past the JSON string starting at body[start]
@@ -334,17 +420,20 @@ func stringEnd(body string, start int) int {
 // Body redacts a request or response body according to its content type.
 func (s *Set) Body(contentType, body string) string {
 	ct := strings.ToLower(contentType)
+	// A body whose content type lies is a classic mistake (JSON sent as a
+	// form, web-api#1503): redact it by what it looks like, too.
+	t := strings.TrimSpace(body)
+	looksJSON := strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")
 	switch {
-	case strings.Contains(ct, "json"):
+	case looksJSON:
 		return s.JSON(body)
-	case strings.Contains(ct, "x-www-form-urlencoded"):
+	case strings.Contains(ct, "x-www-form-urlencoded"), strings.Contains(ct, "json"):
 		return s.Form(body)
-	default:
-		// JSON sent with the wrong content type is a classic mistake; redact its fields too.
-		t := strings.TrimSpace(body)
-		if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
-			return s.JSON(body)
-		}
+	case strings.Contains(ct, "html"):
 		return s.String(body)
+	default:
+		// Form redaction only touches pairs whose key is a sensitive field,
+		// so text that is not a form comes through as String would leave it.
+		return s.Form(body)
 	}
 }
