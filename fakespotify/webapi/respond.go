@@ -1,0 +1,187 @@
+package webapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+)
+
+// The headers api.spotify.com sends with its answers (reference §5.1;
+// the allow-headers list is the one captured from live responses).
+const (
+	allowHeaders = "Accept, App-Platform, Authorization, Content-Type, Origin, Retry-After, Spotify-App-Version, X-Cloud-Trace-Context, client-token, content-access-token"
+	allowMethods = "GET, POST, OPTIONS, PUT, DELETE, PATCH"
+	contentJSON  = "application/json; charset=utf-8"
+	contentText  = "text/plain; charset=utf-8"
+)
+
+func commonHeaders(h http.Header) {
+	h.Set("Cache-Control", "private, max-age=0")
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Headers", allowHeaders)
+	h.Set("Access-Control-Allow-Methods", allowMethods)
+	h.Set("Access-Control-Allow-Credentials", "true")
+	h.Set("Access-Control-Max-Age", "604800")
+}
+
+// errorBody is Spotify's regular error object. Message is omitted when
+// empty because the endpoints restricted on 2024-11-27 answer with a bare
+// {"error":{"status":403}} (see restricted in api.go).
+type errorBody struct {
+	Error struct {
+		Status  int    `json:"status"`
+		Message string `json:"message,omitempty"`
+	} `json:"error"`
+}
+
+// failure is a refusal decided before or inside a handler: a JSON error
+// object, or (Text) the plain-text body of the development-mode 403s.
+type failure struct {
+	Status  int
+	Message string
+	// WWWAuthenticate is set on the 400 and 401s of token checking.
+	WWWAuthenticate string
+	Text            bool
+}
+
+func (f *failure) write(w http.ResponseWriter) {
+	if f.WWWAuthenticate != "" {
+		w.Header().Set("WWW-Authenticate", f.WWWAuthenticate)
+	}
+	if f.Text {
+		writeBody(w, f.Status, contentText, []byte(f.Message))
+		return
+	}
+	var e errorBody
+	e.Error.Status = f.Status
+	e.Error.Message = f.Message
+	writeJSON(w, f.Status, e)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// Spotify's serializer leaves <, > and & alone; Go would escape them.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Only our own types are encoded here; failing is a bug in this
+		// package, and a 500 names it rather than hiding it.
+		writeBody(w, http.StatusInternalServerError, contentText, []byte("webapi: cannot encode response: "+err.Error()))
+		return
+	}
+	writeBody(w, status, contentJSON, Pretty(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
+}
+
+func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
+	h := w.Header()
+	commonHeaders(h)
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// Pretty re-indents compact JSON the way api.spotify.com prints it, which
+// is the default pretty printer of Jackson: one object member per line,
+// two spaces per level, a space either side of the colon, arrays inline as
+// "[ a, b ]" (so an array of objects reads "[ {" ... "}, {" ... "} ]"), and
+// empty containers as "{ }" and "[ ]". No trailing newline. Captured
+// example (reference §5.1):
+//
+//	{
+//	  "error" : {
+//	    "status" : 403,
+//	    "message" : "Insufficient client scope"
+//	  }
+//	}
+//
+// The input must be compact (as encoding/json writes it); strings are
+// copied byte for byte, so colons, commas and brackets inside them are
+// safe. Whitespace outside strings is dropped, so any valid JSON works.
+func Pretty(compact []byte) []byte {
+	out := make([]byte, 0, len(compact)+len(compact)/2)
+	depth := 0 // object nesting: arrays are inline and do not indent
+	var stack []byte
+	newline := func() {
+		out = append(out, '\n')
+		for range depth {
+			out = append(out, ' ', ' ')
+		}
+	}
+	next := func(i int) byte { // the next byte that is not whitespace
+		for ; i < len(compact); i++ {
+			if c := compact[i]; c != ' ' && c != '\n' && c != '\r' && c != '\t' {
+				return c
+			}
+		}
+		return 0
+	}
+	for i := 0; i < len(compact); i++ {
+		c := compact[i]
+		switch c {
+		case '"':
+			j := i + 1
+			for j < len(compact) && compact[j] != '"' {
+				if compact[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(compact) {
+				j = len(compact) - 1
+			}
+			out = append(out, compact[i:j+1]...)
+			i = j
+		case '{':
+			if next(i+1) == '}' {
+				out = append(out, '{', ' ', '}')
+				for i++; compact[i] != '}'; i++ {
+				}
+				continue
+			}
+			out = append(out, '{')
+			stack = append(stack, '{')
+			depth++
+			newline()
+		case '[':
+			if next(i+1) == ']' {
+				out = append(out, '[', ' ', ']')
+				for i++; compact[i] != ']'; i++ {
+				}
+				continue
+			}
+			out = append(out, '[', ' ')
+			stack = append(stack, '[')
+		case '}':
+			if depth > 0 {
+				depth--
+			}
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+			newline()
+			out = append(out, '}')
+		case ']':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+			out = append(out, ' ', ']')
+		case ',':
+			out = append(out, ',')
+			if len(stack) > 0 && stack[len(stack)-1] == '[' {
+				out = append(out, ' ')
+			} else {
+				newline()
+			}
+		case ':':
+			out = append(out, ' ', ':', ' ')
+		case ' ', '\n', '\r', '\t':
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}
