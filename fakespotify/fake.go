@@ -1,0 +1,457 @@
+package fakespotify
+
+import (
+	crand "crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spotcheck/spotcheck/fakespotify/accounts"
+	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/store"
+	"github.com/spotcheck/spotcheck/fakespotify/webapi"
+)
+
+//go:embed default.yaml
+var defaultYAML []byte
+
+// DefaultConfigYAML is the built-in configuration as shipped: the apps and
+// users that `spotcheck fake` serves and the built-in scenarios refer to.
+func DefaultConfigYAML() []byte { return append([]byte(nil), defaultYAML...) }
+
+// DefaultConfig returns a fresh parsed copy of the built-in configuration.
+func DefaultConfig() *config.Config {
+	cfg, err := config.Parse(defaultYAML, "default.yaml")
+	if err != nil {
+		panic("fakespotify: built-in default.yaml is invalid: " + err.Error())
+	}
+	return cfg
+}
+
+// Fake is a fake Spotify: accounts service and Web API on one handler.
+// It is safe for concurrent use.
+type Fake struct {
+	cfg      config.Config // users, catalog, lifetimes; apps live in f.apps
+	accounts *accounts.Service
+	api      http.Handler
+	store    *store.Store
+	secrets  redact.Set // app secrets and user passwords, scrubbed from everything the fake shows
+
+	base      func() time.Time
+	offset    atomic.Int64 // fake-wide clock offset, ns
+	control   bool
+	logf      func(Request)
+	sweepTick atomic.Uint64
+
+	mu       sync.RWMutex
+	apps     map[string]*appState
+	policies config.Policies
+	users    map[string]*config.User // by id and by email
+
+	log    requestLog
+	faults faultList
+}
+
+// appState is a registered app and everything scoped to it.
+type appState struct {
+	app      config.App
+	policies config.Policies // overrides; empty fields inherit the fake-wide ones
+	offset   time.Duration
+}
+
+// Option configures New.
+type Option func(*Fake)
+
+// WithClock replaces the wall clock the fake starts from. AdvanceClock
+// still moves time forward on top of it.
+func WithClock(now func() time.Time) Option { return func(f *Fake) { f.base = now } }
+
+// WithoutControl turns the /_spotcheck/ control endpoints off, for a fake
+// that untrusted clients can reach.
+func WithoutControl() Option { return func(f *Fake) { f.control = false } }
+
+// WithLogger is called after every request with its redacted record.
+func WithLogger(fn func(Request)) Option { return func(f *Fake) { f.logf = fn } }
+
+// New builds a fake from a configuration (see DefaultConfig and
+// config.Load). The configuration is copied; later changes go through the
+// Fake's methods or control endpoints.
+func New(cfg *config.Config, opts ...Option) (*Fake, error) {
+	if cfg == nil {
+		return nil, errors.New("fakespotify: nil config")
+	}
+	f := &Fake{
+		cfg:      *cfg,
+		store:    store.New(),
+		base:     time.Now,
+		control:  true,
+		apps:     map[string]*appState{},
+		policies: cfg.Policies,
+		users:    map[string]*config.User{},
+	}
+	lt, pol := config.Defaults()
+	f.policies = f.policies.Merge(pol)
+	if f.cfg.Lifetimes.Code == 0 {
+		f.cfg.Lifetimes.Code = lt.Code
+	}
+	if f.cfg.Lifetimes.AccessToken == 0 {
+		f.cfg.Lifetimes.AccessToken = lt.AccessToken
+	}
+	if f.cfg.Lifetimes.RefreshToken == 0 {
+		f.cfg.Lifetimes.RefreshToken = lt.RefreshToken
+	}
+	if f.cfg.Consent == "" {
+		f.cfg.Consent = config.ConsentPage
+	}
+	if err := config.ValidatePolicies(f.policies); err != nil {
+		return nil, fmt.Errorf("fakespotify: %w", err)
+	}
+	for _, o := range opts {
+		o(f)
+	}
+	for i := range cfg.Users {
+		u := cfg.Users[i]
+		f.users[u.ID] = &u
+		if u.Email != "" {
+			f.users[strings.ToLower(u.Email)] = &u
+		}
+		f.secrets.Add(u.Password)
+	}
+	for _, a := range cfg.Apps {
+		if a.Mode == "" {
+			a.Mode = config.ModeExtended
+		}
+		f.apps[a.ClientID] = &appState{app: a}
+		f.secrets.AddClientCredentials(a.ClientID, a.ClientSecret)
+	}
+	size := cfg.RequestLog
+	if size <= 0 {
+		size = config.DefaultRequestLog
+	}
+	f.log.init(size)
+	env := &env{f}
+	f.accounts = accounts.New(env, f.store)
+	f.api = webapi.New(env)
+	return f, nil
+}
+
+// Now is the fake-wide time: the base clock plus every AdvanceClock.
+func (f *Fake) Now() time.Time { return f.base().Add(time.Duration(f.offset.Load())) }
+
+// NowFor is the time on one app's clock.
+func (f *Fake) NowFor(clientID string) time.Time {
+	now := f.Now()
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if st, ok := f.apps[clientID]; ok {
+		now = now.Add(st.offset)
+	}
+	return now
+}
+
+// AdvanceClock moves the fake-wide clock forward: codes, tokens and
+// refresh-token lifetimes expire on it.
+func (f *Fake) AdvanceClock(d time.Duration) {
+	if d < 0 {
+		return
+	}
+	f.offset.Add(int64(d))
+	f.store.Sweep(f.Now())
+}
+
+// AdvanceClockFor moves one app's clock forward and leaves every other
+// app's alone, so parallel scenarios on one fake cannot interfere.
+func (f *Fake) AdvanceClockFor(clientID string, d time.Duration) error {
+	if d < 0 {
+		return errors.New("cannot move the clock backwards")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, ok := f.apps[clientID]
+	if !ok {
+		return fmt.Errorf("no app with client id %q", clientID)
+	}
+	st.offset += d
+	return nil
+}
+
+// Revoke withdraws a user's grant to an app (clientID "" = all apps), as
+// removing the app at spotify.com/account does: its refresh and access
+// tokens stop working. It returns how many grants were revoked.
+func (f *Fake) Revoke(userID, clientID string) int { return f.store.Revoke(userID, clientID) }
+
+// SetPolicy changes policies fake-wide (clientID "") or for one app. Empty
+// fields are left as they are.
+func (f *Fake) SetPolicy(clientID string, p config.Policies) error {
+	if err := config.ValidatePolicies(p); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if clientID == "" {
+		f.policies = p.Merge(f.policies)
+		return nil
+	}
+	st, ok := f.apps[clientID]
+	if !ok {
+		return fmt.Errorf("no app with client id %q", clientID)
+	}
+	st.policies = p.Merge(st.policies)
+	return nil
+}
+
+// Policies returns the policies in force for an app ("" = fake-wide).
+func (f *Fake) Policies(clientID string) config.Policies {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if st, ok := f.apps[clientID]; ok {
+		return st.policies.Merge(f.policies)
+	}
+	return f.policies
+}
+
+// Apps returns the registered apps, cloned ones included.
+func (f *Fake) Apps() []config.App {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	out := make([]config.App, 0, len(f.apps))
+	for _, a := range f.cfg.Apps { // configured apps first, in file order
+		if st, ok := f.apps[a.ClientID]; ok {
+			out = append(out, st.app)
+		}
+	}
+	for id, st := range f.apps {
+		if _, configured := f.cfg.App(id); !configured {
+			out = append(out, st.app)
+		}
+	}
+	return out
+}
+
+// App returns a registered app by client id or by name.
+func (f *Fake) App(idOrName string) (config.App, bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if st, ok := f.apps[idOrName]; ok {
+		return st.app, true
+	}
+	for _, st := range f.apps {
+		if st.app.Name == idOrName {
+			return st.app, true
+		}
+	}
+	return config.App{}, false
+}
+
+// AppOverrides changes a cloned app. Empty fields keep the template's value.
+type AppOverrides struct {
+	Name         string          `json:"name,omitempty"`
+	ClientID     string          `json:"client_id,omitempty"`
+	ClientSecret string          `json:"client_secret,omitempty"`
+	RedirectURIs []string        `json:"redirect_uris,omitempty"`
+	Mode         string          `json:"mode,omitempty"`
+	Allowlist    []string        `json:"allowlist,omitempty"`
+	OwnerPremium *bool           `json:"owner_premium,omitempty"`
+	Created      string          `json:"created,omitempty"` // 2006-01-02
+	Consent      string          `json:"consent,omitempty"`
+	AutoUser     string          `json:"auto_user,omitempty"`
+	Policies     config.Policies `json:"policies,omitempty"`
+}
+
+// CloneApp registers a copy of an app (by name or client id) under a new
+// client id, so that a test or scenario gets state nobody else touches:
+// its own grants, clock, policies, faults and request log.
+func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
+	tmpl, ok := f.App(from)
+	if !ok {
+		return config.App{}, fmt.Errorf("no app named or with client id %q", from)
+	}
+	a := tmpl
+	a.ClientID = o.ClientID
+	if a.ClientID == "" {
+		a.ClientID = randomHex(16)
+	}
+	a.Name = o.Name
+	if a.Name == "" {
+		a.Name = tmpl.Name + "-" + a.ClientID[:6]
+	}
+	if o.ClientSecret != "" {
+		a.ClientSecret = o.ClientSecret
+	}
+	if o.RedirectURIs != nil {
+		a.RedirectURIs = append([]string(nil), o.RedirectURIs...)
+	}
+	if o.Mode != "" {
+		a.Mode = o.Mode
+	}
+	if o.Allowlist != nil {
+		a.Allowlist = append([]string(nil), o.Allowlist...)
+	}
+	if o.OwnerPremium != nil {
+		a.OwnerPremium = *o.OwnerPremium
+	}
+	if o.Created != "" {
+		t, err := time.Parse("2006-01-02", o.Created)
+		if err != nil {
+			return config.App{}, fmt.Errorf("created: %q is not a date like 2024-01-15", o.Created)
+		}
+		a.Created = config.Date{Time: t}
+	}
+	if o.Consent != "" {
+		a.Consent = o.Consent
+	}
+	if o.AutoUser != "" {
+		a.AutoUser = o.AutoUser
+	}
+	if err := f.checkApp(a); err != nil {
+		return config.App{}, err
+	}
+	if err := config.ValidatePolicies(o.Policies); err != nil {
+		return config.App{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, taken := f.apps[a.ClientID]; taken {
+		return config.App{}, fmt.Errorf("client id %q is already registered", a.ClientID)
+	}
+	f.apps[a.ClientID] = &appState{app: a, policies: o.Policies}
+	f.secrets.AddClientCredentials(a.ClientID, a.ClientSecret)
+	return a, nil
+}
+
+func (f *Fake) checkApp(a config.App) error {
+	switch a.Mode {
+	case config.ModeDevelopment, config.ModeExtended:
+	default:
+		return fmt.Errorf("mode: %q is not one of development, extended", a.Mode)
+	}
+	switch a.Consent {
+	case "", config.ConsentPage, config.ConsentAuto:
+	default:
+		return fmt.Errorf("consent: %q is not one of page, auto", a.Consent)
+	}
+	for _, u := range append(append([]string(nil), a.Allowlist...), a.AutoUser) {
+		if u == "" {
+			continue
+		}
+		if _, ok := f.user(u); !ok {
+			return fmt.Errorf("no user with id %q", u)
+		}
+	}
+	if a.Consent == config.ConsentAuto && a.AutoUser == "" && f.cfg.DefaultUser == "" {
+		return errors.New("auto consent needs auto_user (there is no default_user)")
+	}
+	if len(a.RedirectURIs) == 0 {
+		return errors.New("redirect_uris: at least one redirect URI is required")
+	}
+	return nil
+}
+
+// DeleteApp unregisters an app; its tokens stop working with it.
+func (f *Fake) DeleteApp(clientID string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.apps[clientID]
+	delete(f.apps, clientID)
+	f.log.drop(clientID)
+	return ok
+}
+
+func (f *Fake) user(id string) (*config.User, bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	u, ok := f.users[id]
+	return u, ok
+}
+
+// StoreSizes reports how many codes, access tokens and refresh tokens the
+// fake holds: memory stays bounded because expired ones are swept.
+func (f *Fake) StoreSizes() (codes, access, refresh int) { return f.store.Sizes() }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = crand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// env adapts the Fake to what the accounts service and the Web API read.
+type env struct{ f *Fake }
+
+func (e *env) App(clientID string) (config.App, bool) {
+	e.f.mu.RLock()
+	defer e.f.mu.RUnlock()
+	st, ok := e.f.apps[clientID]
+	if !ok {
+		return config.App{}, false
+	}
+	return st.app, true
+}
+
+func (e *env) User(id string) (config.User, bool) {
+	u, ok := e.f.user(id)
+	if !ok || u.ID != id {
+		return config.User{}, false
+	}
+	return *u, true
+}
+
+func (e *env) UserByLogin(login string) (config.User, bool) {
+	if u, ok := e.f.user(login); ok {
+		return *u, true
+	}
+	if u, ok := e.f.user(strings.ToLower(login)); ok {
+		return *u, true
+	}
+	return config.User{}, false
+}
+
+func (e *env) Now(clientID string) time.Time { return e.f.NowFor(clientID) }
+func (e *env) Base() time.Time               { return e.f.Now() }
+
+func (e *env) Policies(clientID string) config.Policies { return e.f.Policies(clientID) }
+
+func (e *env) Consent(clientID string) (string, string) {
+	e.f.mu.RLock()
+	defer e.f.mu.RUnlock()
+	mode, user := e.f.cfg.Consent, e.f.cfg.DefaultUser
+	if st, ok := e.f.apps[clientID]; ok {
+		if st.app.Consent != "" {
+			mode = st.app.Consent
+		}
+		if st.app.AutoUser != "" {
+			user = st.app.AutoUser
+		}
+	}
+	return mode, user
+}
+
+func (e *env) Lifetimes() config.Lifetimes { return e.f.cfg.Lifetimes }
+
+func (e *env) Catalog() *config.Catalog { return &e.f.cfg.Catalog }
+
+func (e *env) AccessToken(token string) (webapi.Token, bool) {
+	a, revoked, ok := e.f.store.AccessToken(token)
+	if !ok {
+		return webapi.Token{}, false
+	}
+	if _, registered := e.App(a.ClientID); !registered {
+		return webapi.Token{}, false
+	}
+	scopes := make(map[string]bool, len(a.Scopes))
+	for _, s := range a.Scopes {
+		scopes[s] = true
+	}
+	return webapi.Token{ClientID: a.ClientID, UserID: a.UserID, Scopes: scopes, Expires: a.Expires, Revoked: revoked}, true
+}
+
+var (
+	_ accounts.Env   = (*env)(nil)
+	_ webapi.Backend = (*env)(nil)
+)

@@ -1,0 +1,382 @@
+package fakespotify
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spotcheck/spotcheck/fakespotify/accounts"
+)
+
+// Request is one request the fake received, as a test or a grader reads
+// it back. Every secret in it (client secrets, codes, tokens, verifiers,
+// passwords) is replaced by its redact.Fingerprint, so equal values still
+// compare equal.
+type Request struct {
+	Seq            uint64        `json:"seq"`
+	Time           time.Time     `json:"time"` // on the app's clock
+	Duration       time.Duration `json:"duration_ns"`
+	ClientID       string        `json:"client_id,omitempty"`
+	UserID         string        `json:"user_id,omitempty"`
+	Endpoint       string        `json:"endpoint"` // authorize, login, consent, token, api, control, other
+	Method         string        `json:"method"`
+	Path           string        `json:"path"`
+	Query          url.Values    `json:"query,omitempty"`
+	Header         http.Header   `json:"header,omitempty"`
+	Form           url.Values    `json:"form,omitempty"` // a form body, parsed
+	Body           string        `json:"body,omitempty"`
+	Status         int           `json:"status"`
+	ResponseHeader http.Header   `json:"response_header,omitempty"`
+	ResponseBody   string        `json:"response_body,omitempty"`
+	Injected       bool          `json:"injected,omitempty"` // answered by an injected fault
+}
+
+// Endpoint classes.
+const (
+	EndpointAuthorize = "authorize"
+	EndpointLogin     = "login"
+	EndpointConsent   = "consent"
+	EndpointToken     = "token"
+	EndpointAPI       = "api"
+	EndpointControl   = "control"
+	EndpointOther     = "other"
+)
+
+// captureLimit bounds what the log keeps of each body.
+const captureLimit = 16 << 10
+
+// rawRequest is a log entry as captured, unredacted: redacting on read
+// keeps the hot path cheap, and the clear values never leave the process.
+type rawRequest struct {
+	Request
+	rawQuery string
+	body     []byte
+	respBody []byte
+}
+
+// requestLog is a ring buffer per app, so one noisy client cannot push
+// another's history out, and memory is bounded by apps × size.
+type requestLog struct {
+	size  int
+	seq   atomic.Uint64
+	mu    sync.Mutex
+	rings map[string]*ring
+}
+
+type ring struct {
+	mu      sync.Mutex
+	entries []*rawRequest
+	next    int
+	full    bool
+}
+
+func (l *requestLog) init(size int) {
+	l.size = size
+	l.rings = map[string]*ring{}
+}
+
+func (l *requestLog) ring(clientID string) *ring {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r, ok := l.rings[clientID]
+	if !ok {
+		r = &ring{entries: make([]*rawRequest, l.size)}
+		l.rings[clientID] = r
+	}
+	return r
+}
+
+// add files an entry under ringKey: the client id when it names a
+// registered app, else "" — so made-up client ids cannot grow the log.
+func (l *requestLog) add(ringKey string, e *rawRequest) {
+	r := l.ring(ringKey)
+	r.mu.Lock()
+	r.entries[r.next] = e
+	r.next = (r.next + 1) % len(r.entries)
+	if r.next == 0 {
+		r.full = true
+	}
+	r.mu.Unlock()
+}
+
+func (l *requestLog) drop(clientID string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.rings, clientID)
+}
+
+// entries returns one app's entries oldest first ("" = requests no app
+// could be attributed to; "*" = every app's, by sequence).
+func (l *requestLog) entries(clientID string) []*rawRequest {
+	var rings []*ring
+	l.mu.Lock()
+	if clientID == "*" {
+		for _, r := range l.rings {
+			rings = append(rings, r)
+		}
+	} else if r, ok := l.rings[clientID]; ok {
+		rings = append(rings, r)
+	}
+	l.mu.Unlock()
+	var out []*rawRequest
+	for _, r := range rings {
+		r.mu.Lock()
+		if r.full {
+			out = append(out, r.entries[r.next:]...)
+		}
+		out = append(out, r.entries[:r.next]...)
+		r.mu.Unlock()
+	}
+	if len(rings) > 1 {
+		sortBySeq(out)
+	}
+	return out
+}
+
+func (l *requestLog) reset(clientID string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if clientID == "*" {
+		l.rings = map[string]*ring{}
+		return
+	}
+	delete(l.rings, clientID)
+}
+
+func sortBySeq(es []*rawRequest) {
+	sort.Slice(es, func(i, j int) bool { return es[i].Seq < es[j].Seq })
+}
+
+// Requests returns the redacted log of one app (clientID "" for requests
+// no app could be attributed to, "*" for all), oldest first.
+func (f *Fake) Requests(clientID string) []Request {
+	raw := f.log.entries(clientID)
+	out := make([]Request, len(raw))
+	for i, e := range raw {
+		out[i] = f.redacted(e)
+	}
+	return out
+}
+
+// ResetRequests clears the log of one app ("*" = all), so a test can grade
+// only what happened in its own window.
+func (f *Fake) ResetRequests(clientID string) { f.log.reset(clientID) }
+
+func (f *Fake) redacted(e *rawRequest) Request {
+	r := e.Request
+	s := &f.secrets
+	if e.rawQuery != "" {
+		q, _ := url.ParseQuery(e.rawQuery)
+		r.Query = s.Values(q)
+		if r.Endpoint == EndpointLogin || r.Endpoint == EndpointConsent {
+			r.Query = redactContinue(s, r.Query)
+		}
+	}
+	r.Header = s.Header(e.Header)
+	ct := e.Header.Get("Content-Type")
+	if len(e.body) > 0 {
+		r.Body = s.Body(ct, string(e.body))
+		if strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+			form, _ := url.ParseQuery(string(e.body))
+			r.Form = s.Values(form)
+		}
+	}
+	r.ResponseHeader = s.Header(e.ResponseHeader)
+	if len(e.respBody) > 0 {
+		r.ResponseBody = s.Body(e.ResponseHeader.Get("Content-Type"), string(e.respBody))
+	}
+	return r
+}
+
+// redactContinue redacts the authorize URL carried in a login page's
+// ?continue= (it has no secrets of its own, but a client may put one there).
+func redactContinue(s interface{ URL(string) string }, q map[string][]string) map[string][]string {
+	if c, ok := q["continue"]; ok {
+		for i := range c {
+			c[i] = s.URL(c[i])
+		}
+	}
+	return q
+}
+
+// recorder captures the status, headers and the start of the body.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	if room := captureLimit - r.body.Len(); room > 0 {
+		if len(b) < room {
+			room = len(b)
+		}
+		r.body.Write(b[:room])
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// ServeHTTP answers every path of accounts.spotify.com and api.spotify.com
+// that the fake knows, plus the control endpoints. Each request is
+// attributed to an app, matched against injected faults and logged.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	endpoint := classify(r.URL.Path)
+	if endpoint == EndpointControl {
+		if !f.control {
+			http.NotFound(w, r)
+			return
+		}
+		f.serveControl(w, r)
+		return
+	}
+	var body []byte
+	if r.Body != nil && r.Body != http.NoBody {
+		body, _ = io.ReadAll(io.LimitReader(r.Body, captureLimit+1))
+		rest := r.Body
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), rest), rest}
+		if len(body) > captureLimit {
+			body = body[:captureLimit]
+		}
+	}
+	clientID, userID := f.attribute(endpoint, r, body)
+	rec := &recorder{ResponseWriter: w}
+	injected := f.faults.take(r.Method, r.URL.Path, clientID)
+	switch {
+	case injected != nil:
+		injected.write(rec)
+	case endpoint == EndpointAPI:
+		f.api.ServeHTTP(rec, r)
+	case endpoint == EndpointOther:
+		http.NotFound(rec, r)
+	default:
+		f.accounts.ServeHTTP(rec, r)
+	}
+	e := &rawRequest{
+		Request: Request{
+			Seq:            f.log.seq.Add(1),
+			Time:           f.NowFor(clientID),
+			Duration:       time.Since(start),
+			ClientID:       clientID,
+			UserID:         userID,
+			Endpoint:       endpoint,
+			Method:         r.Method,
+			Path:           r.URL.Path,
+			Header:         r.Header.Clone(),
+			Status:         rec.status,
+			ResponseHeader: w.Header().Clone(),
+			Injected:       injected != nil,
+		},
+		rawQuery: r.URL.RawQuery,
+		body:     body,
+		respBody: append([]byte(nil), rec.body.Bytes()...),
+	}
+	if e.Status == 0 {
+		e.Status = http.StatusOK
+	}
+	ringKey := clientID
+	if _, registered := (&env{f}).App(clientID); !registered {
+		ringKey = ""
+	}
+	f.log.add(ringKey, e)
+	if f.logf != nil {
+		f.logf(f.redacted(e))
+	}
+	f.maybeSweep()
+}
+
+// maybeSweep also sweeps when nothing new is issued (e.g. a fake serving
+// only Web API calls after a clock jump); stores sweep on every issue.
+func (f *Fake) maybeSweep() {
+	if f.sweepTick.Add(1)%4096 == 0 {
+		f.store.Sweep(f.Now())
+	}
+}
+
+func classify(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/_spotcheck/"):
+		return EndpointControl
+	case strings.HasPrefix(path, "/v1/") || path == "/v1":
+		return EndpointAPI
+	case path == "/api/token" || path == "/api/token/":
+		return EndpointToken
+	case accounts.IsAuthorizePath(path):
+		return EndpointAuthorize
+	case path == "/authorize/decision":
+		return EndpointConsent
+	case path == "/login":
+		return EndpointLogin
+	}
+	return EndpointOther
+}
+
+// attribute finds which app (and user) a request belongs to, the way the
+// real service would have to: the client_id parameter, Basic credentials,
+// or the app an access token was issued to.
+func (f *Fake) attribute(endpoint string, r *http.Request, body []byte) (clientID, userID string) {
+	switch endpoint {
+	case EndpointAuthorize:
+		return r.URL.Query().Get("client_id"), ""
+	case EndpointLogin:
+		cont := r.URL.Query().Get("continue")
+		if cont == "" && r.Method == http.MethodPost {
+			form, _ := url.ParseQuery(string(body))
+			cont = form.Get("continue")
+		}
+		if u, err := url.Parse(cont); err == nil {
+			return u.Query().Get("client_id"), ""
+		}
+	case EndpointConsent:
+		form, _ := url.ParseQuery(string(body))
+		q, _ := url.ParseQuery(form.Get("request"))
+		return q.Get("client_id"), ""
+	case EndpointToken:
+		if id := basicClientID(r.Header.Get("Authorization")); id != "" {
+			return id, ""
+		}
+		form, _ := url.ParseQuery(string(body))
+		return form.Get("client_id"), ""
+	case EndpointAPI:
+		h := r.Header.Get("Authorization")
+		if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
+			if a, _, ok := f.store.AccessToken(tok); ok {
+				return a.ClientID, a.UserID
+			}
+		}
+	}
+	return "", ""
+}
+
+func basicClientID(h string) string {
+	cred, ok := strings.CutPrefix(h, "Basic ")
+	if !ok {
+		return ""
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
+	if err != nil {
+		return ""
+	}
+	id, _, _ := strings.Cut(string(raw), ":")
+	return id
+}
