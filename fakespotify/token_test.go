@@ -41,7 +41,9 @@ var _ = Describe("POST /api/token", func() {
 			return v.Encode()
 		}
 	}
-	withBasic := func(a config.App) map[string]string { return map[string]string{"Authorization": basic(a.ClientID, a.ClientSecret)} }
+	withBasic := func(a config.App) map[string]string {
+		return map[string]string{"Authorization": basic(a.ClientID, a.ClientSecret)}
+	}
 	none := func(config.App) map[string]string { return nil }
 
 	DescribeTable("errors, byte for byte",
@@ -68,13 +70,19 @@ var _ = Describe("POST /api/token", func() {
 		Entry("redirect_uri missing", tokenCase{"application/x-www-form-urlencoded", form(url.Values{"grant_type": {"authorization_code"}, "code": {"$code"}}), withBasic, false,
 			400, `{"error":"invalid_grant","error_description":"Invalid redirect URI"}`}),
 		Entry("wrong client secret", tokenCase{"application/x-www-form-urlencoded", form(url.Values{"grant_type": {"authorization_code"}, "code": {"$code"}, "redirect_uri": {webRedir}}),
-			func(a config.App) map[string]string { return map[string]string{"Authorization": basic(a.ClientID, "0000")} }, false,
+			func(a config.App) map[string]string {
+				return map[string]string{"Authorization": basic(a.ClientID, "0000")}
+			}, false,
 			400, `{"error":"invalid_client","error_description":"Invalid client secret"}`}),
 		Entry("secret with a trailing newline", tokenCase{"application/x-www-form-urlencoded", form(url.Values{"grant_type": {"authorization_code"}, "code": {"$code"}, "redirect_uri": {webRedir}}),
-			func(a config.App) map[string]string { return map[string]string{"Authorization": basic(a.ClientID, a.ClientSecret+"\n")} }, false,
+			func(a config.App) map[string]string {
+				return map[string]string{"Authorization": basic(a.ClientID, a.ClientSecret+"\n")}
+			}, false,
 			400, `{"error":"invalid_client","error_description":"Invalid client secret"}`}),
 		Entry("id and secret swapped", tokenCase{"application/x-www-form-urlencoded", form(url.Values{"grant_type": {"authorization_code"}, "code": {"$code"}, "redirect_uri": {webRedir}}),
-			func(a config.App) map[string]string { return map[string]string{"Authorization": basic(a.ClientSecret, a.ClientID)} }, false,
+			func(a config.App) map[string]string {
+				return map[string]string{"Authorization": basic(a.ClientSecret, a.ClientID)}
+			}, false,
 			400, `{"error":"invalid_client","error_description":"Invalid client"}`}),
 		Entry("unknown client id", tokenCase{"application/x-www-form-urlencoded", form(url.Values{"grant_type": {"authorization_code"}, "code": {"$code"}, "redirect_uri": {webRedir}}),
 			func(config.App) map[string]string { return map[string]string{"Authorization": basic("nope", "x")} }, false,
@@ -124,7 +132,9 @@ var _ = Describe("POST /api/token", func() {
 		Entry("refresh without client authentication", tokenCase{"application/x-www-form-urlencoded", form(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"AQgarbage"}}), none, false,
 			400, `{"error":"invalid_client"}`}),
 		Entry("client credentials, wrong secret", tokenCase{"application/x-www-form-urlencoded", form(url.Values{"grant_type": {"client_credentials"}}),
-			func(a config.App) map[string]string { return map[string]string{"Authorization": basic(a.ClientID, "bad")} }, false,
+			func(a config.App) map[string]string {
+				return map[string]string{"Authorization": basic(a.ClientID, "bad")}
+			}, false,
 			400, `{"error":"invalid_client","error_description":"Invalid client secret"}`}),
 		Entry("client credentials without authentication", tokenCase{"application/x-www-form-urlencoded", form(url.Values{"grant_type": {"client_credentials"}}), none, false,
 			400, `{"error":"invalid_client"}`}),
