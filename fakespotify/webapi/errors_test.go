@@ -34,7 +34,9 @@ const (
 	wwwInvalid = `Bearer realm="spotify", error="invalid_token", error_description="Invalid access token"`
 )
 
-func legacy(e *env) { e.b.setPolicy("", config.Policies{UnauthorizedMessage: config.UnauthorizedLegacy}) }
+func legacy(e *env) {
+	e.b.setPolicy("", config.Policies{UnauthorizedMessage: config.UnauthorizedLegacy})
+}
 
 var _ = Describe("refusals", func() {
 	var e *env
