@@ -165,3 +165,10 @@ func (h *harness) api(method, path, token string) reply {
 func exchangeForm(code, redirect string) url.Values {
 	return url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}}
 }
+
+// fakespotifyOverrides clones with page consent (the default).
+func fakespotifyOverrides() fakespotify.AppOverrides { return fakespotify.AppOverrides{} }
+
+func fakespotifyFault(path string, n int) fakespotify.Fault {
+	return fakespotify.Fault{Path: path, Count: n, Status: http.StatusServiceUnavailable}
+}

@@ -3,6 +3,7 @@ package fakespotify
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
+	"github.com/spotcheck/spotcheck/fakespotify/redact"
 )
 
 // Request is one request the fake received, as a test or a grader reads
@@ -169,30 +171,87 @@ func (f *Fake) Requests(clientID string) []Request {
 // only what happened in its own window.
 func (f *Fake) ResetRequests(clientID string) { f.log.reset(clientID) }
 
+// redacted applies two passes: structural redaction plus every sensitive
+// value seen anywhere in this exchange (so a code in a Location header is
+// also scrubbed from the HTML body that repeats it), then the fake-wide
+// secrets (app credentials, user passwords).
 func (f *Fake) redacted(e *rawRequest) Request {
 	r := e.Request
-	s := &f.secrets
-	if e.rawQuery != "" {
-		q, _ := url.ParseQuery(e.rawQuery)
-		r.Query = s.Values(q)
-		if r.Endpoint == EndpointLogin || r.Endpoint == EndpointConsent {
-			r.Query = redactContinue(s, r.Query)
-		}
-	}
-	r.Header = s.Header(e.Header)
+	local := &redact.Set{}
 	ct := e.Header.Get("Content-Type")
-	if len(e.body) > 0 {
-		r.Body = s.Body(ct, string(e.body))
-		if strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-			form, _ := url.ParseQuery(string(e.body))
-			r.Form = s.Values(form)
+	respCT := e.ResponseHeader.Get("Content-Type")
+	var query, form url.Values
+	if e.rawQuery != "" {
+		query, _ = url.ParseQuery(e.rawQuery)
+		addSensitive(local, query)
+	}
+	if len(e.body) > 0 && strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		form, _ = url.ParseQuery(string(e.body))
+		addSensitive(local, form)
+	}
+	if loc, err := url.Parse(e.ResponseHeader.Get("Location")); err == nil {
+		addSensitive(local, loc.Query())
+		frag, _ := url.ParseQuery(loc.Fragment)
+		addSensitive(local, frag)
+	}
+	if _, cred, ok := strings.Cut(e.Header.Get("Authorization"), " "); ok {
+		local.Add(cred)
+	}
+	if strings.Contains(respCT, "json") {
+		var tok map[string]any
+		if json.Unmarshal(e.respBody, &tok) == nil {
+			for k, v := range tok {
+				if s, ok := v.(string); ok && redact.SensitiveFields[k] {
+					local.Add(s)
+				}
+			}
 		}
 	}
-	r.ResponseHeader = s.Header(e.ResponseHeader)
+	scrub := f.secrets.String
+	if query != nil {
+		r.Query = scrubValues(local.Values(query), scrub)
+		if r.Endpoint == EndpointLogin || r.Endpoint == EndpointConsent {
+			r.Query = redactContinue(local, r.Query)
+		}
+	}
+	r.Header = scrubHeader(local.Header(e.Header), scrub)
+	if len(e.body) > 0 {
+		r.Body = scrub(local.Body(ct, string(e.body)))
+	}
+	if form != nil {
+		r.Form = scrubValues(local.Values(form), scrub)
+	}
+	r.ResponseHeader = scrubHeader(local.Header(e.ResponseHeader), scrub)
 	if len(e.respBody) > 0 {
-		r.ResponseBody = s.Body(e.ResponseHeader.Get("Content-Type"), string(e.respBody))
+		r.ResponseBody = scrub(local.Body(respCT, string(e.respBody)))
 	}
 	return r
+}
+
+func addSensitive(s *redact.Set, v url.Values) {
+	for k, vs := range v {
+		if redact.SensitiveFields[k] {
+			s.Add(vs...)
+		}
+	}
+}
+
+func scrubValues(v url.Values, scrub func(string) string) url.Values {
+	for _, vs := range v {
+		for i := range vs {
+			vs[i] = scrub(vs[i])
+		}
+	}
+	return v
+}
+
+func scrubHeader(h http.Header, scrub func(string) string) http.Header {
+	for _, vs := range h {
+		for i := range vs {
+			vs[i] = scrub(vs[i])
+		}
+	}
+	return h
 }
 
 // redactContinue redacts the authorize URL carried in a login page's

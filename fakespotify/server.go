@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
@@ -21,6 +22,9 @@ type Server struct {
 	Addr string
 	srv  *http.Server
 	done chan error
+
+	mu    sync.Mutex
+	fresh map[net.Conn]bool // accepted connections that have not sent a request yet
 }
 
 // Start builds a fake and serves it on a free 127.0.0.1 port.
@@ -45,21 +49,48 @@ func Listen(addr string, f *Fake) (*Server, error) {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	s := &Server{
-		Fake: f,
-		URL:  "http://" + ln.Addr().String(),
-		Addr: ln.Addr().String(),
-		srv:  &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second},
-		done: make(chan error, 1),
+		Fake:  f,
+		URL:   "http://" + ln.Addr().String(),
+		Addr:  ln.Addr().String(),
+		srv:   &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second},
+		done:  make(chan error, 1),
+		fresh: map[net.Conn]bool{},
 	}
+	s.srv.ConnState = s.track
 	go func() { s.done <- s.srv.Serve(ln) }()
 	return s, nil
+}
+
+// track remembers connections that have not sent a request yet: a client
+// pool often dials one more connection than it uses, and Shutdown would
+// wait 5 s for it to speak before treating it as idle.
+func (s *Server) track(c net.Conn, state http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if state == http.StateNew {
+		s.fresh[c] = true
+	} else {
+		delete(s.fresh, c)
+	}
 }
 
 // Close stops the server, letting requests in flight finish for up to 5 s.
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := s.srv.Shutdown(ctx)
+	shut := make(chan error, 1)
+	go func() { shut <- s.srv.Shutdown(ctx) }()
+	// Shutdown has stopped accepting once it runs; connections that never
+	// sent a request carry nothing to finish.
+	s.mu.Lock()
+	for c := range s.fresh {
+		_ = c.Close()
+	}
+	s.mu.Unlock()
+	err := <-shut
+	if err != nil {
+		_ = s.srv.Close()
+	}
 	if serr := <-s.done; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
