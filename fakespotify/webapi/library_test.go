@@ -66,6 +66,7 @@ var _ = Describe("the user's library", func() {
 			Expect(res.Status).To(Equal(200))
 			Expect(res.Body).To(BeEmpty())
 			Expect(res.Header.Get("Content-Length")).To(Equal("0"))
+			Expect(res.Header.Values("Content-Type")).To(BeEmpty())
 			Expect(e.savedIDs(tok)).To(Equal([]string{timeOfOurLives, mrBrightside, levels, blindingLights}))
 
 			res = e.do("DELETE", "/v1/me/tracks?ids="+levels, "Bearer "+tok, "")

@@ -21,8 +21,6 @@ func commonHeaders(h http.Header) {
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Access-Control-Allow-Headers", allowHeaders)
 	h.Set("Access-Control-Allow-Methods", allowMethods)
-	h.Set("Access-Control-Allow-Credentials", "true")
-	h.Set("Access-Control-Max-Age", "604800")
 }
 
 // errorBody is Spotify's regular error object. Message is omitted when
