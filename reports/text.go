@@ -1,0 +1,306 @@
+package reports
+
+import (
+	"bufio"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/spotcheck/spotcheck/checks"
+)
+
+// ANSI SGR codes, used only when Options.Color says so.
+const (
+	ansiReset   = "\x1b[0m"
+	ansiBold    = "\x1b[1m"
+	ansiDim     = "\x1b[2m"
+	ansiRed     = "\x1b[31m"
+	ansiGreen   = "\x1b[32m"
+	ansiYellow  = "\x1b[33m"
+	ansiMagenta = "\x1b[35m"
+	ansiCyan    = "\x1b[36m"
+)
+
+// painter wraps text in ANSI codes when colour is on, and is a no-op
+// otherwise, so the layout code reads the same either way.
+type painter bool
+
+func (p painter) paint(code, s string) string {
+	if !p || s == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (p painter) status(s checks.Status) string {
+	switch s {
+	case checks.StatusPass:
+		return p.paint(ansiGreen, "PASS ")
+	case checks.StatusFail:
+		return p.paint(ansiBold+ansiRed, "FAIL ")
+	case checks.StatusSkip:
+		return p.paint(ansiYellow, "SKIP ")
+	case checks.StatusError:
+		return p.paint(ansiBold+ansiMagenta, "ERROR")
+	}
+	return p.paint(ansiBold+ansiMagenta, fmt.Sprintf("%-5s", strings.ToUpper(clean(string(s)))))
+}
+
+func (p painter) stepMark(s checks.Status) string {
+	switch s {
+	case checks.StatusPass:
+		return p.paint(ansiGreen, "✓")
+	case checks.StatusFail:
+		return p.paint(ansiRed, "✗")
+	case checks.StatusSkip:
+		return p.paint(ansiYellow, "–")
+	}
+	return p.paint(ansiMagenta, "!")
+}
+
+func (p painter) severity(s checks.Severity) string {
+	switch s {
+	case checks.SeverityWarning:
+		return p.paint(ansiBold+ansiYellow, "WARNING")
+	case checks.SeverityInfo:
+		return p.paint(ansiBold+ansiCyan, "INFO")
+	}
+	return p.paint(ansiBold+ansiRed, "ERROR")
+}
+
+// clean makes text from outside (response bodies, messages, page text)
+// safe to print on a terminal: control characters other than newline and
+// tab are shown as escapes, so a hostile body cannot move the cursor,
+// clear the screen or forge a summary line.
+func clean(s string) string {
+	ok := true
+	for _, r := range s {
+		if r == utf8.RuneError || r != '\n' && r != '\t' && unicode.IsControl(r) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r != '\n' && r != '\t' && unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// indent prefixes every line but the first of s with pad, so multi-line
+// values (bodies, page text) stay inside their block.
+func indent(s, pad string) string {
+	return strings.ReplaceAll(strings.TrimRight(clean(s), "\n"), "\n", "\n"+pad)
+}
+
+func writeText(w *bufio.Writer, doc Document, opts Options) error {
+	p := painter(opts.Color)
+	if doc.Run != nil {
+		textRun(w, p, doc.Run, opts)
+	} else {
+		textFindings(w, p, doc.Findings, opts)
+	}
+	return nil
+}
+
+func textRun(w *bufio.Writer, p painter, run *checks.RunResult, opts Options) {
+	ids := scenarioIDs(run)
+	fmt.Fprintf(w, "%s %s · run against %s\n", p.paint(ansiBold, "spotcheck"), clean(opts.version(run.Version)), clean(targetLine(run.Target)))
+
+	order := failedFirst(run.Scenarios)
+	prev := checks.Status("")
+	for _, i := range order {
+		s := run.Scenarios[i]
+		// A blank line between sections and around every detailed failure.
+		if isFailure(s.Status) || s.Status != prev {
+			w.WriteString("\n")
+		}
+		prev = s.Status
+		textScenario(w, p, s, ids[i])
+	}
+
+	t := runTally(run)
+	fmt.Fprintf(w, "\nRan %s against %s in %s", plural(t.total(), "scenario", "scenarios"), clean(nameOr(run.Target.Name, "unknown target")), human(run.Duration))
+	if t.errored > 0 {
+		fmt.Fprintf(w, " (%s, counted as failed)", plural(t.errored, "error", "errors"))
+	}
+	w.WriteString("\n")
+	line := t.summaryLine()
+	switch {
+	case t.failed+t.errored > 0:
+		line = p.paint(ansiBold+ansiRed, line)
+	case t.passed > 0:
+		line = p.paint(ansiBold+ansiGreen, line)
+	}
+	w.WriteString(line + "\n")
+}
+
+func nameOr(s, dflt string) string {
+	if s == "" {
+		return dflt
+	}
+	return s
+}
+
+func textScenario(w *bufio.Writer, p painter, s checks.ScenarioResult, id string) {
+	where := ""
+	if s.File != "" {
+		where = "  " + p.paint(ansiDim, clean(s.File))
+	}
+	switch s.Status {
+	case checks.StatusPass:
+		fmt.Fprintf(w, "%s  %s  %s\n", p.status(s.Status), clean(id), p.paint(ansiDim, human(s.Duration)))
+		return
+	case checks.StatusSkip:
+		fmt.Fprintf(w, "%s  %s — %s\n", p.status(s.Status), clean(id), indent(scenarioReason(s), "         "))
+		return
+	}
+	fmt.Fprintf(w, "%s  %s%s  %s\n", p.status(s.Status), p.paint(ansiBold, clean(id)), where, p.paint(ansiDim, human(s.Duration)))
+	if s.Message != "" {
+		fmt.Fprintf(w, "       %s\n", indent(s.Message, "       "))
+	}
+	for i, st := range s.Steps {
+		textStep(w, p, i, st)
+	}
+}
+
+func textStep(w *bufio.Writer, p painter, i int, st checks.StepResult) {
+	const pad = "       "
+	head := fmt.Sprintf("  %s %d. %s", p.stepMark(st.Status), i+1, clean(st.Name))
+	if st.Action != "" && st.Action != st.Name {
+		head += p.paint(ansiDim, " ("+clean(st.Action)+")")
+	}
+	switch st.Status {
+	case checks.StatusPass:
+		fmt.Fprintf(w, "%s %s\n", head, p.paint(ansiDim, human(st.Duration)))
+		return
+	case checks.StatusSkip:
+		reason := "skipped"
+		if st.Message != "" {
+			reason += ": " + st.Message
+		}
+		fmt.Fprintf(w, "%s %s\n", head, p.paint(ansiYellow, indent(reason, pad)))
+		return
+	}
+	fmt.Fprintf(w, "%s %s\n", head, p.paint(ansiDim, human(st.Duration)))
+	if st.Message != "" {
+		fmt.Fprintf(w, "%s%s\n", pad, indent(st.Message, pad))
+	}
+	for _, e := range failedExpectations(st) {
+		fmt.Fprintf(w, "%s%s\n", pad, p.paint(ansiBold, clean(e.Name)))
+		fmt.Fprintf(w, "%s  expected: %s\n", pad, p.paint(ansiGreen, indent(e.Expected, pad+"            ")))
+		fmt.Fprintf(w, "%s  actual:   %s\n", pad, p.paint(ansiRed, indent(e.Actual, pad+"            ")))
+	}
+	if x := st.Explanation; x != nil {
+		fmt.Fprintf(w, "%s⇒ %s [%s]\n", pad, p.paint(ansiBold, clean(x.Title)), clean(x.ID))
+		for _, c := range x.Causes {
+			fmt.Fprintf(w, "%s  cause: %s\n", pad, indent(c, pad+"         "))
+		}
+		if x.Fix != "" {
+			fmt.Fprintf(w, "%s  %s %s\n", pad, p.paint(ansiBold+ansiGreen, "fix:"), indent(x.Fix, pad+"       "))
+		}
+	}
+}
+
+func textFindings(w *bufio.Writer, p painter, f *checks.FindingsResult, opts Options) {
+	kind := nameOr(f.Kind, "doctor")
+	subject := ""
+	if f.Subject != "" {
+		subject = " of " + clean(f.Subject)
+	}
+	fmt.Fprintf(w, "%s %s · %s%s against %s\n", p.paint(ansiBold, "spotcheck"), clean(opts.version(f.Version)), clean(kind), subject, clean(targetLine(f.Target)))
+
+	bySev := findingsBySeverity(f.Findings)
+	for _, sev := range severities {
+		idx := bySev[sev]
+		if len(idx) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s (%d)\n", p.severity(sev), len(idx))
+		for _, i := range idx {
+			textFinding(w, p, f.Findings[i])
+		}
+	}
+	if len(f.Findings) == 0 {
+		fmt.Fprintf(w, "\n%s\n", p.paint(ansiGreen, "No findings."))
+	}
+
+	var errored, skipped []checks.CheckOutcome
+	for _, c := range f.Checks {
+		switch c.Status {
+		case checks.StatusError:
+			errored = append(errored, c)
+		case checks.StatusSkip:
+			skipped = append(skipped, c)
+		}
+	}
+	if len(errored) > 0 {
+		w.WriteString("\n")
+		for _, c := range errored {
+			fmt.Fprintf(w, "%s  %s — %s\n", p.status(c.Status), clean(c.ID), indent(nameOr(c.Message, "could not be evaluated"), "         "))
+		}
+	}
+	if len(skipped) > 0 {
+		w.WriteString("\n")
+		for _, c := range skipped {
+			fmt.Fprintf(w, "%s  %s — %s\n", p.status(c.Status), clean(c.ID), indent(nameOr(c.Message, "skipped"), "         "))
+		}
+	}
+
+	t := checkTally(f)
+	fmt.Fprintf(w, "\nRan %s in %s; %s", plural(t.total(), "check", "checks"), human(f.Duration), severityCounts(f))
+	if t.errored > 0 {
+		fmt.Fprintf(w, " (%s, counted as failed)", plural(t.errored, "check error", "check errors"))
+	}
+	w.WriteString("\n")
+	line := t.summaryLine()
+	switch {
+	case t.failed+t.errored > 0:
+		line = p.paint(ansiBold+ansiRed, line)
+	case t.passed > 0:
+		line = p.paint(ansiBold+ansiGreen, line)
+	}
+	w.WriteString(line + "\n")
+}
+
+// severityCounts is "2 errors, 1 warning, 0 info findings".
+func severityCounts(f *checks.FindingsResult) string {
+	by := findingsBySeverity(f.Findings)
+	return fmt.Sprintf("findings: %s, %s, %d info", plural(len(by[checks.SeverityError]), "error", "errors"),
+		plural(len(by[checks.SeverityWarning]), "warning", "warnings"), len(by[checks.SeverityInfo]))
+}
+
+func textFinding(w *bufio.Writer, p painter, fd checks.Finding) {
+	const pad = "      "
+	mark := map[checks.Severity]string{checks.SeverityWarning: p.paint(ansiYellow, "!"), checks.SeverityInfo: p.paint(ansiCyan, "i")}[fd.Severity]
+	if mark == "" {
+		mark = p.paint(ansiRed, "✗")
+	}
+	where := groupName(fd.Group)
+	if fd.Check != "" {
+		where += " · " + fd.Check
+	}
+	fmt.Fprintf(w, "  %s %s — %s  %s\n", mark, p.paint(ansiBold, clean(fd.ID)), clean(fd.Title), p.paint(ansiDim, "["+clean(where)+"]"))
+	for _, e := range fd.Evidence {
+		fmt.Fprintf(w, "%sevidence: %s\n", pad, indent(e, pad+"          "))
+	}
+	for _, x := range fd.Exchanges {
+		fmt.Fprintf(w, "%s  #%d %s %s\n", pad, x.Seq, clean(exchangeLabel(x)), p.paint(ansiDim, "("+clean(x.Actor)+" → "+clean(x.Peer)+")"))
+	}
+	if fd.Fix != "" {
+		fmt.Fprintf(w, "%s%s %s\n", pad, p.paint(ansiBold+ansiGreen, "fix:"), indent(fd.Fix, pad+"     "))
+	}
+}
