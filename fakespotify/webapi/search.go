@@ -31,7 +31,7 @@ func parseSearchQuery(q string) searchQuery {
 	sq := searchQuery{filters: map[string][]string{}}
 	i := 0
 	for i < len(q) {
-		for i < len(q) && (q[i] == ' ' || q[i] == '\t' || q[i] == '+') {
+		for i < len(q) && (q[i] == ' ' || q[i] == '\t') {
 			i++
 		}
 		if i >= len(q) {
@@ -51,7 +51,7 @@ func parseSearchQuery(q string) searchQuery {
 				val, i = q[i+1:i+1+end], i+end+2
 			}
 		} else {
-			end := strings.IndexAny(q[i:], " \t+")
+			end := strings.IndexAny(q[i:], " \t")
 			if end < 0 {
 				end = len(q) - i
 			}
