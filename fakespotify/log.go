@@ -341,7 +341,9 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Endpoint:       endpoint,
 			Method:         r.Method,
 			Path:           r.URL.Path,
-			Header:         r.Header.Clone(),
+			// net/http gives each request its own header map and never
+			// touches it after the handler returns, so it is kept as is.
+			Header:         r.Header,
 			Status:         rec.status,
 			ResponseHeader: w.Header().Clone(),
 			Injected:       injected != nil,
