@@ -333,14 +333,14 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	e := &rawRequest{
 		Request: Request{
-			Seq:            f.log.seq.Add(1),
-			Time:           f.NowFor(clientID),
-			Duration:       time.Since(start),
-			ClientID:       clientID,
-			UserID:         userID,
-			Endpoint:       endpoint,
-			Method:         r.Method,
-			Path:           r.URL.Path,
+			Seq:      f.log.seq.Add(1),
+			Time:     f.NowFor(clientID),
+			Duration: time.Since(start),
+			ClientID: clientID,
+			UserID:   userID,
+			Endpoint: endpoint,
+			Method:   r.Method,
+			Path:     r.URL.Path,
 			// net/http gives each request its own header map and never
 			// touches it after the handler returns, so it is kept as is.
 			Header:         r.Header,
