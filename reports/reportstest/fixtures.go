@@ -242,10 +242,10 @@ func LargeRun(n int) *checks.RunResult {
 			for j := range s.Steps {
 				st := &s.Steps[j]
 				xs := append([]checks.Exchange(nil), st.Exchanges...)
-				for len(xs) < 2 {
+				for len(xs) > 0 && len(xs) < 2 {
 					xs = append(xs, xs[0])
 				}
-				st.Exchanges = xs[:2]
+				st.Exchanges = xs[:min(len(xs), 2)]
 				st.Screenshots = nil
 			}
 			seq := 0
