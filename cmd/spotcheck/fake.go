@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"github.com/spotcheck/spotcheck/fakespotify"
+	"github.com/spotcheck/spotcheck/fakespotify/config"
+)
+
+type fakeOptions struct {
+	addr      string
+	config    string
+	consent   string
+	noControl bool
+}
+
+func init() {
+	subcommands = append(subcommands, newFakeCmd)
+}
+
+func newFakeCmd(a *app) *cobra.Command {
+	var o fakeOptions
+	cmd := &cobra.Command{
+		Use:   "fake",
+		Short: "Serve a fake Spotify (accounts service and Web API) on loopback",
+		Long: `Serve a fake Spotify accounts service (/authorize, login and consent pages, /api/token) and a
+Web API subset (/v1/...) on one port, faithful to Spotify's wire behaviour. Without --config it
+serves the built-in apps and users. Control endpoints under /_spotcheck/ (inject faults, advance
+the clock, revoke grants, switch policies, list requests) are on unless --no-control.`,
+		Example: `  spotcheck fake
+  spotcheck fake --addr 127.0.0.1:9000 --config fake.yaml --consent auto`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return runFake(ctx, a, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8787", "address to listen on")
+	f.StringVar(&o.config, "config", "", "fake configuration YAML (default: the built-in apps and users)")
+	f.StringVar(&o.consent, "consent", "", "override the consent mode: page (login and consent pages) or auto (approve as default_user)")
+	f.BoolVar(&o.noControl, "no-control", false, "turn the /_spotcheck/ control endpoints off")
+	return cmd
+}
+
+// loadFakeConfig reads --config, or the built-in configuration.
+func loadFakeConfig(path, consent string) (*config.Config, error) {
+	cfg := fakespotify.DefaultConfig()
+	if path != "" {
+		var err error
+		if cfg, err = config.Load(path); err != nil {
+			return nil, withCode(exitUsage, err)
+		}
+	}
+	switch consent {
+	case "":
+	case config.ConsentPage, config.ConsentAuto:
+		cfg.Consent = consent
+		if consent == config.ConsentAuto && cfg.DefaultUser == "" {
+			return nil, usageErrorf("--consent auto: the configuration has no default_user to approve as")
+		}
+	default:
+		return nil, usageErrorf("--consent %q: want page or auto", consent)
+	}
+	return cfg, nil
+}
+
+func runFake(ctx context.Context, a *app, o fakeOptions) error {
+	cfg, err := loadFakeConfig(o.config, o.consent)
+	if err != nil {
+		return err
+	}
+	opts := []fakespotify.Option{fakespotify.WithLogger(requestLogger(a.log))}
+	if o.noControl {
+		opts = append(opts, fakespotify.WithoutControl())
+	}
+	fake, err := fakespotify.New(cfg, opts...)
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
+	srv, err := fakespotify.Listen(o.addr, fake)
+	if err != nil {
+		if errors.Is(err, fakespotify.ErrAddrInUse) {
+			return usageErrorf("%s is already in use: stop what is listening there or choose another --addr", o.addr)
+		}
+		return usageErrorf("cannot listen on %s: %v", o.addr, err)
+	}
+	printFakeBanner(a, srv, cfg, !o.noControl)
+	a.log.Info().Str("url", srv.URL).Msg("fake Spotify listening")
+	<-ctx.Done()
+	a.log.Info().Msg("shutting down")
+	if err := srv.Close(); err != nil {
+		return withCode(exitFailed, fmt.Errorf("shutdown: %w", err))
+	}
+	return nil
+}
+
+func printFakeBanner(a *app, srv *fakespotify.Server, cfg *config.Config, control bool) {
+	w := a.stdout
+	fmt.Fprintf(w, "fake Spotify at %s (accounts: /authorize, /api/token; Web API: /v1/)\n", srv.URL)
+	fmt.Fprintf(w, "consent: %s", cfg.Consent)
+	if cfg.Consent == config.ConsentAuto {
+		fmt.Fprintf(w, " (approves as %s)", cfg.DefaultUser)
+	}
+	fmt.Fprintln(w)
+	for _, app := range srv.Apps() {
+		fmt.Fprintf(w, "app %-10s client_id %s  mode %-11s redirect_uris %s\n", app.Name, app.ClientID, app.Mode, strings.Join(app.RedirectURIs, " "))
+	}
+	if control {
+		fmt.Fprintf(w, "control: %s%s\n", srv.URL, fakespotify.ControlPrefix)
+	}
+	fmt.Fprintf(w, "export SPOTIFY_ACCOUNTS_URL=%s\n", srv.AccountsURL())
+	fmt.Fprintf(w, "export SPOTIFY_API_URL=%s\n", srv.APIURL())
+}
+
+// requestLogger logs each request the fake answered, already redacted by
+// the fake: fingerprints stand where codes, tokens and secrets were.
+func requestLogger(log zerolog.Logger) func(fakespotify.Request) {
+	return func(r fakespotify.Request) {
+		ev := log.Info()
+		if r.Status >= 400 {
+			ev = log.Warn()
+		}
+		ev = ev.Str("method", r.Method).Str("path", r.Path).Int("status", r.Status).
+			Str("endpoint", r.Endpoint).Dur("took", r.Duration)
+		if r.ClientID != "" {
+			ev = ev.Str("client_id", r.ClientID)
+		}
+		if r.UserID != "" {
+			ev = ev.Str("user", r.UserID)
+		}
+		if r.Injected {
+			ev = ev.Bool("injected", true)
+		}
+		if r.Status >= 400 && len(r.ResponseBody) > 0 && len(r.ResponseBody) < 300 {
+			ev = ev.Str("response", r.ResponseBody)
+		}
+		if len(r.Query) > 0 {
+			ev = ev.Str("query", plainValues(r.Query))
+		}
+		if len(r.Form) > 0 {
+			ev = ev.Str("form", plainValues(r.Form))
+		}
+		if auth := r.Header.Get("Authorization"); auth != "" {
+			ev = ev.Str("authorization", auth)
+		}
+		ev.Msg("request")
+	}
+}
+
+// plainValues prints parameters readably: fingerprints would be mangled by
+// URL encoding.
+func plainValues(v url.Values) string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		for _, x := range v[k] {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(k + "=" + x)
+		}
+	}
+	return b.String()
+}
