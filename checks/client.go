@@ -357,9 +357,15 @@ func splitTarget(raw string) (host, target string) {
 	rest, _, _ = strings.Cut(rest, "#")
 	i := strings.IndexAny(rest, "/?")
 	if i < 0 {
+		if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+			rest = rest[at+1:]
+		}
 		return rest, "/"
 	}
 	host, target = rest[:i], rest[i:]
+	if at := strings.LastIndexByte(host, '@'); at >= 0 {
+		host = host[at+1:] // userinfo is not part of Host
+	}
 	if strings.HasPrefix(target, "?") {
 		target = "/" + target
 	}
@@ -929,7 +935,7 @@ func (c *Client) learnSent(s sent) {
 			c.learnAuthorization(v)
 		}
 	}
-	c.learnBody(s.body)
+	c.learnBody(s.body, true)
 }
 
 func (c *Client) learnReceived(r received) {
@@ -940,7 +946,7 @@ func (c *Client) learnReceived(r received) {
 			}
 		}
 	}
-	c.learnBody(r.body)
+	c.learnBody(r.body, strings.Contains(strings.ToLower(r.header.Get("Content-Type")), "x-www-form-urlencoded"))
 }
 
 func (c *Client) learnAuthorization(v string) {
@@ -971,7 +977,10 @@ func (c *Client) learnAuthorization(v string) {
 	}
 }
 
-func (c *Client) learnBody(body []byte) {
+// learnBody registers the sensitive fields of a JSON body, and of a form
+// body when asForm is set: a request we built, or a response declared a
+// form (an HTML page full of "&code=" would otherwise teach us junk).
+func (c *Client) learnBody(body []byte, asForm bool) {
 	t := bytes.TrimSpace(body)
 	if len(t) == 0 {
 		return
@@ -983,7 +992,9 @@ func (c *Client) learnBody(body []byte) {
 		}
 		return
 	}
-	c.learnForm(string(body))
+	if asForm {
+		c.learnForm(string(body))
+	}
 }
 
 func (c *Client) learnJSON(v any) {

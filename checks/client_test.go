@@ -389,6 +389,18 @@ var _ = Describe("Client", func() {
 			expectNoLeak(c.Transcript(), forbidden(testClientID, testSecret, pair[:40], pair[40:]))
 		})
 
+		DescribeTable("Bytes keeps the target as written and adds only Host, Content-Length and Connection",
+			func(r checks.Request, want string) { Expect(string(r.Bytes())).To(Equal(want)) },
+			Entry("no path", checks.Request{URL: "http://127.0.0.1:1"}, "GET / HTTP/1.1\r\nHost: 127.0.0.1:1\r\nConnection: close\r\n\r\n"),
+			Entry("query only, fragment dropped", checks.Request{URL: "http://h?code=a%2fb#frag"}, "GET /?code=a%2fb HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"),
+			Entry("escapes kept, userinfo not in Host", checks.Request{URL: "http://u:p@h:8/a%2Fb/../c?x=%zz"}, "GET /a%2Fb/../c?x=%zz HTTP/1.1\r\nHost: h:8\r\nConnection: close\r\n\r\n"),
+			Entry("empty POST says Content-Length: 0", checks.Request{Method: "POST", URL: "http://h/t"}, "POST /t HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+			Entry("caller's Host, Content-Length and Connection win, even lying",
+				checks.Request{Method: "POST", URL: "http://h/t", Header: http.Header{"host": {"evil"}, "Content-Length": {"99"}, "Connection": {"keep-alive"}}, Body: []byte("a=b")},
+				"POST /t HTTP/1.1\r\nConnection: keep-alive\r\nContent-Length: 99\r\nhost: evil\r\n\r\na=b"),
+			Entry("Wire is returned as is", checks.Request{Wire: []byte("anything")}, "anything"),
+		)
+
 		It("is refused by net/http, with an error that says to use raw mode and is not 'unreachable'", func() {
 			srv := newRawServer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
 			c := newClient(checks.ClientConfig{})
