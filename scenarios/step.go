@@ -3,9 +3,10 @@ package scenarios
 // Step is one action and what it must produce. In YAML a step is a mapping
 // with an optional name, exactly one action key and an optional expect:
 //
-//   - name: token
-//     exchange: {auth: body}
-//     expect: {status: 200, refresh_token: true}
+//	steps:
+//	  - name: token
+//	    exchange: {auth: body}
+//	    expect: {status: 200, refresh_token: true}
 //
 // Exactly one of the action fields is set after Load; Action returns it.
 type Step struct {
