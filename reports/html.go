@@ -53,10 +53,14 @@ type htmlPage struct {
 
 type htmlSegment struct {
 	Class   string
-	Label   string
+	One     string // label for a count of one: "1 warning"
+	Many    string // and otherwise: "2 warnings"
 	Count   int
 	Percent string
 }
+
+// Text is the segment's legend, e.g. "2 warnings".
+func (s htmlSegment) Text() string { return plural(s.Count, s.One, s.Many) }
 
 type htmlTag struct {
 	Name  string
@@ -193,10 +197,10 @@ func htmlRun(run *checks.RunResult, opts Options) htmlPage {
 		SummaryLine: t.summaryLine(),
 		FilterLabel: "Failed only",
 		Bar: bar(
-			htmlSegment{Class: "fail", Label: "failed", Count: t.failed},
-			htmlSegment{Class: "error", Label: "errors", Count: t.errored},
-			htmlSegment{Class: "skip", Label: "skipped", Count: t.skipped},
-			htmlSegment{Class: "pass", Label: "passed", Count: t.passed},
+			htmlSegment{Class: "fail", One: "failed", Many: "failed", Count: t.failed},
+			htmlSegment{Class: "error", One: "errored", Many: "errored", Count: t.errored},
+			htmlSegment{Class: "skip", One: "skipped", Many: "skipped", Count: t.skipped},
+			htmlSegment{Class: "pass", One: "passed", Many: "passed", Count: t.passed},
 		),
 	}
 	ids := scenarioIDs(run)
@@ -393,7 +397,6 @@ type htmlArrow struct {
 	X1, X2, Y    int
 	LabelX       int
 	LabelY       int
-	HitX, HitW   int
 	HitY         int
 	Label, Title string
 	Class        string
@@ -439,11 +442,11 @@ func diagram(xs []checks.Exchange, hx []htmlExchange) *htmlDiagram {
 	y := laneTop
 	prevStep := "\x00"
 	for i, x := range xs {
-		if x.Step != prevStep {
+		if x.Step != prevStep && x.Step != "" {
 			y += bandHeight
 			d.Bands = append(d.Bands, htmlBand{Y: y - 6, Label: "step " + x.Step})
-			prevStep = x.Step
 		}
+		prevStep = x.Step
 		y += rowHeight
 		from, to := actorLane(x.Actor), peerLane(x.Peer)
 		used[from], used[to] = true, true
@@ -459,13 +462,13 @@ func diagram(xs []checks.Exchange, hx []htmlExchange) *htmlDiagram {
 			a.X1, a.X2 = x1-2, x2+4
 		}
 		lo, hi := min(x1, x2), max(x1, x2)
-		span := hi - lo
-		if span < laneGap {
-			span = laneGap
-		}
-		a.Label = truncate(exchangeLabel(x), span/7)
+		// A label may overhang its arrow a little (it has a halo); only
+		// long paths are cut.
+		a.Label = truncate(exchangeLabel(x), max((hi-lo)/7, 34))
 		a.LabelX, a.LabelY = (x1+x2)/2, y-7
-		a.HitX, a.HitW, a.HitY = lo, max(hi-lo, 24), y-rowHeight+6
+		// The whole row is the click target: easier to hit than a 2px line,
+		// and it holds the row's number at the left edge too.
+		a.HitY = y - rowHeight + 6
 		d.Arrows = append(d.Arrows, a)
 	}
 	d.Height = y + 18
@@ -504,10 +507,10 @@ func htmlFindings(f *checks.FindingsResult, opts Options) htmlPage {
 		SummaryLine: t.summaryLine() + " · " + severityCounts(f),
 		FilterLabel: "Problems only",
 		Bar: bar(
-			htmlSegment{Class: "fail", Label: "errors", Count: len(by[checks.SeverityError])},
-			htmlSegment{Class: "skip", Label: "warnings", Count: len(by[checks.SeverityWarning])},
-			htmlSegment{Class: "info", Label: "info", Count: len(by[checks.SeverityInfo])},
-			htmlSegment{Class: "pass", Label: "checks passed", Count: t.passed},
+			htmlSegment{Class: "fail", One: "error", Many: "errors", Count: len(by[checks.SeverityError])},
+			htmlSegment{Class: "skip", One: "warning", Many: "warnings", Count: len(by[checks.SeverityWarning])},
+			htmlSegment{Class: "info", One: "info", Many: "info", Count: len(by[checks.SeverityInfo])},
+			htmlSegment{Class: "pass", One: "check passed", Many: "checks passed", Count: t.passed},
 		),
 	}
 	groupCount := map[string]int{}
@@ -535,9 +538,7 @@ func htmlFindings(f *checks.FindingsResult, opts Options) htmlPage {
 	}
 	for _, c := range f.Checks {
 		g := groupName(c.Group)
-		if _, ok := groupCount[g]; !ok {
-			groupCount[g] = 0
-		}
+		groupCount[g]++ // a group's chip counts what it filters: findings and checks
 		page.Checks = append(page.Checks, htmlCheck{
 			ID: c.ID, Group: g, Title: c.Title, Status: c.Status, Failed: isFailure(c.Status),
 			Message: c.Message, Duration: human(c.Duration), Findings: len(findingsOf(f, c.ID)),
