@@ -327,4 +327,3 @@ func saveForReview(name string, png []byte) {
 		Expect(os.WriteFile(filepath.Join(dir, name), png, 0o644)).To(Succeed())
 	}
 }
-
