@@ -44,12 +44,23 @@ type Browser struct {
 	launcher *launcher.Launcher
 }
 
+// LaunchOptions change how Chromium starts.
+type LaunchOptions struct {
+	// AllowNetwork lets pages resolve real hosts, for a run against
+	// accounts.spotify.com. By default every name but 127.0.0.1 and
+	// localhost resolves to nothing, so a page can never reach out.
+	AllowNetwork bool
+}
+
 // Launch starts headless Chromium with the flags this project requires:
 // sandbox and GPU off (containers, CI), no background networking, component
 // updates or sync (the machine has no internet and Chromium would otherwise
 // look up Google hosts at every start), and a fresh user-data dir. Host
 // resolution is pinned to loopback so that a page can never reach out.
-func Launch(ctx context.Context) (*Browser, error) {
+func Launch(ctx context.Context) (*Browser, error) { return LaunchWith(ctx, LaunchOptions{}) }
+
+// LaunchWith is Launch with options.
+func LaunchWith(ctx context.Context, o LaunchOptions) (*Browser, error) {
 	bin, err := ChromiumPath()
 	if err != nil {
 		return nil, err
@@ -69,8 +80,10 @@ func Launch(ctx context.Context) (*Browser, error) {
 		Set("disable-background-networking").
 		Set("disable-component-update").
 		Set("disable-sync").
-		Set("no-first-run").
-		Set("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost")
+		Set("no-first-run")
+	if !o.AllowNetwork {
+		l = l.Set("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost")
+	}
 	u, err := l.Launch()
 	if err != nil {
 		l.Kill()
