@@ -169,7 +169,7 @@ func decodings(run string) [][]byte {
 
 // encodings returns every form of s to look for, with how it was made.
 func encodings(s string) map[string]string {
-	base := map[string]string{"in clear": s}
+	base := map[string]string{s: "in clear"}
 	for _, a := range alphabets {
 		base[a.enc.EncodeToString([]byte(s))] = "as " + a.name
 	}
