@@ -1,0 +1,773 @@
+package catalog
+
+import (
+	"encoding/json"
+	"html"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/spotcheck/spotcheck/fakespotify/redact"
+)
+
+// This file reads free text (a pasted error, a stack trace, a log) into
+// observations: the errors in it, parsed as far as the text allows, in the
+// formats the popular client libraries print. The phrase scan (phrase.go)
+// then finds the catalog's texts wherever they are.
+
+// knownOAuthCodes are the OAuth 2.0 error codes (RFC 6749 §4.1.2.1, §5.2,
+// RFC 6750 §3.1). Only these count as an `error` value in free text, so
+// that "error: connection refused" is not read as an OAuth error.
+var knownOAuthCodes = map[string]bool{
+	"invalid_request": true, "invalid_client": true, "invalid_grant": true,
+	"unauthorized_client": true, "unsupported_grant_type": true, "invalid_scope": true,
+	"access_denied": true, "unsupported_response_type": true, "server_error": true,
+	"temporarily_unavailable": true, "invalid_token": true, "insufficient_scope": true,
+}
+
+// window is how far (in bytes) context such as a status code or a path may
+// be from the error text it belongs to.
+const window = 400
+
+type posInt struct {
+	pos, val int
+}
+
+type posStr struct {
+	pos int
+	val string
+}
+
+// scan holds everything found in one text.
+type scan struct {
+	c    *Catalog
+	text string
+	set  *redact.Set
+
+	statuses []posInt // HTTP statuses mentioned, by position
+	paths    []posStr // Web API paths mentioned
+	codes    []posStr // OAuth error codes mentioned
+	wheres   []posStr // "token" / "webapi" / "authorize-page" hints
+
+	obs     []*observation
+	claimed [][2]int // spans owned by parsed observations
+	cands   []candidate
+	notes   []string
+	state   string // the state the app sent, for callbacks
+}
+
+var (
+	statusPatterns = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)\bhttp status:\s*([1-5]\d\d)\b`),
+		regexp.MustCompile(`(?i)\bstatus(?:[ _]?code)?["']?\s*[:=]\s*["']?([1-5]\d\d)\b`),
+		regexp.MustCompile(`(?i)\bHTTP/\d(?:\.\d)?\s+([1-5]\d\d)\b`),
+		regexp.MustCompile(`(?i)\bstatus code ([1-5]\d\d)\b`),
+		regexp.MustCompile(`\bHTTP ([1-5]\d\d)\b`),
+		regexp.MustCompile(`\b([1-5]\d\d) (?:Bad Request|Unauthorized|Forbidden|Not Found|Too Many Requests|Unsupported Media Type|Internal Server Error|Bad Gateway|Service Unavailable)\b`),
+		regexp.MustCompile(`(?i)(?:->|=>|→|returned|responded with|response code|got)\s*:?\s*([1-5]\d\d)\b`),
+		regexp.MustCompile(`\b(?:GET|POST|PUT|DELETE|PATCH)\s+\S+\s+(?:-\s+)?([1-5]\d\d)\b`),
+		regexp.MustCompile(`(?i)\bcannot fetch token: ([1-5]\d\d)\b`),
+		regexp.MustCompile(`(?i)\berror\s*\(?([45]\d\d)\)?:`),
+	}
+	pathPatterns = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)https?://api\.spotify\.com(/v1/[^\s"'<>\\)\],]*)`),
+		regexp.MustCompile(`\b(?:GET|POST|PUT|DELETE|PATCH)\s+(/v1/[^\s"'<>\\]*)`),
+		regexp.MustCompile(`(?:^|[\s"'(=])(/v1/[A-Za-z0-9/_\-.%]+(?:\?[^\s"'<>]*)?)`),
+	}
+	whereHints = []struct {
+		re    *regexp.Regexp
+		where Where
+	}{
+		{regexp.MustCompile(`(?i)/api/token\b`), WhereToken},
+		{regexp.MustCompile(`(?i)\bapi\.spotify\.com\b|\bWWW-Authenticate\b`), WhereWebAPI},
+		{regexp.MustCompile(`(?i)accounts\.spotify\.com/(?:[a-z]{2}(?:-[a-z]{2,4})?/)?authorize\b`), WhereAuthorizePage},
+	}
+	oauthCodeScanRe = regexp.MustCompile(`\b[a-z]+(?:_[a-z]+)+\b`)
+
+	// golang.org/x/oauth2 RetrieveError, the newer and the older form.
+	goOAuth2Re    = regexp.MustCompile(`oauth2: "([a-z_]+)"(?: "((?:[^"\\]|\\.)*)")?(?: "((?:[^"\\]|\\.)*)")?`)
+	goOAuth2OldRe = regexp.MustCompile(`oauth2: cannot fetch token: ([1-5]\d\d)[^\n]*\n?\s*Response: ([^\n]*)`)
+	// spotipy SpotifyException.__str__: "http status: 403, code: -1 - URL:\n MSG, reason: None"
+	spotipyExcRe = regexp.MustCompile(`(?s)http status: ([1-5]\d\d), code: ?-?\d+ - (.{0,1000}?), reason: ([^\n]*)`)
+	// spotipy SpotifyOauthError: "error: X, error_description: Y"
+	spotipyOAuthRe = regexp.MustCompile(`\berror: ([^,\n]{1,200}), error_description: ([^\n]*)`)
+	// spotify-web-api-node WebapiError messages.
+	webapiNodeAuthRe    = regexp.MustCompile(`An authentication error occurred while communicating with Spotify's Web API\.\s*Details: ([^\n]*)`)
+	webapiNodeRegularRe = regexp.MustCompile(`An error occurred while communicating with Spotify's Web API\.\s*Details: ([^\n]*)`)
+	// zmb3/spotify decodeError.
+	zmb3DecodeRe = regexp.MustCompile(`(?s)couldn't decode error: \((\d+)\) \[(.{0,1000}?)\]`)
+	zmb3EmptyRe  = regexp.MustCompile(`spotify: (?:unexpected )?HTTP ([1-5]\d\d): [^\n(]*\((?:body empty|empty error)\)`)
+	// axios and similar dumps: data: '…' next to status: 403.
+	axiosDataRe = regexp.MustCompile(`(?s)\bdata:\s*(?:'((?:[^'\\\n]|\\.){1,1000})'|"((?:[^"\\\n]|\\.){1,1000})")`)
+	// The generic key/value OAuth extractor's pieces.
+	errorKeyRe = regexp.MustCompile(`(?i)(?:^|[^a-z_])["']?error["']?\s*[:=]\s*(["']?)([a-z]+(?:_[a-z]+)*)(["']?)`)
+	descKeyRe  = regexp.MustCompile(`(?i)["']?error_description["']?\s*[:=]\s*`)
+	urlRe      = regexp.MustCompile(`\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s"'<>\x60]+`)
+)
+
+// normalizeText turns the escapes that logs and reprs add (literal \n, \")
+// back into the characters, so that the error inside reads as sent.
+func normalizeText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	if strings.Contains(s, `\n`) || strings.Contains(s, `\"`) || strings.Contains(s, `\/`) || strings.Contains(s, `\'`) || strings.Contains(s, `\t`) {
+		s = strings.NewReplacer(`\r\n`, "\n", `\n`, "\n", `\r`, "", `\t`, " ", `\"`, `"`, `\/`, `/`, `\'`, `'`, `\\`, `\`).Replace(s)
+	}
+	if strings.Contains(s, "&quot;") || strings.Contains(s, "&#") || strings.Contains(s, "&amp;") || strings.Contains(s, "&lt;") {
+		s = html.UnescapeString(s)
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return s
+}
+
+func newScan(c *Catalog, text string, set *redact.Set) *scan {
+	s := &scan{c: c, text: text, set: set}
+	for _, re := range statusPatterns {
+		for _, m := range re.FindAllStringSubmatchIndex(text, 200) {
+			v, _ := strconv.Atoi(text[m[2]:m[3]])
+			s.statuses = append(s.statuses, posInt{m[2], v})
+		}
+	}
+	for _, re := range pathPatterns {
+		for _, m := range re.FindAllStringSubmatchIndex(text, 200) {
+			s.paths = append(s.paths, posStr{m[2], strings.TrimRight(text[m[2]:m[3]], ".,:;")})
+		}
+	}
+	for _, h := range whereHints {
+		for _, m := range h.re.FindAllStringIndex(text, 50) {
+			s.wheres = append(s.wheres, posStr{m[0], string(h.where)})
+		}
+	}
+	for _, m := range oauthCodeScanRe.FindAllStringIndex(text, 500) {
+		if v := text[m[0]:m[1]]; knownOAuthCodes[v] {
+			s.codes = append(s.codes, posStr{m[0], v})
+		}
+	}
+	sort.Slice(s.statuses, func(i, j int) bool { return s.statuses[i].pos < s.statuses[j].pos })
+	sort.Slice(s.paths, func(i, j int) bool { return s.paths[i].pos < s.paths[j].pos })
+	return s
+}
+
+// nearestStatus is the status mentioned closest to [start,end), within the
+// window, or 0.
+func (s *scan) nearestStatus(start, end int) int {
+	best, bestD := 0, window+1
+	for _, p := range s.statuses {
+		if d := distance(p.pos, start, end); d < bestD {
+			best, bestD = p.val, d
+		}
+	}
+	return best
+}
+
+func (s *scan) nearestPath(start, end int) string {
+	best, bestD := "", window+1
+	for _, p := range s.paths {
+		if d := distance(p.pos, start, end); d < bestD {
+			best, bestD = p.val, d
+		}
+	}
+	return best
+}
+
+func (s *scan) nearestWhere(start, end int) Where {
+	best, bestD := Where(""), window+1
+	for _, p := range s.wheres {
+		if d := distance(p.pos, start, end); d < bestD {
+			best, bestD = Where(p.val), d
+		}
+	}
+	return best
+}
+
+// codesNear returns the OAuth codes within a short distance before (or
+// just after) [start,end).
+func (s *scan) codesNear(start, end int) []string {
+	var out []string
+	for _, c := range s.codes {
+		if c.pos >= start-300 && c.pos <= end+100 {
+			out = append(out, c.val)
+		}
+	}
+	return out
+}
+
+func distance(p, start, end int) int {
+	switch {
+	case p < start:
+		return start - p
+	case p >= end:
+		return p - end
+	}
+	return 0
+}
+
+func (s *scan) isClaimed(start, end int) bool {
+	for _, c := range s.claimed {
+		if start >= c[0] && end <= c[1] {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scan) add(o *observation) {
+	if o.strength == 0 {
+		o.strength = 1
+	}
+	if o.evidence == "" && o.span[1] > o.span[0] {
+		o.evidence = s.text[o.span[0]:o.span[1]]
+	}
+	s.obs = append(s.obs, o)
+	s.claimed = append(s.claimed, o.span)
+}
+
+// line returns the text of the line around [start,end), clipped around the
+// match when the line is long.
+func (s *scan) line(start, end int) string {
+	ls := strings.LastIndexByte(s.text[:start], '\n') + 1
+	le := strings.IndexByte(s.text[end:], '\n')
+	if le < 0 {
+		le = len(s.text)
+	} else {
+		le += end
+	}
+	if le-ls > 300 {
+		ls = max(ls, start-120)
+		le = min(le, end+120)
+		for ls > 0 && !utf8.RuneStart(s.text[ls]) {
+			ls--
+		}
+		for le < len(s.text) && !utf8.RuneStart(s.text[le]) {
+			le++
+		}
+	}
+	return s.text[ls:le]
+}
+
+// extract runs every extractor over the text.
+func (s *scan) extract() {
+	s.extractBareCode()
+	s.extractURLs()
+	s.extractJSON()
+	s.extractGoOAuth2()
+	s.extractSpotipy()
+	s.extractWebapiNode()
+	s.extractZmb3()
+	s.extractAxios()
+	s.extractKeyValues()
+	s.extractStatuses()
+}
+
+// extractBareCode reads an input that is nothing but an OAuth error code
+// ("invalid_client"): the description may have been left out, so rules
+// that need its absence count it only partly.
+func (s *scan) extractBareCode() {
+	t := strings.Trim(strings.TrimSpace(s.text), `"'`)
+	if knownOAuthCodes[t] {
+		s.add(&observation{hasOAuth: true, oauthErr: t, span: [2]int{0, len(s.text)}, source: "bare error code"})
+	}
+}
+
+// extractJSON parses every JSON object embedded in the text.
+func (s *scan) extractJSON() {
+	t := s.text
+	tries := 0
+	for i := 0; i < len(t) && tries < 200; i++ {
+		if t[i] != '{' {
+			continue
+		}
+		tries++
+		end := jsonObjectEnd(t, i)
+		if end < 0 {
+			continue
+		}
+		var v any
+		if err := json.Unmarshal([]byte(t[i:end]), &v); err != nil {
+			continue
+		}
+		strength := 0.97
+		if strings.TrimSpace(t[:i]) == "" && strings.TrimSpace(t[end:]) == "" {
+			strength = 1
+		}
+		status := s.nearestStatus(i, end)
+		path := s.nearestPath(i, end)
+		before := len(s.obs)
+		s.walkJSON(v, status, path, [2]int{i, end}, strength, 0)
+		if len(s.obs) > before {
+			i = end - 1
+		}
+	}
+}
+
+// jsonObjectEnd returns the index just past the object starting at t[i],
+// or -1; it respects strings so braces inside them do not count.
+func jsonObjectEnd(t string, i int) int {
+	depth := 0
+	inStr := false
+	for k := i; k < len(t) && k < i+1<<20; k++ {
+		c := t[k]
+		if inStr {
+			switch c {
+			case '\\':
+				k++
+			case '"':
+				inStr = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inStr = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return k + 1
+			}
+		}
+	}
+	return -1
+}
+
+// walkJSON turns a parsed JSON value into observations: an OAuth error
+// object, a Web API error object, an {"status", "data"} wrapper (axios,
+// fetch dumps) or an empty object next to a status.
+func (s *scan) walkJSON(v any, status int, path string, span [2]int, strength float64, depth int) {
+	if depth > 8 {
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if st, ok := jsonStatus(x); ok {
+			status = st
+		}
+		for _, k := range []string{"url", "path", "uri"} {
+			if u, ok := x[k].(string); ok {
+				if p := apiPath(u); p != "" {
+					path = p
+				}
+			}
+		}
+		if code, ok := x["error"].(string); ok {
+			o := &observation{hasOAuth: true, oauthErr: code, status: status, path: path, span: span, strength: strength, source: "JSON body"}
+			switch d := x["error_description"].(type) {
+			case string:
+				o.oauthDesc = d
+				o.descAbsent = d == ""
+			case nil:
+				o.descAbsent = true
+			}
+			if !knownOAuthCodes[code] {
+				// Not an OAuth code: some clients put the message there.
+				o.hasOAuth = false
+				o.hasBody, o.body = true, code
+			}
+			s.add(o)
+			return
+		}
+		if e, ok := x["error"].(map[string]any); ok {
+			o := &observation{hasAPI: true, status: status, path: path, span: span, strength: strength, source: "Web API error object", where: WhereWebAPI}
+			if st, ok := jsonStatus(e); ok {
+				o.status = st
+			}
+			o.apiMsg, _ = e["message"].(string)
+			o.apiReason, _ = e["reason"].(string)
+			s.add(o)
+			return
+		}
+		if len(x) == 0 && status != 0 {
+			s.add(&observation{status: status, path: path, emptyBody: true, span: span, strength: strength * 0.95, source: "empty JSON body"})
+			return
+		}
+		for _, k := range []string{"data", "body", "response", "responseBody", "text", "message", "detail", "details"} {
+			val, ok := x[k]
+			if !ok {
+				continue
+			}
+			if str, ok := val.(string); ok {
+				str = strings.TrimSpace(str)
+				if strings.HasPrefix(str, "{") {
+					var inner any
+					if json.Unmarshal([]byte(str), &inner) == nil {
+						s.walkJSON(inner, status, path, span, strength, depth+1)
+						continue
+					}
+				}
+				if str != "" && (k == "data" || k == "body" || k == "responseBody" || k == "text") {
+					s.add(&observation{hasBody: true, body: str, status: status, path: path, span: span, strength: strength * 0.97, source: "response dump"})
+				}
+				continue
+			}
+			s.walkJSON(val, status, path, span, strength, depth+1)
+		}
+	case []any:
+		for _, e := range x {
+			s.walkJSON(e, status, path, span, strength, depth+1)
+		}
+	}
+}
+
+func jsonStatus(m map[string]any) (int, bool) {
+	for _, k := range []string{"status", "statusCode", "status_code", "code"} {
+		if f, ok := m[k].(float64); ok && f >= 100 && f <= 599 && f == float64(int(f)) {
+			return int(f), true
+		}
+	}
+	return 0, false
+}
+
+// apiPath returns the /v1/… path and query of a Web API URL, or "".
+func apiPath(u string) string {
+	if strings.HasPrefix(u, "/v1/") {
+		return u
+	}
+	p, err := url.Parse(u)
+	if err != nil || !strings.HasPrefix(p.Path, "/v1/") {
+		return ""
+	}
+	if p.RawQuery != "" {
+		return p.Path + "?" + p.RawQuery
+	}
+	return p.Path
+}
+
+func (s *scan) extractGoOAuth2() {
+	for _, m := range goOAuth2Re.FindAllStringSubmatchIndex(s.text, 20) {
+		code := s.text[m[2]:m[3]]
+		if !knownOAuthCodes[code] {
+			continue
+		}
+		o := &observation{hasOAuth: true, oauthErr: code, where: WhereToken, span: [2]int{m[0], m[1]}, source: "golang.org/x/oauth2 RetrieveError"}
+		if m[4] >= 0 {
+			o.oauthDesc = unquoteGo(s.text[m[4]:m[5]])
+		} else {
+			o.descAbsent = true
+		}
+		s.add(o)
+	}
+	for _, m := range goOAuth2OldRe.FindAllStringSubmatchIndex(s.text, 20) {
+		status, _ := strconv.Atoi(s.text[m[2]:m[3]])
+		body := strings.TrimSpace(s.text[m[4]:m[5]])
+		span := [2]int{m[0], m[1]}
+		if strings.HasPrefix(body, "{") {
+			// The JSON extractor has read the body; give it the status.
+			for _, o := range s.obs {
+				if o.span[0] >= m[4] && o.span[0] < m[5] {
+					if o.status == 0 {
+						o.status = status
+					}
+					o.where = WhereToken
+					o.source = "golang.org/x/oauth2 RetrieveError"
+				}
+			}
+			continue
+		}
+		o := &observation{status: status, where: WhereToken, span: span, source: "golang.org/x/oauth2 RetrieveError"}
+		if body == "" {
+			o.emptyBody = true
+		} else {
+			o.hasBody, o.body = true, body
+		}
+		s.add(o)
+	}
+}
+
+func unquoteGo(q string) string {
+	if u, err := strconv.Unquote(`"` + q + `"`); err == nil {
+		return u
+	}
+	return q
+}
+
+func (s *scan) extractSpotipy() {
+	for _, m := range spotipyExcRe.FindAllStringSubmatchIndex(s.text, 20) {
+		status, _ := strconv.Atoi(s.text[m[2]:m[3]])
+		rest := s.text[m[4]:m[5]]
+		reason := strings.TrimSpace(s.text[m[6]:m[7]])
+		o := &observation{status: status, where: WhereWebAPI, hasAPI: true, span: [2]int{m[0], m[1]}, source: "spotipy SpotifyException"}
+		// msg is "URL:\n MESSAGE"; the URL's own colons are followed by "/".
+		if k := strings.Index(rest, ":\n"); k >= 0 {
+			o.path = apiPath(strings.TrimSpace(rest[:k]))
+			rest = rest[k+2:]
+		} else if k := regexp.MustCompile(`^\S+?:\s`).FindStringIndex(rest); k != nil {
+			o.path = apiPath(strings.TrimSpace(rest[:k[1]-2]))
+			rest = rest[k[1]:]
+		}
+		msg := strings.TrimSpace(rest)
+		if msg == "None" {
+			msg = ""
+			o.emptyBody = true
+		}
+		o.apiMsg = msg
+		o.hasBody, o.body = msg != "", msg
+		if reason != "None" && reason != "" {
+			o.apiReason = reason
+		}
+		s.add(o)
+	}
+	for _, m := range spotipyOAuthRe.FindAllStringSubmatchIndex(s.text, 20) {
+		if s.isClaimed(m[0], m[1]) {
+			continue
+		}
+		code := strings.TrimSpace(s.text[m[2]:m[3]])
+		desc := strings.TrimSpace(s.text[m[4]:m[5]])
+		o := &observation{span: [2]int{m[0], m[1]}, source: "spotipy SpotifyOauthError"}
+		if knownOAuthCodes[code] {
+			o.hasOAuth, o.oauthErr = true, code
+			if desc == "None" || desc == "" {
+				o.descAbsent = true
+			} else {
+				o.oauthDesc = desc
+			}
+		} else {
+			// spotipy puts a non-JSON body's text in error.
+			o.hasBody, o.body = true, code
+		}
+		s.add(o)
+	}
+}
+
+func (s *scan) extractWebapiNode() {
+	for _, m := range webapiNodeAuthRe.FindAllStringSubmatchIndex(s.text, 20) {
+		details := strings.TrimSuffix(strings.TrimSpace(s.text[m[2]:m[3]]), ".")
+		code, desc, _ := strings.Cut(details, " ")
+		o := &observation{span: [2]int{m[0], m[1]}, source: "spotify-web-api-node WebapiAuthenticationError"}
+		if knownOAuthCodes[code] {
+			o.hasOAuth, o.oauthErr = true, code
+			o.oauthDesc = strings.TrimSpace(desc)
+			o.descAbsent = o.oauthDesc == ""
+		} else {
+			o.hasBody, o.body = true, details
+		}
+		o.status = s.nearestStatus(m[0], m[1])
+		s.add(o)
+	}
+	for _, m := range webapiNodeRegularRe.FindAllStringSubmatchIndex(s.text, 20) {
+		details := strings.TrimSuffix(strings.TrimSpace(s.text[m[2]:m[3]]), ".")
+		o := &observation{hasAPI: true, where: WhereWebAPI, span: [2]int{m[0], m[1]}, source: "spotify-web-api-node WebapiRegularError"}
+		// WebapiPlayerError appends the reason: "MESSAGE REASON."
+		if k := strings.LastIndexByte(details, ' '); k > 0 && isUpperSnake(details[k+1:]) {
+			o.apiReason = details[k+1:]
+			details = details[:k]
+			o.source = "spotify-web-api-node WebapiPlayerError"
+		}
+		o.apiMsg = details
+		o.status = s.nearestStatus(m[0], m[1])
+		o.path = s.nearestPath(m[0], m[1])
+		s.add(o)
+	}
+}
+
+func isUpperSnake(w string) bool {
+	if len(w) < 4 || !strings.Contains(w, "_") {
+		return false
+	}
+	for _, r := range w {
+		if !(r >= 'A' && r <= 'Z' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *scan) extractZmb3() {
+	for _, m := range zmb3DecodeRe.FindAllStringSubmatchIndex(s.text, 20) {
+		n, _ := strconv.Atoi(s.text[m[2]:m[3]])
+		body := s.text[m[4]:m[5]]
+		o := &observation{hasBody: true, body: body, where: WhereWebAPI, span: [2]int{m[0], m[1]}, source: "zmb3/spotify (plain-text body)", strength: 0.97}
+		if n == len(body) {
+			o.strength = 1 // the byte count proves the whole body is here
+		}
+		o.status = s.nearestStatus(m[0], m[1])
+		o.path = s.nearestPath(m[0], m[1])
+		s.add(o)
+	}
+	for _, m := range zmb3EmptyRe.FindAllStringSubmatchIndex(s.text, 20) {
+		status, _ := strconv.Atoi(s.text[m[2]:m[3]])
+		s.add(&observation{status: status, emptyBody: true, where: WhereWebAPI, path: s.nearestPath(m[0], m[1]), span: [2]int{m[0], m[1]}, source: "zmb3/spotify (empty body)"})
+	}
+}
+
+func (s *scan) extractAxios() {
+	for _, m := range axiosDataRe.FindAllStringSubmatchIndex(s.text, 20) {
+		if s.isClaimed(m[0], m[1]) {
+			continue
+		}
+		var body string
+		if m[2] >= 0 {
+			body = s.text[m[2]:m[3]]
+		} else {
+			body = s.text[m[4]:m[5]]
+		}
+		o := &observation{hasBody: true, body: body, span: [2]int{m[0], m[1]}, source: "HTTP client dump (data)", strength: 0.97}
+		o.status = s.nearestStatus(m[0], m[1])
+		o.path = s.nearestPath(m[0], m[1])
+		s.add(o)
+	}
+}
+
+// extractKeyValues finds OAuth errors written as key/value pairs in any
+// notation: JS object literals, Python dict reprs, form bodies, headers.
+func (s *scan) extractKeyValues() {
+	t := s.text
+	ms := errorKeyRe.FindAllStringSubmatchIndex(t, 50)
+	for i, m := range ms {
+		code := strings.ToLower(t[m[4]:m[5]])
+		if !knownOAuthCodes[code] || s.isClaimed(m[4], m[5]) {
+			continue
+		}
+		limit := min(len(t), m[1]+window)
+		if i+1 < len(ms) && ms[i+1][0] < limit {
+			limit = ms[i+1][0]
+		}
+		o := &observation{hasOAuth: true, oauthErr: code, strength: 0.95, source: "error text"}
+		end := m[1]
+		if d := descKeyRe.FindStringIndex(t[m[1]:limit]); d != nil {
+			val, vend := readValue(t, m[1]+d[1])
+			end = vend
+			switch strings.ToLower(strings.TrimSpace(val)) {
+			case "", "none", "null", "undefined":
+				o.descAbsent = true
+			default:
+				o.oauthDesc = val
+			}
+		} else {
+			// Closed right after the code: an object or form without a description.
+			rest := strings.TrimLeft(t[m[1]:], " \t")
+			o.descAbsent = rest == "" || strings.ContainsAny(rest[:1], "})&\n")
+		}
+		line := t[strings.LastIndexByte(t[:m[0]+1], '\n')+1 : m[0]+1]
+		if strings.Contains(strings.ToLower(line), "www-authenticate") {
+			o.where = WhereWebAPI
+			o.source = "WWW-Authenticate header"
+		}
+		o.span = [2]int{m[0], end}
+		o.status = s.nearestStatus(m[0], end)
+		s.add(o)
+	}
+}
+
+// readValue reads a quoted or bare value starting at t[i] and returns it
+// with the index after it.
+func readValue(t string, i int) (string, int) {
+	if i >= len(t) {
+		return "", i
+	}
+	switch q := t[i]; q {
+	case '"', '\'':
+		var b strings.Builder
+		for k := i + 1; k < len(t); k++ {
+			switch t[k] {
+			case '\\':
+				if k+1 < len(t) {
+					b.WriteByte(t[k+1])
+					k++
+				}
+			case q:
+				return b.String(), k + 1
+			default:
+				b.WriteByte(t[k])
+			}
+		}
+		return b.String(), len(t)
+	}
+	end := i
+	for end < len(t) && !strings.ContainsRune(",&}\n", rune(t[end])) {
+		end++
+	}
+	v := strings.TrimSpace(t[i:end])
+	if u, err := url.QueryUnescape(v); err == nil && strings.ContainsAny(v, "+%") && !strings.Contains(v, " ") {
+		v = u
+	}
+	return v, end
+}
+
+// extractStatuses turns status mentions not inside a parsed error into
+// shape-only observations (a 429 from an HTTP client, a 403 on a path).
+func (s *scan) extractStatuses() {
+	seen := map[int]bool{}
+	for _, p := range s.statuses {
+		if p.val < 400 || s.isClaimed(p.pos, p.pos+3) {
+			continue
+		}
+		path := s.nearestPath(p.pos, p.pos+3)
+		key := p.val*1000 + len(path)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		o := &observation{status: p.val, path: path, strength: 0.9, source: "status in text", span: [2]int{p.pos, p.pos + 3}}
+		o.evidence = s.line(p.pos, p.pos+3)
+		s.obs = append(s.obs, o) // not claimed: phrases around it stay free
+	}
+}
+
+// extractURLs reads callback URLs (error or code in query or fragment) and
+// authorize URLs.
+func (s *scan) extractURLs() {
+	for _, m := range urlRe.FindAllStringIndex(s.text, 50) {
+		raw := strings.TrimRight(s.text[m[0]:m[1]], ".,;)]}")
+		u, err := url.Parse(raw)
+		if err != nil {
+			continue
+		}
+		whole := strings.TrimSpace(s.text) == raw
+		if isAuthorizePath(u.Path) && (u.Query().Has("client_id") || u.Query().Has("response_type")) {
+			s.cands = append(s.cands, s.c.lintAuthorize(u, s.set, whole)...)
+			s.claimed = append(s.claimed, [2]int{m[0], m[0] + len(raw)})
+			continue
+		}
+		if strings.EqualFold(u.Hostname(), "api.spotify.com") {
+			continue
+		}
+		o, ok := callbackObservation(u)
+		if !ok {
+			continue
+		}
+		o.span = [2]int{m[0], m[0] + len(raw)}
+		o.evidence = s.set.URL(raw)
+		if !whole {
+			o.strength = 0.95
+		}
+		s.add(o)
+		s.cands = append(s.cands, s.c.stateCheck(u, o, s.state, s.set)...)
+	}
+}
+
+var authorizePathRe = regexp.MustCompile(`^(?:/[a-z]{2}(?:-[A-Za-z]{2,4})?)?/authorize/?$`)
+
+func isAuthorizePath(p string) bool { return authorizePathRe.MatchString(p) }
+
+// callbackObservation reads a redirect back to the app: the parameters of
+// the query and, for the implicit grant, the fragment.
+func callbackObservation(u *url.URL) (*observation, bool) {
+	params := u.Query()
+	fromFragment := false
+	if u.Fragment != "" {
+		if fp, err := url.ParseQuery(u.Fragment); err == nil && (fp.Has("error") || fp.Has("access_token") || fp.Has("code")) {
+			params, fromFragment = fp, true
+		}
+	}
+	if !params.Has("error") && !params.Has("code") && !params.Has("access_token") {
+		return nil, false
+	}
+	o := &observation{isCallback: true, params: params, fromFragment: fromFragment, where: WhereRedirect, source: "callback URL"}
+	if e := params.Get("error"); e != "" {
+		o.hasOAuth, o.oauthErr = true, e
+		o.oauthDesc = params.Get("error_description")
+		o.descAbsent = !params.Has("error_description")
+	}
+	return o, true
+}
+
+// isWordByte reports whether a byte continues a word (for phrase edges).
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}

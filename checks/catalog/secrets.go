@@ -1,0 +1,144 @@
+package catalog
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/spotcheck/spotcheck/fakespotify/redact"
+)
+
+// Secrets found in the input are registered in a redact.Set before any
+// evidence is quoted, so that a token, code, verifier or client secret the
+// user pasted is only ever shown as a fingerprint.
+
+var (
+	bearerRe = regexp.MustCompile(`(?i)\bBearer\s+([A-Za-z0-9._~+/=\-]{8,})`)
+	basicRe  = regexp.MustCompile(`(?i)\bBasic\s+([A-Za-z0-9+/=_\-]{8,}(?:[\r\n]+[A-Za-z0-9+/=_\-]+)?)`)
+	// A sensitive key followed by its value, in JSON, JS/Python literals,
+	// form bodies, query strings, env files and log lines.
+	sensitiveKVRe = regexp.MustCompile(`(?i)(?:^|[^a-z])["']?(code|refresh_token|access_token|client_secret|code_verifier|id_token|password|token|sp_dc|sp_key)["']?\s*[:=]\s*["']?([^\s"'&,;}\]<>)]+)`)
+	// Spotify codes and tokens are recognisable on their own: AQ… and BQ…
+	spotifyOpaqueRe = regexp.MustCompile(`\b(?:AQ|BQ)[A-Za-z0-9_\-]{40,}`)
+)
+
+// placeholders are values of sensitive keys that are not secrets, and that
+// must not be fingerprinted wherever they appear ("undefined" as a client id
+// is exactly what support staff need to see).
+var placeholders = map[string]bool{
+	"undefined": true, "null": true, "none": true, "true": true, "false": true,
+	"nil": true, "missing": true, "required": true, "expired": true, "provided": true,
+	"invalid": true, "incorrect": true, "revoked": true,
+}
+
+func isPlaceholder(v string) bool {
+	v = strings.ToLower(strings.Trim(v, `"' `))
+	return placeholders[v] || redact.IsFingerprint(v) || strings.HasPrefix(v, "[redacted")
+}
+
+// collectSecrets registers every secret-looking value in text.
+func collectSecrets(set *redact.Set, text string) {
+	for _, m := range bearerRe.FindAllStringSubmatch(text, -1) {
+		if !isPlaceholder(m[1]) {
+			set.Add(m[1])
+		}
+	}
+	for _, m := range basicRe.FindAllStringSubmatch(text, -1) {
+		addBasic(set, m[1])
+	}
+	for _, m := range sensitiveKVRe.FindAllStringSubmatch(text, -1) {
+		v := m[2]
+		if isPlaceholder(v) || len(v) < 8 {
+			continue
+		}
+		set.Add(v)
+		if strings.Contains(v, "%") {
+			if u, err := url.QueryUnescape(v); err == nil {
+				set.Add(u)
+			}
+		}
+	}
+	for _, v := range spotifyOpaqueRe.FindAllString(text, -1) {
+		set.Add(v)
+	}
+}
+
+// addBasic registers Basic credentials, decoded as id:secret when they
+// decode, so the secret is redacted wherever else it appears.
+func addBasic(set *redact.Set, cred string) {
+	set.Add(cred)
+	clean := strings.Join(strings.Fields(cred), "")
+	if clean != cred {
+		set.Add(clean)
+	}
+	if id, secret, ok := decodeBasic(clean); ok {
+		set.AddClientCredentials(id, secret)
+		if t := strings.TrimSpace(secret); t != secret && len(t) >= 8 {
+			set.Add(t)
+		}
+	}
+}
+
+// decodeBasic decodes Basic credentials in any base64 alphabet.
+func decodeBasic(cred string) (id, secret string, ok bool) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		b, err := enc.DecodeString(cred)
+		if err != nil {
+			continue
+		}
+		id, secret, ok = strings.Cut(string(b), ":")
+		if ok {
+			return id, secret, true
+		}
+	}
+	return "", "", false
+}
+
+// collectHeaderSecrets registers credentials carried in headers.
+func collectHeaderSecrets(set *redact.Set, h http.Header) {
+	for _, v := range h.Values("Authorization") {
+		scheme, cred, _ := strings.Cut(strings.TrimSpace(v), " ")
+		switch strings.ToLower(scheme) {
+		case "basic":
+			addBasic(set, strings.TrimSpace(cred))
+		default:
+			if c := strings.TrimSpace(cred); c != "" && !isPlaceholder(c) {
+				set.Add(c)
+			}
+		}
+	}
+	for _, k := range []string{"Cookie", "Set-Cookie"} {
+		for _, v := range h.Values(k) {
+			for _, part := range strings.Split(v, ";") {
+				if _, val, ok := strings.Cut(part, "="); ok && len(val) >= 8 {
+					set.Add(strings.TrimSpace(val))
+				}
+			}
+		}
+	}
+}
+
+// evidence quotes a piece of input for a reader: redacted, on one line,
+// and short.
+func evidence(set *redact.Set, s string) string {
+	s = spotifyOpaqueRe.ReplaceAllStringFunc(s, redact.Fingerprint)
+	s = set.String(s)
+	s = strings.NewReplacer("\r\n", " ⏎ ", "\n", " ⏎ ", "\r", " ", "\t", " ").Replace(strings.TrimSpace(s))
+	return clip(s, 320)
+}
+
+// clip shortens s to at most n bytes on a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8Start(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
