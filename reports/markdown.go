@@ -31,7 +31,16 @@ var mdReplacer = strings.NewReplacer(
 	"\r\n", "<br>", "\n", "<br>", "\r", "<br>",
 )
 
-func md(s string) string { return mdReplacer.Replace(s) }
+// md escapes s for Markdown. A leading ':' is escaped too: a line that
+// starts with "::" is a workflow command to the GitHub Actions runner when
+// the report goes to stdout, and a message must not forge one.
+func md(s string) string {
+	s = mdReplacer.Replace(s)
+	if strings.HasPrefix(s, ":") {
+		s = `\` + s
+	}
+	return s
+}
 
 // mdCode renders s as inline code, safe inside a table cell: a backtick
 // fence longer than any run in s, pipes escaped (GFM splits cells before it

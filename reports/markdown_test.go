@@ -38,6 +38,17 @@ var _ = Describe("the Markdown format", func() {
 		Expect(out).NotTo(ContainSubstring("<script>"))
 	})
 
+	It("does not let a message start a line that the Actions runner would read as a command", func() {
+		run := reportstest.Run()
+		run.Scenarios[1].Steps[1].Message = "::error::forged"
+		run.Scenarios[1].Description = "::add-mask::x"
+		out := string(render(reports.FormatMarkdown, reports.Document{Run: run}, reports.Options{}))
+		Expect(out).To(ContainSubstring("\n\\::error::forged\n"))
+		for _, l := range strings.Split(out, "\n") {
+			Expect(l).NotTo(HavePrefix("::"))
+		}
+	})
+
 	It("adds GitHub annotations, escaped per the workflow-command rules, when asked", func() {
 		run := reportstest.Run()
 		run.Scenarios[1].Message = "100% wrong,\r\nreally: yes"
