@@ -108,9 +108,11 @@ const (
 //     #login-button (login_shown);
 //  3. if the consent page appears, clicks [data-testid="auth-accept"]
 //     (approve) or [data-testid="auth-cancel"] (deny) (dialog_shown);
-//  4. waits for the navigation to the redirect_uri, catches it (the page is
-//     never loaded, no callback server is needed) and parses it with
-//     ParseRedirect: that URL is the step's redirect.
+//  4. waits for the first top-level navigation to the authorize step's
+//     redirect_uri (its URL without query and fragment equals it; other
+//     requests to that host, such as /favicon.ico, do not count), catches
+//     it (the page is never loaded, no callback server is needed) and
+//     parses it with ParseRedirect: that URL is the step's redirect.
 //
 // Deny when the consent page does not appear (consent remembered) makes
 // the step fail. A page or redirect that does not come in time is a step

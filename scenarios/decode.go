@@ -260,12 +260,17 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, opts fieldO
 		if !d.want(n, yaml.SequenceNode, path, "a list") {
 			return
 		}
+		if opts.min != nil && len(n.Content) < *opts.min {
+			d.problem(d.at(n), "%s: want at least %d %s, got %d", path, *opts.min, plural(*opts.min, "entry", "entries"), len(n.Content))
+		}
+		elem := opts
+		elem.min, elem.max = nil, nil
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, c := range n.Content {
 			if v.Type() == reflect.TypeOf([]*Step{}) {
 				d.step = i
 			}
-			d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", path, i), opts)
+			d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", path, i), elem)
 		}
 		if v.Type() == reflect.TypeOf([]*Step{}) {
 			d.step = -1
@@ -293,11 +298,13 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, opts fieldO
 			case reflect.String:
 				key.SetString(kn.Value)
 			case reflect.Int:
-				i, ok := d.integer(kn, path)
-				if !ok {
+				// Keys may be quoted ("200": 1) as JSON would write them.
+				i, err := strconv.Atoi(kn.Value)
+				if err != nil {
+					d.problem(d.at(kn), "%s: want an integer key, got %s", path, describe(kn))
 					continue
 				}
-				key.SetInt(i)
+				key.SetInt(int64(i))
 			}
 			val := reflect.New(v.Type().Elem()).Elem()
 			d.decode(vn, val, path+"."+kn.Value, fieldOpts{})
@@ -328,12 +335,12 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, unkno
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		kn, vn := d.deref(n.Content[i]), n.Content[i+1]
 		if kn.Kind != yaml.ScalarNode {
-			d.problem(d.at(kn), "%s: keys must be plain names, got %s", orRoot(path), describe(kn))
+			d.problem(d.at(kn), "%skeys must be plain names, got %s", prefix(path), describe(kn))
 			continue
 		}
 		key := kn.Value
 		if first, dup := seen[key]; dup {
-			d.problem(d.at(kn), "%s: duplicate field %q (first at line %d)", orRoot(path), key, first.Line)
+			d.problem(d.at(kn), "%sduplicate field %q (first at line %d)", prefix(path), key, first.Line)
 			continue
 		}
 		seen[key] = kn
@@ -346,7 +353,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, unkno
 			if msg == "" {
 				msg = unknownField(key, v.Type(), si)
 			}
-			d.problem(d.at(kn), "%s: %s", orRoot(path), msg)
+			d.problem(d.at(kn), "%s%s", prefix(path), msg)
 			continue
 		}
 		fv := v.FieldByIndex(f.index)
@@ -358,7 +365,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, unkno
 	for _, f := range si.fields {
 		if f.opts.required {
 			if _, ok := seen[f.name]; !ok {
-				d.problem(d.at(n), "%s: missing required field %q", orRoot(path), f.name)
+				d.problem(d.at(n), "%smissing required field %q", prefix(path), f.name)
 			}
 		}
 	}
@@ -389,7 +396,7 @@ func (d *decoder) template(t Template, n *yaml.Node, path string) {
 
 func (d *decoder) want(n *yaml.Node, kind yaml.Kind, path, what string) bool {
 	if n.Kind != kind {
-		d.problem(d.at(n), "%s: want %s, got %s", orRoot(path), what, describe(n))
+		d.problem(d.at(n), "%swant %s, got %s", prefix(path), what, describe(n))
 		return false
 	}
 	return true
@@ -406,7 +413,7 @@ func (d *decoder) scalar(n *yaml.Node, path string) (string, bool) {
 }
 
 func (d *decoder) integer(n *yaml.Node, path string) (int64, bool) {
-	if n.Kind == yaml.ScalarNode && (n.ShortTag() == "!!int" || n.ShortTag() == "!!str") {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int" {
 		var i int64
 		if err := n.Decode(&i); err == nil && i >= math.MinInt32 && i <= math.MaxInt32 {
 			return i, true
@@ -528,11 +535,13 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func orRoot(path string) string {
+// prefix starts a message with the field's path; the scenario itself has
+// none.
+func prefix(path string) string {
 	if path == "" {
-		return "scenario"
+		return ""
 	}
-	return path
+	return path + ": "
 }
 
 // unknownField words a key that is no field of t, suggesting a close one.
@@ -586,7 +595,7 @@ var actionTypes = map[Kind]reflect.Type{
 func suggest(key string, names []string) string {
 	best, bestD := "", 3
 	for _, n := range names {
-		if dist := levenshtein(strings.ToLower(key), n); dist < bestD {
+		if dist := editDistance(strings.ToLower(key), n); dist < bestD {
 			best, bestD = n, dist
 		}
 	}
@@ -596,24 +605,30 @@ func suggest(key string, names []string) string {
 	return ""
 }
 
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+// editDistance is the optimal-string-alignment distance: insertions,
+// deletions, substitutions and swaps of neighbours ("stauts") cost 1.
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
 
 // Custom shapes.
@@ -802,4 +817,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -17,8 +17,12 @@ type Pos struct {
 }
 
 // String formats the position as file:line:col, the form editors and CI
-// annotations parse.
+// annotations parse; a position without a line (a file that cannot be
+// read) is just the file.
 func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
 	return p.File + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
 }
 
