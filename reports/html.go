@@ -360,7 +360,7 @@ const (
 	laneMargin = 80
 	laneTop    = 44 // first y below the lane headers
 	rowHeight  = 34
-	bandHeight = 22 // a step's name between its arrows and the previous step's
+	bandHeight = 26 // a step's name between its arrows and the previous step's
 )
 
 var laneNames = []struct{ key, label, sub string }{
@@ -387,8 +387,8 @@ type htmlLane struct {
 }
 
 type htmlBand struct {
-	Y     int
-	Label string
+	Y, LineY int
+	Label    string
 }
 
 type htmlArrow struct {
@@ -444,7 +444,9 @@ func diagram(xs []checks.Exchange, hx []htmlExchange) *htmlDiagram {
 	for i, x := range xs {
 		if x.Step != prevStep && x.Step != "" {
 			y += bandHeight
-			d.Bands = append(d.Bands, htmlBand{Y: y - 6, Label: "step " + x.Step})
+			// The step's name sits just above its first arrow, under a rule
+			// that parts it from the previous step.
+			d.Bands = append(d.Bands, htmlBand{Y: y + 2, LineY: y - 11, Label: "step " + x.Step})
 		}
 		prevStep = x.Step
 		y += rowHeight
