@@ -3,6 +3,7 @@ package catalog
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -351,20 +352,23 @@ func readFlow(xs []Exchange) *flow {
 	return f
 }
 
+// dedupeCallbacks keeps the app's own loads of a callback, and a redirect
+// seen only in a Location header when the app's load of it is missing (a
+// fragment is never sent, so the implicit grant's error shows only there).
 func dedupeCallbacks(cbs []*callback) []*callback {
 	slices.SortStableFunc(cbs, func(a, b *callback) int { return a.at.Compare(b.at) })
+	loaded := map[string]bool{}
+	for _, cb := range cbs {
+		if !cb.fromHeader {
+			loaded[cb.raw] = true
+		}
+	}
 	var out []*callback
 	for _, cb := range cbs {
-		dup := false
-		for _, o := range out {
-			if o.raw == cb.raw && (o.fromHeader != cb.fromHeader) && cb.at.Sub(o.at) < 5*time.Second {
-				dup = true
-				break
-			}
+		if cb.fromHeader && loaded[cb.raw] {
+			continue
 		}
-		if !dup {
-			out = append(out, cb)
-		}
+		out = append(out, cb)
 	}
 	return out
 }
@@ -515,8 +519,8 @@ func (c *Catalog) explainExchanges(xs []Exchange, opts Options, res *Result) {
 			cands[i].findings[k] = evidence(set, s)
 		}
 	}
-	res.Notes = append(res.Notes, fmt.Sprintf("Read %d requests: %d to /authorize, %d callbacks, %d to /api/token, %d to the Web API; %d failed.",
-		len(xs), len(f.auths), len(f.cbs), len(f.toks), len(f.calls), failed))
+	res.Notes = append(res.Notes, fmt.Sprintf("Read %s: %d to /authorize, %s, %d to /api/token, %d to the Web API; %d failed.",
+		plural(len(xs), "request"), len(f.auths), plural(len(f.cbs), "callback"), len(f.toks), len(f.calls), failed))
 	c.finish(res, cands, "")
 	if !res.Recognised() && failed == 0 {
 		res.Notes = append(res.Notes, "No request in the file failed with an error the catalog knows.")
@@ -560,10 +564,12 @@ func clock(t time.Time) string {
 	if t.IsZero() {
 		return "?"
 	}
-	return t.UTC().Format("15:04:05")
+	return t.UTC().Format("15:04:05.000")
 }
 
-// callbacks: the state came back different from the one sent.
+// callbacks: the state came back different from the one the app is
+// waiting for (the latest authorize request before the callback, or
+// --state).
 func (d *diagnoser) callbacks() {
 	for _, cb := range d.f.cbs {
 		a := d.f.authFor(cb.at, cb.raw)
@@ -579,7 +585,19 @@ func (d *diagnoser) callbacks() {
 			d.add("state-mismatch", "lost-session", 0.9, ev, fmt.Sprintf("The authorize request sent state %q; the callback carries none.", sent))
 			continue
 		}
-		d.add("state-mismatch", "", 0.93, ev, fmt.Sprintf("The authorize request sent state %q; the callback came back with %q%s.", sent, cb.state, firstDiff(sent, cb.state)))
+		var earlier *authReq
+		for _, o := range d.f.auths {
+			if o != a && o.state == cb.state && !o.at.After(cb.at) {
+				earlier = o
+			}
+		}
+		if earlier != nil && a != nil && d.state == "" {
+			d.add("state-mismatch", "two-attempts", 0.88, ev,
+				fmt.Sprintf("The callback's state %q belongs to the authorize request at %s, but a newer one at %s sent %q: two logins ran at once (two tabs, a double click).",
+					cb.state, clock(earlier.at), clock(a.at), a.state))
+			continue
+		}
+		d.add("state-mismatch", "", 0.93, ev, fmt.Sprintf("The app sent state %q; the callback came back with %q%s.", sent, cb.state, firstDiff(sent, cb.state)))
 	}
 }
 
@@ -608,7 +626,7 @@ func (d *diagnoser) codeExchanges() {
 			default:
 				au, e1 := url.Parse(a.redirectURI)
 				tu, e2 := url.Parse(t.redirectURI)
-				if e1 == nil && e2 == nil && au.Path == tu.Path && (au.Scheme != tu.Scheme || au.Host != tu.Host) {
+				if e1 == nil && e2 == nil && au.Path == tu.Path && (au.Scheme != tu.Scheme || au.Host != tu.Host) && !isLoopbackHost(au.Hostname()) && !isLoopbackHost(tu.Hostname()) {
 					cause = "proxy"
 				}
 			}
@@ -630,7 +648,7 @@ func (d *diagnoser) codeExchanges() {
 				clock(cb.at), clock(t.at), t.at.Sub(cb.at).Round(time.Second)))
 		}
 		if a != nil && t.clientID != "" && a.clientID != "" && t.clientID != a.clientID {
-			d.add("client-id-mismatch", "", 0.95, ev, fmt.Sprintf("client_id at /authorize: %s; at /api/token: %s%s.", a.clientID, t.clientID, firstDiff(a.clientID, t.clientID)))
+			d.add("client-id-mismatch", "", 0.97, ev, fmt.Sprintf("client_id at /authorize: %s; at /api/token: %s%s.", a.clientID, t.clientID, firstDiff(a.clientID, t.clientID)))
 		}
 		if a != nil && a.challenge != "" {
 			switch {
@@ -887,6 +905,21 @@ func (d *diagnoser) apiCalls() {
 			d.add("rate-limited", cause, 0.97, ev, findings...)
 		}
 	}
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+func isLoopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 func isUserPath(p string) bool {

@@ -195,7 +195,7 @@ func WriteText(w io.Writer, r *Result) error {
 	if e.Context != "" || e.Since != "" {
 		head := "Context"
 		if e.Since != "" {
-			head += " (since " + e.Since + ")"
+			head += ", since " + e.Since
 		}
 		b.WriteString("\n" + head + "\n")
 		if e.Context != "" {
