@@ -219,6 +219,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, opts fieldO
 			d.decodeStruct(n, v, path, nil)
 		}
 	case reflect.String:
+		if isNull(n) && contains(opts.enum, "null") {
+			// type: null reads as YAML's null; it means the word.
+			v.SetString("null")
+			return
+		}
 		s, ok := d.scalar(n, path)
 		if !ok {
 			return

@@ -153,6 +153,15 @@ func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
 func withOpts(s map[string]any, o fieldOpts) map[string]any {
 	if len(o.enum) > 0 {
 		s["enum"] = o.enum
+		if contains(o.enum, "null") {
+			// YAML reads a bare null as null, which the decoder takes as the word.
+			s["type"] = []any{"string", "null"}
+			enum := make([]any, 0, len(o.enum)+1)
+			for _, e := range o.enum {
+				enum = append(enum, e)
+			}
+			s["enum"] = append(enum, nil)
+		}
 	}
 	if o.pattern != nil {
 		s["pattern"] = o.pattern.String()

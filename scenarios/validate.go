@@ -57,6 +57,9 @@ func (c *checker) scenario() {
 	policy := map[string]string{}
 	for _, r := range s.Requires {
 		reqPos := r.pos
+		if r.Kind == "" {
+			continue // reported while decoding
+		}
 		if seenR[r.String()] {
 			c.problem(reqPos, "requires: %s is listed twice", r)
 			continue
