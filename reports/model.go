@@ -53,14 +53,16 @@ func fileStem(file string) string {
 	return strings.TrimSuffix(base, path.Ext(base))
 }
 
-// slug lower-cases s and turns every run of other characters than letters
-// and digits into one hyphen.
+// slug lower-cases s and turns every run of characters other than
+// letters, digits, '.' and '_' into one hyphen. Scenario names are already
+// of that form (scenarios require ^[a-z0-9][a-z0-9._-]*$), so they keep
+// the spelling a user types on the command line.
 func slug(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	dash := false
 	for _, r := range strings.ToLower(s) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
 			}

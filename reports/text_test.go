@@ -109,3 +109,17 @@ var _ = Describe("Write", func() {
 		Expect(lines([]byte(out))[0]).To(HavePrefix("spotcheck v9.9.9 · run against fake"))
 	})
 })
+
+var _ = Describe("scenario ids", func() {
+	It("keep a scenario's name as the scenarios package spells it", func() {
+		run := &checks.RunResult{Scenarios: []checks.ScenarioResult{
+			{Name: "pkce.s256_required", File: "builtin/pkce.yaml", Status: checks.StatusPass},
+			{Name: "pkce.s256_required", File: "other/pkce.yml", Status: checks.StatusPass},
+			{Name: "Spaces And CAPS", File: "", Status: checks.StatusPass},
+		}}
+		out := string(render(reports.FormatText, reports.Document{Run: run}, reports.Options{}))
+		Expect(out).To(ContainSubstring("PASS   pkce/pkce.s256_required  "))
+		Expect(out).To(ContainSubstring("PASS   pkce/pkce.s256_required-2  "), "a repeated id is made unique")
+		Expect(out).To(ContainSubstring("PASS   spaces-and-caps  "))
+	})
+})
