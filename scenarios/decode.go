@@ -407,14 +407,31 @@ func (d *decoder) want(n *yaml.Node, kind yaml.Kind, path, what string) bool {
 	return true
 }
 
-// scalar reads a string. Numbers and booleans are taken as written: a
-// state of 12345 is the text "12345".
+// scalar reads a string. A number or boolean is refused, as the schema
+// refuses it: YAML would turn a client id of zeros into 0 for any other
+// reader, so the author is asked to quote it.
 func (d *decoder) scalar(n *yaml.Node, path string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || isNull(n) {
 		d.problem(d.at(n), "%s: want a string, got %s", path, describe(n))
 		return "", false
 	}
+	if n.ShortTag() != "!!str" {
+		d.problem(d.at(n), "%s: want a string, got the YAML %s %s; quote it: %q", path, tagWord(n), n.Value, n.Value)
+		return "", false
+	}
 	return n.Value, true
+}
+
+func tagWord(n *yaml.Node) string {
+	switch n.ShortTag() {
+	case "!!int", "!!float":
+		return "number"
+	case "!!bool":
+		return "boolean"
+	case "!!timestamp":
+		return "timestamp"
+	}
+	return "value"
 }
 
 func (d *decoder) integer(n *yaml.Node, path string) (int64, bool) {

@@ -46,7 +46,7 @@ steps:
     expect: {status: "302"}
   - exchange: {parallel: many}
   - api: {path: [/v1/me]}
-  - client_credentials: {repeat: 0}
+  - client_credentials: {repeat: 0, client_id: 0123, client_secret: true}
 `, []string{
 			`wrong-type.yaml:2:7: tags: want a list, got "fast"`,
 			`wrong-type.yaml:4:30: steps[0].authorize.show_dialog: want true or false, got "maybe"`,
@@ -54,6 +54,8 @@ steps:
 			`wrong-type.yaml:6:26: steps[1].exchange.parallel: want an integer, got "many"`,
 			`wrong-type.yaml:7:17: steps[2].api.path: want a string, got a list`,
 			`wrong-type.yaml:8:34: steps[3].client_credentials.repeat: 0 is out of range (1 to 1000)`,
+			`wrong-type.yaml:8:48: steps[3].client_credentials.client_id: want a string, got the YAML number 0123; quote it: "0123"`,
+			`wrong-type.yaml:8:69: steps[3].client_credentials.client_secret: want a string, got the YAML boolean true; quote it: "true"`,
 		}),
 		Entry("unknown actions, steps without one, and two actions in one step", "actions.yaml", `name: x
 steps:
