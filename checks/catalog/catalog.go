@@ -17,6 +17,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -166,9 +167,47 @@ func (s *statusList) UnmarshalYAML(n *yaml.Node) error {
 	return fmt.Errorf("line %d: status must be a number or a list of numbers", n.Line)
 }
 
+// knownKeys rejects mapping keys that are not yaml tags of v's type: a
+// misspelt field ("descripton:") would otherwise silently match nothing.
+// (Decoder.KnownFields does not reach into custom unmarshalers.)
+func knownKeys(n *yaml.Node, v any) error {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	allowed := map[string]bool{}
+	t := reflect.TypeOf(v).Elem()
+	for i := 0; i < t.NumField(); i++ {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); tag != "" && tag != "-" {
+			allowed[tag] = true
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; !allowed[k.Value] {
+			return fmt.Errorf("line %d: unknown field %q", k.Line, k.Value)
+		}
+	}
+	return nil
+}
+
+func (c *Cause) UnmarshalYAML(n *yaml.Node) error {
+	type plain Cause
+	var p plain
+	if err := knownKeys(n, &p); err != nil {
+		return err
+	}
+	if err := n.Decode(&p); err != nil {
+		return err
+	}
+	*c = Cause(p)
+	return nil
+}
+
 func (e *Entry) UnmarshalYAML(n *yaml.Node) error {
 	type plain Entry
 	var p plain
+	if err := knownKeys(n, &p); err != nil {
+		return err
+	}
 	if err := n.Decode(&p); err != nil {
 		return err
 	}
@@ -180,6 +219,9 @@ func (e *Entry) UnmarshalYAML(n *yaml.Node) error {
 func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
 	type plain Rule
 	var p plain
+	if err := knownKeys(n, &p); err != nil {
+		return err
+	}
 	if err := n.Decode(&p); err != nil {
 		return err
 	}

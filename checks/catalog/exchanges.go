@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -210,6 +211,12 @@ func exchangeEvidence(x *Exchange, set *redact.Set) string {
 		ct := x.ResponseHeaders.Get("Content-Type")
 		if strings.Contains(ct, "html") || looksHTML(body) {
 			body = htmlText(body)
+		}
+		if json.Valid([]byte(body)) {
+			var c bytes.Buffer
+			if json.Compact(&c, []byte(body)) == nil {
+				body = c.String()
+			}
 		}
 		b.WriteString(" ")
 		b.WriteString(clip(set.Body(ct, body), 200))
@@ -883,7 +890,11 @@ func (d *diagnoser) apiCalls() {
 			if ra == "" {
 				findings = append(findings, "The 429 carries no Retry-After header; back off exponentially.")
 			} else if err == nil {
-				findings = append(findings, fmt.Sprintf("Retry-After: %d seconds (%s).", secs, (time.Duration(secs)*time.Second).String()))
+				wait := fmt.Sprintf("Retry-After: %d seconds.", secs)
+				if secs >= 120 {
+					wait = fmt.Sprintf("Retry-After: %d seconds (%s).", secs, time.Duration(secs)*time.Second)
+				}
+				findings = append(findings, wait)
 				if secs >= 3600 {
 					cause = "quota"
 					findings = append(findings, "A wait of an hour or more points at a quota block rather than a burst.")
