@@ -48,9 +48,20 @@ func newDecoder(file string) *decoder {
 
 func (d *decoder) at(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line, Column: n.Column} }
 
+// maxProblems bounds what one document reports: past it, more lines help
+// nobody and cost time.
+const maxProblems = 200
+
 func (d *decoder) problem(p Pos, format string, args ...any) {
-	d.problems = append(d.problems, Problem{Pos: p, Msg: fmt.Sprintf(format, args...)})
+	switch {
+	case len(d.problems) < maxProblems:
+		d.problems = append(d.problems, Problem{Pos: p, Msg: fmt.Sprintf(format, args...)})
+	case len(d.problems) == maxProblems:
+		d.problems = append(d.problems, Problem{Pos: p, Msg: fmt.Sprintf("too many problems (more than %d); stopping here", maxProblems)})
+	}
 }
+
+func (d *decoder) full() bool { return len(d.problems) > maxProblems }
 
 // fieldPos is where a field's key was written, or fallback when the field
 // was not written (a default).
@@ -351,6 +362,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, unkno
 		seen[key] = kn
 		f := si.byName[key]
 		if f == nil {
+			if d.full() {
+				continue
+			}
 			msg := ""
 			if unknown != nil {
 				msg = unknown(key)
@@ -666,6 +680,11 @@ func (s *Step) decodeNode(d *decoder, n *yaml.Node, path string) {
 		kn := d.deref(n.Content[i])
 		if _, isAction := actionTypes[Kind(kn.Value)]; !isAction {
 			continue
+		}
+		if vn := n.Content[i+1]; isNull(vn) {
+			// "- authorize:" with nothing after it is the action with its
+			// defaults, checked like "{}" (required fields included).
+			n.Content[i+1] = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: vn.Line, Column: vn.Column}
 		}
 		if first == nil {
 			first = kn

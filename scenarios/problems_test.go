@@ -245,6 +245,14 @@ steps: [{authorize: {}}]
 			`multi.yaml:8:8: steps: want at least 1 entry, got 0`,
 			`multi.yaml:10:1: missing required field "name"`,
 		}),
+		Entry("an action written without a value is the action with its defaults", "bare.yaml", `name: x
+steps:
+  - authorize:
+  - inject:
+`, []string{
+			`bare.yaml:4:12: steps[1].inject: missing required field "path"`,
+			`bare.yaml:4:12: steps[1].inject: missing required field "status"`,
+		}),
 		Entry("duplicate keys", "dup.yaml", `name: x
 name: y
 steps:
@@ -276,3 +284,18 @@ func indent(s, by string) string {
 	}
 	return strings.Join(lines, "\n") + "\n"
 }
+
+var _ = Describe("a pathological scenario file", func() {
+	It("is refused quickly when aliases make thousands of steps", func() {
+		src := "name: x\nx: &s {api: {path: /v1/me, token: \"${steps.nope.access_token}\"}}\nsteps: [" + strings.Repeat("*s, ", 5000) + "*s]\n"
+		lines := problemLines("many.yaml", src)
+		Expect(lines).To(ContainElement("many.yaml:3:1: steps: 5001 steps; a scenario has at most 1000"))
+	})
+
+	It("stops after 200 problems", func() {
+		src := "name: x\nsteps:\n" + strings.Repeat("  - api: {path: /v1/me, token: \"${steps.nope.access_token}\"}\n", 500)
+		lines := problemLines("noisy.yaml", src)
+		Expect(lines).To(HaveLen(201))
+		Expect(lines[200]).To(HaveSuffix("too many problems (more than 200); stopping here"))
+	})
+})

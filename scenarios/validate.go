@@ -10,15 +10,24 @@ import (
 // checker runs the checks that need a whole decoded scenario, and fills in
 // the defaults, so that a runner never has to guess.
 type checker struct {
-	d *decoder
-	s *Scenario
-	l Loader
+	d      *decoder
+	s      *Scenario
+	l      Loader
+	byName map[string]int // step name → index of its first step
 }
+
+// maxSteps bounds a scenario; with aliases a few lines could otherwise
+// make a list of steps whose checks take minutes.
+const maxSteps = 1000
 
 func reflectValue(s *Scenario) reflect.Value { return reflect.ValueOf(s).Elem() }
 
 func (d *decoder) check(s *Scenario, l Loader) {
-	c := &checker{d: d, s: s, l: l}
+	c := &checker{d: d, s: s, l: l, byName: map[string]int{}}
+	if len(s.Steps) > maxSteps {
+		d.problem(c.pos(&s.Steps, s.Pos), "steps: %d steps; a scenario has at most %d", len(s.Steps), maxSteps)
+		return
+	}
 	c.scenario()
 	c.names()
 	for i, st := range s.Steps {
@@ -134,6 +143,7 @@ func (c *checker) names() {
 			continue
 		}
 		seen[st.Name] = st
+		c.byName[st.Name] = i
 	}
 }
 
@@ -155,10 +165,8 @@ func (c *checker) latest(i int, kinds ...Kind) *Step {
 
 // earlier returns the step named name when it comes before step i.
 func (c *checker) earlier(i int, name string) *Step {
-	for j := 0; j < i && j < len(c.s.Steps); j++ {
-		if st := c.s.Steps[j]; st != nil && st.Name == name {
-			return st
-		}
+	if j, ok := c.byName[name]; ok && j < i {
+		return c.s.Steps[j]
 	}
 	return nil
 }
@@ -265,7 +273,7 @@ func (c *checker) step(i int, st *Step) {
 			} else {
 				c.problem(actPos, "%s: no earlier authorize step to consent to", path)
 			}
-		} else if from := c.earlier(i, a.From); from == nil || from.Action().Kind() != KindAuthorize {
+		} else if kindOf(c.earlier(i, a.From)) != KindAuthorize {
 			c.problem(c.pos(&a.From, actPos), "%s.from: %q is not an earlier authorize step", path, a.From)
 		}
 		if a.Decision == "" {
@@ -285,7 +293,7 @@ func (c *checker) step(i int, st *Step) {
 				c.problem(actPos, "%s: no earlier authorize or consent step; set from or url", path)
 			}
 		case a.From != "":
-			if from := c.earlier(i, a.From); from == nil || (from.Action().Kind() != KindAuthorize && from.Action().Kind() != KindConsent) {
+			if k := kindOf(c.earlier(i, a.From)); k != KindAuthorize && k != KindConsent {
 				c.problem(c.pos(&a.From, actPos), "%s.from: %q is not an earlier authorize or consent step", path, a.From)
 			}
 		}
@@ -324,6 +332,14 @@ func (c *checker) step(i int, st *Step) {
 		}
 	}
 	c.expect(i, st, path)
+}
+
+// kindOf is the kind of a step's action, "" for no step or no action.
+func kindOf(st *Step) Kind {
+	if st == nil || st.Action() == nil {
+		return ""
+	}
+	return st.Action().Kind()
 }
 
 func actionField(st *Step) any {
@@ -667,6 +683,9 @@ func (c *checker) matchers(as Assertions, path string, header bool) {
 // references checks every ${…} written in the scenario.
 func (c *checker) references() {
 	for _, st := range c.d.sites {
+		if c.d.full() {
+			return
+		}
 		refs, _ := st.t.Refs()
 		for _, r := range refs {
 			if msg := c.reference(st, r); msg != "" {
@@ -683,11 +702,9 @@ func (c *checker) reference(at site, r Ref) string {
 			return "vars may refer to app and apps only, not to " + r.String()
 		}
 		var target *Step
-		idx := -1
-		for j, s := range c.s.Steps {
-			if s != nil && s.Name == r.Step {
-				target, idx = s, j
-			}
+		idx, ok := c.byName[r.Step]
+		if ok {
+			target = c.s.Steps[idx]
 		}
 		if target == nil {
 			names := []string{}
