@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
+	"github.com/spotcheck/spotcheck/fakespotify/grade"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 )
 
@@ -22,8 +23,13 @@ import (
 // passwords) is replaced by its redact.Fingerprint, so equal values still
 // compare equal.
 type Request struct {
-	Seq            uint64        `json:"seq"`
-	Time           time.Time     `json:"time"` // on the app's clock
+	// Seq numbers requests in the order they arrived, across all apps.
+	Seq uint64 `json:"seq"`
+	// Time is when the request arrived, on the app's clock: a response
+	// large enough to be flushed while the handler still runs reaches the
+	// client before the handler returns, so only the arrival is sure to
+	// come before whatever the client does next.
+	Time           time.Time     `json:"time"`
 	Duration       time.Duration `json:"duration_ns"`
 	ClientID       string        `json:"client_id,omitempty"`
 	UserID         string        `json:"user_id,omitempty"`
@@ -61,13 +67,22 @@ type rawRequest struct {
 	rawQuery string
 	body     []byte
 	respBody []byte
+	// startTick and endTick are taken from one counter when the request
+	// arrived and when its answer was decided, so that grading can tell a
+	// request sent after a 429 from one already in flight.
+	startTick, endTick uint64
 }
 
 // requestLog is a ring buffer per app, so one noisy client cannot push
 // another's history out, and memory is bounded by apps × size.
 type requestLog struct {
 	size  int
+	sized bool // set by WithRequestLog, which overrides the config
+	// grading holds the fake's default grade options (WithGradeOptions):
+	// grading reads nothing but this log, so its settings live with it.
+	grading grade.Options
 	seq   atomic.Uint64
+	ticks atomic.Uint64
 	mu    sync.Mutex
 	rings map[string]*ring
 }
@@ -77,12 +92,30 @@ type ring struct {
 	entries []*rawRequest
 	next    int
 	full    bool
+	dropped uint64 // entries overwritten since the ring was last cleared
+}
+
+// WithRequestLog sets how many requests the fake keeps per app, in place
+// of the configuration's request_log. Zero turns the log off: Requests and
+// Grade then see nothing (a benchmark's baseline, or a fake that must keep
+// no request data at all).
+func WithRequestLog(size int) Option {
+	return func(f *Fake) {
+		if size < 0 {
+			size = 0
+		}
+		f.log.size, f.log.sized = size, true
+	}
 }
 
 func (l *requestLog) init(size int) {
-	l.size = size
+	if !l.sized {
+		l.size = size
+	}
 	l.rings = map[string]*ring{}
 }
+
+func (l *requestLog) enabled() bool { return l.size > 0 }
 
 func (l *requestLog) ring(clientID string) *ring {
 	l.mu.Lock()
@@ -98,8 +131,14 @@ func (l *requestLog) ring(clientID string) *ring {
 // add files an entry under ringKey: the client id when it names a
 // registered app, else "" — so made-up client ids cannot grow the log.
 func (l *requestLog) add(ringKey string, e *rawRequest) {
+	if !l.enabled() {
+		return
+	}
 	r := l.ring(ringKey)
 	r.mu.Lock()
+	if r.entries[r.next] != nil {
+		r.dropped++
+	}
 	r.entries[r.next] = e
 	r.next = (r.next + 1) % len(r.entries)
 	if r.next == 0 {
@@ -114,7 +153,7 @@ func (l *requestLog) drop(clientID string) {
 	delete(l.rings, clientID)
 }
 
-// entries returns one app's entries oldest first ("" = requests no app
+// entries returns one app's entries in arrival order ("" = requests no app
 // could be attributed to; "*" = every app's, by sequence).
 func (l *requestLog) entries(clientID string) []*rawRequest {
 	var rings []*ring
@@ -130,28 +169,73 @@ func (l *requestLog) entries(clientID string) []*rawRequest {
 	var out []*rawRequest
 	for _, r := range rings {
 		r.mu.Lock()
-		if r.full {
-			out = append(out, r.entries[r.next:]...)
-		}
-		out = append(out, r.entries[:r.next]...)
+		out = append(out, r.ordered()...)
 		r.mu.Unlock()
 	}
-	if len(rings) > 1 {
-		sortBySeq(out)
-	}
+	sortBySeq(out)
 	return out
 }
 
+// reset clears one app's ring ("*" = all). The ring is emptied in place,
+// under its lock, so that a request being logged at that moment lands in
+// the new window instead of being lost with the old ring.
 func (l *requestLog) reset(clientID string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if clientID == "*" {
-		l.rings = map[string]*ring{}
-		return
-	}
-	delete(l.rings, clientID)
+	l.take(clientID)
 }
 
+// take returns one app's entries oldest first and clears its ring in the
+// same critical section ("*" = every ring), so that no request falls
+// between two grading windows. dropped is how many the ring had
+// overwritten.
+func (l *requestLog) take(clientID string) (out []*rawRequest, dropped uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var rings []*ring
+	if clientID == "*" {
+		for _, r := range l.rings {
+			rings = append(rings, r)
+		}
+	} else if r, ok := l.rings[clientID]; ok {
+		rings = append(rings, r)
+	}
+	for _, r := range rings {
+		r.mu.Lock()
+		out = append(out, r.ordered()...)
+		dropped += r.dropped
+		clear(r.entries)
+		r.next, r.full, r.dropped = 0, false, 0
+		r.mu.Unlock()
+	}
+	sortBySeq(out)
+	return out, dropped
+}
+
+// snapshot is entries plus how many the ring had overwritten.
+func (l *requestLog) snapshot(clientID string) ([]*rawRequest, uint64) {
+	l.mu.Lock()
+	r, ok := l.rings[clientID]
+	l.mu.Unlock()
+	if !ok {
+		return nil, 0
+	}
+	r.mu.Lock()
+	out, dropped := r.ordered(), r.dropped
+	r.mu.Unlock()
+	sortBySeq(out)
+	return out, dropped
+}
+
+// ordered returns the ring's entries oldest first; r.mu must be held.
+func (r *ring) ordered() []*rawRequest {
+	var out []*rawRequest
+	if r.full {
+		out = append(out, r.entries[r.next:]...)
+	}
+	return append(out, r.entries[:r.next]...)
+}
+
+// sortBySeq puts entries in arrival order: a ring holds them in the order
+// they completed.
 func sortBySeq(es []*rawRequest) {
 	sort.Slice(es, func(i, j int) bool { return es[i].Seq < es[j].Seq })
 }
@@ -167,8 +251,13 @@ func (f *Fake) Requests(clientID string) []Request {
 	return out
 }
 
-// ResetRequests clears the log of one app ("*" = all), so a test can grade
-// only what happened in its own window.
+// ResetRequests clears the log of one app ("*" = all) and so starts a new
+// grading window for it: Requests and Grade see only what the app sends
+// from now on. Tests that share one app call it between tests (a test
+// that needs its app alone clones one instead, see CloneApp). Facts from
+// before the reset — a code issued, a token rotated — are gone with the
+// log, so rules that need them judge only what they can still see and
+// never guess; GradeAndReset grades and resets in one step.
 func (f *Fake) ResetRequests(clientID string) { f.log.reset(clientID) }
 
 // redacted applies two passes: structural redaction plus every sensitive
@@ -270,11 +359,16 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	body   bytes.Buffer
+	// ticks is the log's counter; endTick is read from it when the answer
+	// is decided, before any byte of it can reach the client.
+	ticks   *atomic.Uint64
+	endTick uint64
 }
 
 func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
+		r.endTick = r.ticks.Add(1)
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
@@ -282,6 +376,7 @@ func (r *recorder) WriteHeader(code int) {
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
+		r.endTick = r.ticks.Add(1)
 	}
 	if room := captureLimit - r.body.Len(); room > 0 {
 		if len(b) < room {
@@ -306,6 +401,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.serveControl(w, r)
 		return
 	}
+	startTick := f.log.ticks.Add(1)
 	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
 		body, _ = io.ReadAll(io.LimitReader(r.Body, captureLimit+1))
@@ -319,7 +415,12 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	clientID, userID := f.attribute(endpoint, r, body)
-	rec := &recorder{ResponseWriter: w}
+	var seq uint64
+	var arrived time.Time
+	if f.log.enabled() || f.logf != nil {
+		seq, arrived = f.log.seq.Add(1), f.NowFor(clientID)
+	}
+	rec := &recorder{ResponseWriter: w, ticks: &f.log.ticks}
 	injected := f.faults.take(r.Method, r.URL.Path, clientID)
 	switch {
 	case injected != nil:
@@ -331,10 +432,14 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.accounts.ServeHTTP(rec, r)
 	}
+	if !f.log.enabled() && f.logf == nil {
+		f.maybeSweep()
+		return
+	}
 	e := &rawRequest{
 		Request: Request{
-			Seq:      f.log.seq.Add(1),
-			Time:     f.NowFor(clientID),
+			Seq:      seq,
+			Time:     arrived,
 			Duration: time.Since(start),
 			ClientID: clientID,
 			UserID:   userID,
@@ -348,12 +453,17 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ResponseHeader: w.Header().Clone(),
 			Injected:       injected != nil,
 		},
-		rawQuery: r.URL.RawQuery,
-		body:     body,
-		respBody: append([]byte(nil), rec.body.Bytes()...),
+		rawQuery:  r.URL.RawQuery,
+		body:      body,
+		respBody:  append([]byte(nil), rec.body.Bytes()...),
+		startTick: startTick,
+		endTick:   rec.endTick,
 	}
 	if e.Status == 0 {
 		e.Status = http.StatusOK
+	}
+	if e.endTick == 0 {
+		e.endTick = f.log.ticks.Add(1)
 	}
 	ringKey := clientID
 	if _, registered := (&env{f}).App(clientID); !registered {
@@ -417,10 +527,23 @@ func (f *Fake) attribute(endpoint string, r *http.Request, body []byte) (clientI
 			return id, ""
 		}
 		form, _ := url.ParseQuery(string(body))
-		return form.Get("client_id"), ""
+		if id := form.Get("client_id"); id != "" {
+			return id, ""
+		}
+		// Spotify ignores token parameters in the query, but whose client
+		// put its credentials there is exactly what grading must know.
+		if strings.Contains(r.URL.RawQuery, "client_id=") {
+			return r.URL.Query().Get("client_id"), ""
+		}
 	case EndpointAPI:
 		h := r.Header.Get("Authorization")
-		if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok && strings.Contains(r.URL.RawQuery, "access_token=") {
+			// Not a way Spotify accepts a token; attributed so that the
+			// app's grade shows it.
+			tok, ok = r.URL.Query().Get("access_token"), true
+		}
+		if ok {
 			if a, _, ok := f.store.AccessToken(tok); ok {
 				return a.ClientID, a.UserID
 			}

@@ -1,0 +1,264 @@
+package fakespotify
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spotcheck/spotcheck/fakespotify/grade"
+	"github.com/spotcheck/spotcheck/fakespotify/redact"
+)
+
+// Grade is the verdict on how an app's client behaved: which client rules
+// ran, and the findings, each with its evidence and fix. Its JSON decodes
+// into spotcheck's checks.FindingsResult. See package grade for the rules.
+type Grade = grade.Report
+
+// GradeOptions tune the grading rules (thresholds, rules to skip).
+type GradeOptions = grade.Options
+
+// WithGradeOptions sets the options Grade and GET /_spotcheck/grade use
+// unless a call gives its own.
+func WithGradeOptions(o GradeOptions) Option { return func(f *Fake) { f.log.grading = o } }
+
+// Grade judges the requests an app's client sent since the app's log was
+// last reset (ResetRequests) against the client rules of package grade.
+// clientID is a client id or an app name; "" or "*" grades every app that
+// sent requests, merged into one Grade. Grading reads the request log
+// only when called: it costs the fake nothing while it serves.
+//
+// An unknown app gives a Grade whose rules are all skipped, saying so.
+func (f *Fake) Grade(clientID string) Grade { return f.GradeWith(clientID, f.log.grading) }
+
+// GradeWith is Grade with options of its own.
+func (f *Fake) GradeWith(clientID string, o GradeOptions) Grade {
+	g, err := f.grade(clientID, o, false)
+	if err != nil {
+		return grade.Empty(f.Now(), err.Error())
+	}
+	return g
+}
+
+// GradeAndReset grades the app's window and starts a new one in the same
+// step, so that no request falls between two windows: what a test suite
+// calls after each test that shares an app.
+func (f *Fake) GradeAndReset(clientID string) Grade {
+	g, err := f.grade(clientID, f.log.grading, true)
+	if err != nil {
+		return grade.Empty(f.Now(), err.Error())
+	}
+	return g
+}
+
+var errNoApp = errors.New("no app")
+
+func (f *Fake) grade(clientID string, o GradeOptions, reset bool) (Grade, error) {
+	if err := o.Validate(); err != nil {
+		return Grade{}, err
+	}
+	now := f.Now()
+	if clientID == "" || clientID == "*" {
+		var reps []grade.Report
+		for _, app := range f.Apps() {
+			raw, dropped := f.gradeWindow(app.ClientID, reset)
+			if len(raw) == 0 {
+				continue
+			}
+			reps = append(reps, f.gradeApp(app.ClientID, app.Name, raw, dropped, o))
+		}
+		switch len(reps) {
+		case 0:
+			return grade.Empty(now, "no app sent requests in the window"), nil
+		case 1:
+			return reps[0], nil
+		}
+		return grade.Merge(reps, now), nil
+	}
+	app, ok := f.App(clientID)
+	if !ok {
+		return Grade{}, fmt.Errorf("%w with client id or name %q", errNoApp, clientID)
+	}
+	raw, dropped := f.gradeWindow(app.ClientID, reset)
+	return f.gradeApp(app.ClientID, app.Name, raw, dropped, o), nil
+}
+
+func (f *Fake) gradeWindow(clientID string, reset bool) ([]*rawRequest, uint64) {
+	if reset {
+		return f.log.take(clientID)
+	}
+	return f.log.snapshot(clientID)
+}
+
+func (f *Fake) gradeApp(clientID, name string, raw []*rawRequest, dropped uint64, o GradeOptions) Grade {
+	entries := make([]grade.Entry, len(raw))
+	for i, e := range raw {
+		entries[i] = grade.Entry{
+			Seq: e.Seq, Time: e.Time, Duration: e.Duration, StartTick: e.startTick, EndTick: e.endTick,
+			ClientID: e.ClientID, UserID: e.UserID, Endpoint: e.Endpoint, Method: e.Method, Path: e.Path,
+			RawQuery: e.rawQuery, Header: e.Header, Body: e.body,
+			Status: e.Status, ResponseHeader: e.ResponseHeader, ResponseBody: e.respBody, Injected: e.Injected,
+			Exchange: func() grade.Exchange { return f.exchange(e) },
+		}
+	}
+	return grade.Run(grade.Input{
+		ClientID: clientID, App: name, Entries: entries, Dropped: dropped,
+		Now: f.NowFor(clientID), CodeLifetime: f.cfg.Lifetimes.Code,
+		Oracle: storeOracle{f}, Options: o,
+	})
+}
+
+// exchange is a logged request in the shape reports show, redacted.
+func (f *Fake) exchange(e *rawRequest) grade.Exchange {
+	r := f.redacted(e)
+	actor, peer := "client", "accounts"
+	switch r.Endpoint {
+	case EndpointAuthorize, EndpointLogin, EndpointConsent:
+		actor = "browser"
+	case EndpointAPI:
+		peer = "api"
+	}
+	u := r.Path
+	if len(r.Query) > 0 {
+		u += "?" + encodeReadable(r.Query)
+	}
+	return grade.Exchange{
+		Seq: int(r.Seq), Actor: actor, Peer: peer, Started: r.Time.Add(-r.Duration), Duration: r.Duration,
+		Method: r.Method, URL: u, RequestHeaders: r.Header, RequestBody: r.Body,
+		Status: r.Status, ResponseHeaders: r.ResponseHeader, ResponseBody: r.ResponseBody,
+	}
+}
+
+// encodeReadable encodes a query leaving fingerprints as they are, so
+// that a reader sees "code=[redacted 298ch #1a2b3c4d]" and not its
+// percent-encoding.
+func encodeReadable(v url.Values) string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		for _, x := range v[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(k) + "=")
+			if redact.IsFingerprint(x) {
+				b.WriteString(x)
+			} else {
+				b.WriteString(url.QueryEscape(x))
+			}
+		}
+	}
+	return b.String()
+}
+
+// storeOracle answers from the store what the log window may not show.
+type storeOracle struct{ f *Fake }
+
+func (o storeOracle) AccessExpiry(token string) (time.Time, bool) {
+	a, _, ok := o.f.store.AccessToken(token)
+	return a.Expires, ok
+}
+
+func (o storeOracle) RefreshRotated(token string) bool {
+	r, _ := o.f.store.RefreshToken(token)
+	return r.Rotated
+}
+
+func init() { controlExtras = append(controlExtras, serveGrade) }
+
+// serveGrade answers /_spotcheck/grade:
+//
+//	GET  /_spotcheck/grade[?client_id=ID|NAME]  the grade of the window so far
+//	POST /_spotcheck/grade[?client_id=ID|NAME]  the same, and a new window starts
+//
+// without client_id, every app that sent requests. Query parameters
+// late_exchange (a duration), early_refresh (a fraction), refreshes_per_minute,
+// max_evidence and skip (rule ids, comma-separated) override the options.
+func serveGrade(f *Fake, w http.ResponseWriter, r *http.Request, path string) bool {
+	if path != "grade" {
+		return false
+	}
+	var reset bool
+	switch r.Method {
+	case http.MethodGet:
+	case http.MethodPost:
+		reset = true
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		controlError(w, http.StatusMethodNotAllowed, "use GET to read the grade, POST to read it and start a new window")
+		return true
+	}
+	q := r.URL.Query()
+	o, err := ParseGradeQuery(q, f.log.grading)
+	if err != nil {
+		controlError(w, http.StatusBadRequest, err.Error())
+		return true
+	}
+	g, err := f.grade(q.Get("client_id"), o, reset)
+	if err != nil {
+		status := http.StatusBadRequest
+		if errors.Is(err, errNoApp) {
+			status = http.StatusNotFound
+		}
+		controlError(w, status, err.Error())
+		return true
+	}
+	writeControl(w, http.StatusOK, g)
+	return true
+}
+
+// ParseGradeQuery reads grade options from query parameters on top of
+// base: late_exchange=90s, early_refresh=0.75, refreshes_per_minute=10,
+// max_evidence=20, skip=scope-requested-unused,refresh-storm. Errors name
+// the parameter.
+func ParseGradeQuery(q url.Values, base GradeOptions) (GradeOptions, error) {
+	o := base
+	if v := q.Get("late_exchange"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return o, fmt.Errorf("late_exchange: %q is not a positive duration like 60s", v)
+		}
+		o.LateExchange = d
+	}
+	if v := q.Get("early_refresh"); v != "" {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(x > 0 && x <= 1) {
+			return o, fmt.Errorf("early_refresh: %q is not a fraction above 0 and at most 1, like 0.5", v)
+		}
+		o.EarlyRefresh = x
+	}
+	for _, p := range []struct {
+		name string
+		dst  *int
+	}{{"refreshes_per_minute", &o.RefreshesPerMinute}, {"max_evidence", &o.MaxEvidence}} {
+		if v := q.Get(p.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return o, fmt.Errorf("%s: %q is not a positive whole number", p.name, v)
+			}
+			*p.dst = n
+		}
+	}
+	if vs, ok := q["skip"]; ok {
+		o.Skip = append([]string(nil), base.Skip...)
+		for _, v := range vs {
+			for _, id := range strings.Split(v, ",") {
+				if id = strings.TrimSpace(id); id != "" {
+					o.Skip = append(o.Skip, id)
+				}
+			}
+		}
+	}
+	if err := o.Validate(); err != nil {
+		return o, err
+	}
+	return o, nil
+}

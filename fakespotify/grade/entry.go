@@ -1,0 +1,210 @@
+package grade
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Endpoint classes, as the fake's request log names them.
+const (
+	EndpointAuthorize = "authorize"
+	EndpointLogin     = "login"
+	EndpointConsent   = "consent"
+	EndpointToken     = "token"
+	EndpointAPI       = "api"
+)
+
+// Entry is one logged request as the fake captured it, with clear values:
+// Run needs the codes and tokens themselves to tell which request used
+// what another one was given, and it only ever emits their fingerprints.
+// Never print an Entry.
+type Entry struct {
+	Seq      uint64
+	Time     time.Time // on the app's clock, when the answer had been written
+	Duration time.Duration
+	// StartTick and EndTick come from one counter shared by all requests:
+	// a request whose StartTick is above another's EndTick was sent after
+	// that one had been answered; requests already in flight were not.
+	StartTick, EndTick uint64
+
+	ClientID, UserID string
+	Endpoint         string // one of the Endpoint* classes, or another the rules ignore
+	Method, Path     string
+	RawQuery         string
+	Header           http.Header
+	Body             []byte
+
+	Status         int
+	ResponseHeader http.Header
+	ResponseBody   []byte
+	Injected       bool // answered by an injected fault
+
+	// Exchange returns the redacted request for a finding's exchanges; nil
+	// leaves them out.
+	Exchange func() Exchange
+}
+
+// Oracle answers what the log alone cannot, from the fake's store: facts
+// about tokens issued before the window began.
+type Oracle interface {
+	// AccessExpiry is when an access token expires, on its app's clock.
+	AccessExpiry(token string) (time.Time, bool)
+	// RefreshRotated reports whether a refresh token was replaced by a
+	// rotated one.
+	RefreshRotated(token string) bool
+}
+
+// req is an Entry with its parameters parsed once.
+type req struct {
+	*Entry
+	q    url.Values
+	form url.Values // only for form bodies
+	tok  *tokenResponse
+}
+
+// tokenResponse is a successful token answer.
+type tokenResponse struct {
+	AccessToken  string
+	RefreshToken string
+	ExpiresIn    time.Duration
+	Scope        []string
+	HasScope     bool
+}
+
+func parse(e *Entry) *req {
+	r := &req{Entry: e}
+	r.q = parseLenient(e.RawQuery)
+	if mt, _, _ := mime.ParseMediaType(e.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
+		r.form = parseLenient(string(e.Body))
+	}
+	if r.form == nil {
+		r.form = url.Values{}
+	}
+	if e.Endpoint == EndpointToken && e.Status == http.StatusOK && !e.Injected {
+		var m map[string]any
+		if json.Unmarshal(e.ResponseBody, &m) == nil {
+			t := &tokenResponse{}
+			t.AccessToken, _ = m["access_token"].(string)
+			t.RefreshToken, _ = m["refresh_token"].(string)
+			if n, ok := m["expires_in"].(float64); ok && n > 0 && n < 1e9 {
+				t.ExpiresIn = time.Duration(n) * time.Second
+			}
+			if sc, ok := m["scope"].(string); ok {
+				t.HasScope = true
+				t.Scope = strings.Fields(sc)
+			}
+			if t.AccessToken != "" {
+				r.tok = t
+			}
+		}
+	}
+	return r
+}
+
+// parseLenient reads a query or form the way the fake's token endpoint
+// does: a malformed pair is skipped and the rest still counts.
+func parseLenient(s string) url.Values {
+	v := url.Values{}
+	for _, pair := range strings.Split(s, "&") {
+		if pair == "" {
+			continue
+		}
+		k, val, _ := strings.Cut(pair, "=")
+		key, err1 := url.QueryUnescape(k)
+		value, err2 := url.QueryUnescape(val)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		v[key] = append(v[key], value)
+	}
+	return v
+}
+
+// grant is the grant_type of a POST to the token endpoint, or "".
+func (r *req) grant() string {
+	if r.Endpoint != EndpointToken || r.Method != http.MethodPost {
+		return ""
+	}
+	return r.form.Get("grant_type")
+}
+
+// basicAuth reports whether the request carried client credentials in a
+// Basic Authorization header.
+func (r *req) basicAuth() bool {
+	scheme, cred, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !ok || !strings.EqualFold(scheme, "Basic") {
+		return false
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
+	if err != nil {
+		return false
+	}
+	_, secret, ok := strings.Cut(string(raw), ":")
+	return ok && secret != ""
+}
+
+// sentSecret reports whether a token request carried a client secret, in
+// the header or in the body.
+func (r *req) sentSecret() bool { return r.basicAuth() || r.form.Get("client_secret") != "" }
+
+// bearer is the access token an API request presented, in the header or
+// (wrongly) in the query.
+func (r *req) bearer() string {
+	if scheme, tok, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(tok)
+	}
+	return r.q.Get("access_token")
+}
+
+// authParams are the authorization-request parameters behind a request
+// that can issue a code: the query of /authorize, or the request the
+// consent form carries.
+func (r *req) authParams() url.Values {
+	switch r.Endpoint {
+	case EndpointAuthorize:
+		return r.q
+	case EndpointConsent:
+		return parseLenient(r.form.Get("request"))
+	}
+	return nil
+}
+
+// issuedCode is the code in the redirect this request was answered with.
+func (r *req) issuedCode() string {
+	if r.Status < 300 || r.Status > 399 || (r.Endpoint != EndpointAuthorize && r.Endpoint != EndpointConsent) {
+		return ""
+	}
+	loc, err := url.Parse(r.ResponseHeader.Get("Location"))
+	if err != nil {
+		return ""
+	}
+	return loc.Query().Get("code")
+}
+
+// retryAfter reads a 429's Retry-After: delta-seconds, or an HTTP-date
+// taken relative to when the 429 was answered (RFC 9110 §10.2.3).
+func retryAfter(v string, at time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0, false
+		}
+		if n > 1<<31 {
+			n = 1 << 31
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(at) {
+		return t.Sub(at), true
+	}
+	return 0, false
+}
