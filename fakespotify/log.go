@@ -81,10 +81,10 @@ type requestLog struct {
 	// grading holds the fake's default grade options (WithGradeOptions):
 	// grading reads nothing but this log, so its settings live with it.
 	grading grade.Options
-	seq   atomic.Uint64
-	ticks atomic.Uint64
-	mu    sync.Mutex
-	rings map[string]*ring
+	seq     atomic.Uint64
+	ticks   atomic.Uint64
+	mu      sync.Mutex
+	rings   map[string]*ring
 }
 
 type ring struct {
