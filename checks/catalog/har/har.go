@@ -520,11 +520,12 @@ func (d *decoder) object(fn func(key string) error) error {
 		if err != nil {
 			return d.eof(err, "an object")
 		}
-		_, _ = d.next()
 		switch b {
 		case ',':
+			_, _ = d.next()
 			continue
 		case '}':
+			_, _ = d.next()
 			return nil
 		}
 		return d.errf("expected ',' or '}' after the value of %q, found %s", key, describe(b))
@@ -559,14 +560,15 @@ func (d *decoder) array(fn func() error) error {
 		if err != nil {
 			return d.eof(err, "an array")
 		}
-		_, _ = d.next()
 		switch b {
 		case ',':
+			_, _ = d.next()
 			if _, err := d.peek(); err != nil {
 				return d.eof(err, "an array")
 			}
 			continue
 		case ']':
+			_, _ = d.next()
 			return nil
 		}
 		return d.errf("expected ',' or ']' in an array, found %s", describe(b))
@@ -756,10 +758,11 @@ func (d *decoder) track(chunk []byte) {
 	}
 }
 
-// keep appends as much of chunk as fits in limit (plus a little, so that an
-// escape cut at the limit can still decode).
+// keep appends as much of chunk as can decode to limit bytes: escapes are
+// up to six bytes for one character, and a little more lets an escape cut
+// at the end still decode.
 func keep(raw, chunk []byte, limit int) []byte {
-	room := limit + 8 - len(raw)
+	room := limit*6 + 8 - len(raw)
 	if limit <= 0 || room <= 0 {
 		return raw
 	}
