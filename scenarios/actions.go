@@ -311,8 +311,9 @@ type API struct {
 	// Token is the bearer token. Default ${steps.<s>.access_token} of the
 	// latest earlier Exchange, Refresh or ClientCredentials step.
 	Token Template `yaml:"token"`
-	// Authorization, when set, is the Authorization header value verbatim
-	// (for example "Basic abc" or "Bearer " with no token).
+	// Authorization, when set, is the Authorization header value verbatim,
+	// instead of the bearer token (for example "Basic abc", or "Bearer "
+	// with no token).
 	Authorization *Template `yaml:"authorization"`
 	// Headers adds request headers. Authorization and Content-Type are set
 	// with authorization and content_type instead.
@@ -362,8 +363,10 @@ type Revoke struct {
 }
 
 // Inject makes the fake answer the next Count requests of an app to a path
-// with a canned response instead of the real one (a one-shot fault).
-// Fake-only.
+// with a canned response instead of the real one (a one-shot fault). The
+// fake matches a request to the app by its client credentials or its
+// access token, so a request it cannot attribute (a garbage token) does
+// not take the fault. Fake-only.
 type Inject struct {
 	// App is the app whose requests are answered (matched by client id).
 	// Default: the scenario's app.

@@ -119,6 +119,11 @@ steps:
 		Expect(api.Token).To(Equal(scenarios.Template("${steps.step-6.access_token}")))
 	})
 
+	It("counts an app named only in a reference among the apps to clone", func() {
+		s := parseOne("name: x\nsteps: [{client_credentials: {client_id: \"${apps.dev.client_id}\", client_secret: \"${apps.dev.client_secret}\"}}]\n")
+		Expect(s.Apps()).To(Equal([]string{"dev", "web"}))
+	})
+
 	It("fills in a fake-only step's defaults and counts it as needing the control API", func() {
 		s := parseOne("name: x\nuser: bob\napp: dev\nsteps: [{revoke: {}}, {inject: {path: /v1/me, status: 429}}]\n")
 		Expect(s.Steps[0].Revoke.User).To(Equal("bob"))

@@ -96,6 +96,8 @@ type Scenario struct {
 
 	// Pos is where the scenario's document starts.
 	Pos Pos `yaml:"-"`
+
+	refApps []string // apps named only in ${apps.<name>.…}
 }
 
 // RunsOn reports whether t is one of the scenario's targets.
@@ -153,10 +155,14 @@ func (s *Scenario) Policies() config.Policies {
 	return p
 }
 
-// Apps returns the names of every app the scenario uses, sorted: its App
-// and the App field of any step. On target fake the runner clones each.
+// Apps returns the names of every app the scenario uses, sorted: its App,
+// the App field of any step and any app a ${apps.<name>.…} reference
+// names. On target fake the runner clones each.
 func (s *Scenario) Apps() []string {
 	seen := map[string]bool{s.App: true}
+	for _, a := range s.refApps {
+		seen[a] = true
+	}
 	for _, st := range s.Steps {
 		if name := st.appName(); name != "" {
 			seen[name] = true

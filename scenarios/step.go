@@ -120,10 +120,13 @@ func (k Kind) FakeOnly() bool {
 // LookupJSON) and header.<Name> (a response header, case-insensitive).
 // Fake-only actions export nothing.
 //
-// A reference to an export the step did not produce — code when the
-// redirect carried none, refresh_token when the response had none, a
-// json path that is absent — is an error of the step that uses it, not of
-// the step that was referred to.
+// The request-side exports (RequestExports) always exist once the step
+// ran, empty when the parameter was not sent. A reference to a response
+// export the step did not produce — code when the redirect carried none,
+// refresh_token when the response had none, a json path that is absent —
+// is an error of the step that uses it, not of the step that was referred
+// to. json.<path> gives a string as it is and any other JSON value in its
+// compact JSON encoding; header.<Name> gives the values joined with ", ".
 func (k Kind) Exports() []string {
 	return exports[k]
 }

@@ -771,6 +771,9 @@ func (c *checker) reference(at site, r Ref) string {
 		if c.spotify() && r.App != c.s.App {
 			return r.String() + " names another app, and on spotify there is only the user's app; remove spotify from targets"
 		}
+		if !contains(c.s.refApps, r.App) {
+			c.s.refApps = append(c.s.refApps, r.App)
+		}
 	case RefVars:
 		if at.inVars {
 			return "vars may refer to app and apps only, not to " + r.String()
