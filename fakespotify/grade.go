@@ -26,6 +26,13 @@ type GradeOptions = grade.Options
 // unless a call gives its own.
 func WithGradeOptions(o GradeOptions) Option { return func(f *Fake) { f.log.grading = o } }
 
+// GradeOptions returns the options Grade uses (see WithGradeOptions).
+func (f *Fake) GradeOptions() GradeOptions {
+	o := f.log.grading
+	o.Skip = append([]string(nil), o.Skip...)
+	return o
+}
+
 // Grade judges the requests an app's client sent since the app's log was
 // last reset (ResetRequests) against the client rules of package grade.
 // clientID is a client id or an app name; "" or "*" grades every app that
