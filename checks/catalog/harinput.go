@@ -132,7 +132,7 @@ func ReadHAR(r io.Reader, name string) ([]Exchange, har.Info, error) {
 		var se *har.SyntaxError
 		if errors.As(err, &se) {
 			ie.Line, ie.Col = se.Line, se.Col
-			ie.Err = errors.New(se.Msg)
+			ie.Err = errors.New("not valid JSON: " + se.Msg)
 			if errors.Is(err, har.ErrNotHAR) {
 				ie.Err = errors.New("not a HAR file: " + se.Msg)
 			}

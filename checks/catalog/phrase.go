@@ -11,6 +11,9 @@ import (
 // text a user typed from a screenshot. Each hit is weighed by the context
 // around it (a status code, a path, an OAuth error code nearby).
 
+// phraseSource marks candidates from the phrase scan.
+const phraseSource = "plain text"
+
 // closed reports whether a phrase found at [start,end) stands on its own:
 // it does not start inside a word, and it does not run on into more words
 // ("Invalid client" must not match "Invalid client certificate").
@@ -84,7 +87,7 @@ func (s *scan) phrases(known Where) {
 			}
 			s.cands = append(s.cands, candidate{
 				rule: r, entry: r.entry, score: score, cause: r.Cause,
-				evidence: s.line(m[0], m[1]), source: "text", span: [2]int{m[0], m[1]},
+				evidence: s.line(m[0], m[1]), source: phraseSource, span: [2]int{m[0], m[1]},
 			})
 		}
 	}
@@ -147,7 +150,7 @@ func (s *scan) settle(structured []candidate) []candidate {
 	phr := s.cands[:0:0]
 	var other []candidate
 	for _, c := range s.cands {
-		if c.source == "text" {
+		if c.source == phraseSource {
 			phr = append(phr, c)
 		} else {
 			other = append(other, c)
