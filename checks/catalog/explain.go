@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
@@ -310,6 +311,14 @@ var wordRe = regexp.MustCompile(`[a-z][a-z_\-]{3,}`)
 // text, for the "closest entries" list when nothing matched.
 func (c *Catalog) related(text string, already []Closest) []*Entry {
 	lower := strings.ToLower(text)
+	statuses := map[int]bool{}
+	for _, re := range statusPatterns {
+		for _, m := range re.FindAllStringSubmatch(text, 50) {
+			if v, err := strconv.Atoi(m[1]); err == nil {
+				statuses[v] = true
+			}
+		}
+	}
 	words := map[string]bool{}
 	for _, w := range wordRe.FindAllString(lower, 2000) {
 		words[w] = true
@@ -328,21 +337,21 @@ func (c *Catalog) related(text string, already []Closest) []*Entry {
 		for _, r := range e.Rules {
 			code = code || r.Error != "" && words[r.Error]
 			for _, st := range r.Status {
-				status = status || strings.Contains(text, fmt.Sprint(st))
+				status = status || statuses[st]
 			}
 		}
 		if code {
 			score += 3
 		}
 		if status {
-			score++
+			score += 2
 		}
 		for _, w := range wordRe.FindAllString(strings.ToLower(e.Title+" "+e.ID), -1) {
 			if words[w] && !stopWords[w] {
 				score++
 			}
 		}
-		if score >= 3 {
+		if score >= 2 {
 			out = append(out, scored{e, score})
 		}
 	}

@@ -222,6 +222,9 @@ func (s *scan) add(o *observation) {
 	}
 	if o.evidence == "" && o.span[1] > o.span[0] {
 		o.evidence = s.text[o.span[0]:o.span[1]]
+		if !strings.Contains(o.evidence, "\n") {
+			o.evidence = s.line(o.span[0], o.span[1]) // the whole line reads better
+		}
 	}
 	s.obs = append(s.obs, o)
 	s.claimed = append(s.claimed, o.span)
