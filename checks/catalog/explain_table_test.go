@@ -107,6 +107,8 @@ var _ = Describe("Explain on real-world error texts", func() {
 		Entry("api: restricted endpoint in a request log (wiz-spotify-connected#41)", `GET https://api.spotify.com/v1/recommendations?seed_artists=4NHQUGzhtTLFvgF5SZesLK&limit=10 403`, "endpoint-restricted"),
 		Entry("api: related artists 403 in a Node log (spotatui#517)", `[spotify] GET /v1/artists/0OdUWJ0sBjDrqHygGUXeCF/related-artists -> 403 Forbidden`, "endpoint-restricted"),
 		Entry("api: app-only token on /v1/me (web-api-node#166)", `GET https://api.spotify.com/v1/me 401 {"error":{"status":401,"message":"Unauthorized"}}`, "app-token-user-endpoint"),
+		Entry("api: app-only token on /v1/me, 2020 answer (SpotifyAPI-NET#502)", `GET https://api.spotify.com/v1/me/playlists 400 {"error":{"status":400,"message":"invalid id"}}`, "app-token-user-endpoint"),
+		Entry("api: app-only token on /v1/me, empty 403 (web-api#855)", `GET https://api.spotify.com/v1/me: spotify: HTTP 403: Forbidden (body empty)`, "app-token-user-endpoint"),
 
 		// ---- spotipy (exceptions.py, client.py, oauth2.py)
 		Entry("spotipy: dev-mode 403", "spotipy.exceptions.SpotifyException: http status: 403, code:-1 - https://api.spotify.com/v1/me/:\n User not registered in the Developer Dashboard, reason: None", "user-not-allowlisted"),
