@@ -498,7 +498,7 @@ var _ = Describe("grading clients", func() {
 			Expect(outcome(g, "retry-after-ignored").Status).To(Equal(grade.StatusSkip))
 			Expect(outcome(g, "retry-after-ignored").Message).To(Equal("no 429 answers in the window"))
 			Expect(outcome(g, "code-reused").Status).To(Equal(grade.StatusPass))
-			Expect(g.Subject).To(Equal("client of app " + web.Name + " (client id " + web.ClientID + ")"))
+			Expect(g.Subject).To(Equal("app " + web.Name + " (client id " + web.ClientID + ")"))
 			Expect(g.Window.Requests).To(Equal(2))
 		})
 

@@ -22,6 +22,14 @@ type fakeOptions struct {
 	config    string
 	consent   string
 	noControl bool
+
+	// Grading on shutdown (--grade-on-exit).
+	gradeOnExit bool
+	failOn      string
+	reports     []string
+	format      string
+	gradeSkip   []string
+	gradeFlags  []string // grade flags given without --grade-on-exit
 }
 
 func init() {
@@ -36,11 +44,21 @@ func newFakeCmd(a *app) *cobra.Command {
 		Long: `Serve a fake Spotify accounts service (/authorize, login and consent pages, /api/token) and a
 Web API subset (/v1/...) on one port, faithful to Spotify's wire behaviour. Without --config it
 serves the built-in apps and users. Control endpoints under /_spotcheck/ (inject faults, advance
-the clock, revoke grants, switch policies, list requests) are on unless --no-control.`,
+the clock, revoke grants, switch policies, list requests, grade clients) are on unless --no-control.
+
+With --grade-on-exit the fake grades the clients of its apps when it stops (SIGINT or SIGTERM):
+it prints the findings and exits 1 when one is at or above --fail-on, so that a CI job can wrap
+its app's tests between starting and stopping the fake.`,
 		Example: `  spotcheck fake
-  spotcheck fake --addr 127.0.0.1:9000 --config fake.yaml --consent auto`,
+  spotcheck fake --addr 127.0.0.1:9000 --config fake.yaml --consent auto
+  spotcheck fake --consent auto --grade-on-exit --fail-on warning --report junit=out/grade.xml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, name := range []string{"fail-on", "report", "format", "grade-skip"} {
+				if cmd.Flags().Changed(name) {
+					o.gradeFlags = append(o.gradeFlags, "--"+name)
+				}
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			return runFake(ctx, a, o)
@@ -51,6 +69,10 @@ the clock, revoke grants, switch policies, list requests) are on unless --no-con
 	f.StringVar(&o.config, "config", "", "fake configuration YAML (default: the built-in apps and users)")
 	f.StringVar(&o.consent, "consent", "", "override the consent mode: page (login and consent pages) or auto (approve as default_user)")
 	f.BoolVar(&o.noControl, "no-control", false, "turn the /_spotcheck/ control endpoints off")
+	f.BoolVar(&o.gradeOnExit, "grade-on-exit", false, "on shutdown, print the grade of the apps' clients and exit 1 on findings at or above --fail-on")
+	f.StringVar(&o.failOn, "fail-on", "error", "with --grade-on-exit: the severity that fails: error, warning, info or none")
+	addGradeReportFlags(f, &o.reports, &o.format)
+	f.StringSliceVar(&o.gradeSkip, "grade-skip", nil, "with --grade-on-exit: rule ids not to run (comma-separated or repeated)")
 	return cmd
 }
 
@@ -77,11 +99,26 @@ func loadFakeConfig(path, consent string) (*config.Config, error) {
 }
 
 func runFake(ctx context.Context, a *app, o fakeOptions) error {
+	if !o.gradeOnExit && len(o.gradeFlags) > 0 {
+		return usageErrorf("%s only apply with --grade-on-exit", strings.Join(o.gradeFlags, ", "))
+	}
+	failOn, err := parseFailOn(o.failOn)
+	if err != nil {
+		return err
+	}
+	specs, err := gradeReportSpecs(o.reports, o.format)
+	if err != nil {
+		return err
+	}
+	gradeOpts := fakespotify.GradeOptions{Skip: o.gradeSkip}
+	if err := gradeOpts.Validate(); err != nil {
+		return usageErrorf("--grade-skip: %v", strings.TrimPrefix(err.Error(), "skip: "))
+	}
 	cfg, err := loadFakeConfig(o.config, o.consent)
 	if err != nil {
 		return err
 	}
-	opts := []fakespotify.Option{fakespotify.WithLogger(requestLogger(a.log))}
+	opts := []fakespotify.Option{fakespotify.WithLogger(requestLogger(a.log)), fakespotify.WithGradeOptions(gradeOpts)}
 	if o.noControl {
 		opts = append(opts, fakespotify.WithoutControl())
 	}
@@ -103,7 +140,15 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	if err := srv.Close(); err != nil {
 		return withCode(exitFailed, fmt.Errorf("shutdown: %w", err))
 	}
-	return nil
+	if !o.gradeOnExit {
+		return nil
+	}
+	// Graded after Close: no request can arrive while the grade is taken.
+	res, err := gradeResult(fake.Grade(""), srv.URL)
+	if err != nil {
+		return withCode(exitFailed, fmt.Errorf("grading: %w", err))
+	}
+	return renderGrade(a, res, specs, failOn)
 }
 
 func printFakeBanner(a *app, srv *fakespotify.Server, cfg *config.Config, control bool) {

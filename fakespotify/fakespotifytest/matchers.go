@@ -130,9 +130,12 @@ func (m *clientFindings) Match(actual any) (bool, error) {
 }
 
 func (m *clientFindings) subject() string {
-	s := m.graded.Subject
-	if s == "" {
-		s = "the fake's clients"
+	s := "the fake's clients"
+	switch n := len(m.graded.Apps); {
+	case n == 1:
+		s = "the client of " + m.graded.Subject
+	case n > 1:
+		s = "the clients of " + m.graded.Subject
 	}
 	if w := m.graded.Window; w.Requests > 0 {
 		s += fmt.Sprintf(" (%d requests graded)", w.Requests)

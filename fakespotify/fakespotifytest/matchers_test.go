@@ -87,7 +87,7 @@ var _ = Describe("HaveNoClientFindings", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ok).To(BeFalse())
 		msg := m.FailureMessage(srv)
-		Expect(msg).To(HavePrefix("Expected client of app " + bad.Name + " (client id " + bad.ClientID + ") (2 requests graded) to have no findings at or above error, but grading found 1:\n\n"))
+		Expect(msg).To(HavePrefix("Expected the client of app " + bad.Name + " (client id " + bad.ClientID + ") (2 requests graded) to have no findings at or above error, but grading found 1:\n\n"))
 		Expect(msg).To(ContainSubstring("  [error] state-missing: Authorization request without state and without PKCE"))
 		Expect(msg).To(MatchRegexp(`\n      evidence: seq \d+ at \d\d:\d\d:\d\d GET /authorize without state; no PKCE either\n`))
 		Expect(msg).To(ContainSubstring("      fix: Send a state parameter on every /authorize request"))

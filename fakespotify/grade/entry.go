@@ -66,6 +66,9 @@ type req struct {
 	q    url.Values
 	form url.Values // only for form bodies
 	tok  *tokenResponse
+
+	errParsed        bool // errCode and errDesc are read on first use
+	errCode, errDesc string
 }
 
 // tokenResponse is a successful token answer.
@@ -87,17 +90,22 @@ func parse(e *Entry) *req {
 		r.form = url.Values{}
 	}
 	if e.Endpoint == EndpointToken && e.Status == http.StatusOK && !e.Injected {
-		var m map[string]any
+		var m struct {
+			AccessToken  any     `json:"access_token"`
+			RefreshToken any     `json:"refresh_token"`
+			ExpiresIn    any     `json:"expires_in"`
+			Scope        *string `json:"scope"`
+		}
 		if json.Unmarshal(e.ResponseBody, &m) == nil {
 			t := &tokenResponse{}
-			t.AccessToken, _ = m["access_token"].(string)
-			t.RefreshToken, _ = m["refresh_token"].(string)
-			if n, ok := m["expires_in"].(float64); ok && n > 0 && n < 1e9 {
+			t.AccessToken, _ = m.AccessToken.(string)
+			t.RefreshToken, _ = m.RefreshToken.(string)
+			if n, ok := m.ExpiresIn.(float64); ok && n > 0 && n < 1e9 {
 				t.ExpiresIn = time.Duration(n) * time.Second
 			}
-			if sc, ok := m["scope"].(string); ok {
+			if m.Scope != nil {
 				t.HasScope = true
-				t.Scope = strings.Fields(sc)
+				t.Scope = strings.Fields(*m.Scope)
 			}
 			if t.AccessToken != "" {
 				r.tok = t

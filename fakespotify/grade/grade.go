@@ -253,9 +253,9 @@ func subject(apps []string) string {
 	case 0:
 		return "no app (no requests in the window)"
 	case 1:
-		return "client of app " + apps[0]
+		return "app " + apps[0]
 	}
-	return fmt.Sprintf("clients of %d apps: %s", len(apps), strings.Join(apps, ", "))
+	return fmt.Sprintf("%d apps: %s", len(apps), strings.Join(apps, ", "))
 }
 
 // Empty is the report when there is nothing to grade: every rule skipped,

@@ -80,19 +80,34 @@ var rules = []Rule{
 // oauthError reads an error answer: the token endpoint's
 // {"error","error_description"}, or the Web API's {"error":{"message"}}.
 func oauthError(r *req) (code, description string) {
-	var m map[string]any
-	if json.Unmarshal(r.ResponseBody, &m) != nil {
+	if !r.errParsed {
+		r.errParsed = true
+		if r.Status >= 400 {
+			r.errCode, r.errDesc = parseError(r.ResponseBody)
+		}
+	}
+	return r.errCode, r.errDesc
+}
+
+func parseError(body []byte) (code, description string) {
+	var m struct {
+		Error            json.RawMessage `json:"error"`
+		ErrorDescription any             `json:"error_description"`
+	}
+	if json.Unmarshal(body, &m) != nil || len(m.Error) == 0 {
 		return "", ""
 	}
-	switch e := m["error"].(type) {
-	case string:
-		d, _ := m["error_description"].(string)
-		return e, d
-	case map[string]any:
-		msg, _ := e["message"].(string)
-		return "", msg
+	if json.Unmarshal(m.Error, &code) == nil {
+		description, _ = m.ErrorDescription.(string)
+		return code, description
 	}
-	return "", ""
+	var obj struct {
+		Message any `json:"message"`
+	}
+	if json.Unmarshal(m.Error, &obj) == nil {
+		description, _ = obj.Message.(string)
+	}
+	return "", description
 }
 
 // ordinal is "second", "third", … as evidence counts uses.

@@ -137,12 +137,14 @@ func checkCodeLate(s *session) result {
 		judged++
 		r := uses[code][0]
 		d := r.Time.Sub(issuer.Time)
+		if d <= s.opts.LateExchange && d < s.in.CodeLifetime {
+			continue
+		}
 		line := fmt.Sprintf("%s issued at seq %d (%s), exchanged at seq %d (%s): %s later; %s",
 			param("code", code), issuer.Seq, s.clock(issuer.Time), r.Seq, s.clock(r.Time), since(d), answer(r))
-		switch {
-		case d >= s.in.CodeLifetime:
+		if d >= s.in.CodeLifetime {
 			expiredEv, expiredR = append(expiredEv, line), append(expiredR, issuer, r)
-		case d > s.opts.LateExchange:
+		} else {
 			lateEv, lateR = append(lateEv, line), append(lateR, issuer, r)
 		}
 	}

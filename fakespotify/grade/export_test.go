@@ -1,0 +1,4 @@
+package grade
+
+// RetryAfter exposes the Retry-After parser to the tests.
+var RetryAfter = retryAfter
