@@ -455,7 +455,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		},
 		rawQuery:  r.URL.RawQuery,
 		body:      body,
-		respBody:  append([]byte(nil), rec.body.Bytes()...),
+		respBody:  rec.body.Bytes(), // the recorder is this request's alone
 		startTick: startTick,
 		endTick:   rec.endTick,
 	}
