@@ -175,3 +175,34 @@ func BenchmarkExplainText(b *testing.B) {
 		}
 	}
 }
+
+// longLog is a 7 MB application log (60,000 request lines) with three
+// different Spotify errors buried in it at different depths.
+func longLog() []byte {
+	var b strings.Builder
+	for i := 0; i < 60000; i++ {
+		switch i {
+		case 20000:
+			b.WriteString("2026-09-30T10:00:01Z ERROR AxiosError: Request failed with status code 429\n")
+		case 30000:
+			b.WriteString(`ERROR token refresh failed: {"error":"invalid_grant","error_description":"Refresh token revoked"}` + "\n")
+		case 45000:
+			b.WriteString("2026-09-30T10:00:01Z WARN GET https://api.spotify.com/v1/artists/0OdUWJ0sBjDrqHygGUXeCF/related-artists -> 403\n")
+		}
+		fmt.Fprintf(&b, "2026-09-30T10:00:%02d.%03dZ INFO request id=%d path=/v1/me/tracks?offset=%d status=200 took=%dms {\"ok\":true,\"n\":%d}\n", i%60, i%1000, i, i*50, i%300, i)
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkExplainLongLog is a pasted 7 MB log through the text detector.
+func BenchmarkExplainLongLog(b *testing.B) {
+	data := longLog()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := catalog.Default().Explain(data, catalog.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

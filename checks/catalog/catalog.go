@@ -120,7 +120,7 @@ type Rule struct {
 	looseSet bool // loose given in the file: the text is ambiguous on its own
 	// Compiled forms: whole-value (anchored) and in-text (unanchored).
 	descRe, textRe, reasonRe, pathRe *regexp.Regexp
-	descScan, textScan, reasonScan   *regexp.Regexp
+	descScan, textScan, reasonScan   *fastRe
 }
 
 // Line is the line of catalog.yaml the rule starts on.
@@ -423,7 +423,7 @@ func (r *Rule) compile(causeIDs map[string]bool) []string {
 	if r.Cause != "" && !causeIDs[r.Cause] {
 		problems = append(problems, fmt.Sprintf("cause %q is not one of the entry's causes", r.Cause))
 	}
-	compile := func(field, src string, anchored, scan **regexp.Regexp) {
+	compile := func(field, src string, anchored **regexp.Regexp, scan **fastRe) {
 		if src == "" {
 			return
 		}
@@ -437,7 +437,7 @@ func (r *Rule) compile(causeIDs map[string]bool) []string {
 		}
 		*anchored = a
 		if scan != nil {
-			*scan = regexp.MustCompile(`(?i)` + src)
+			*scan = newFastRe(regexp.MustCompile(`(?i)`+src), 512)
 		}
 	}
 	compile("description", r.Description, &r.descRe, &r.descScan)

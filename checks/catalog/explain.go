@@ -263,17 +263,18 @@ func (c *Catalog) scanText(text string, known Where, state string, set *redact.S
 	s.cands = append(s.cands, structured...)
 	cands := s.settle(structured)
 	// A message recognised with high confidence makes rules that only look
-	// at a response's shape weaker guesses.
-	best := 0.0
-	for _, cd := range cands {
-		if cd.rule != nil && cd.rule.hasContent() && cd.score > best {
-			best = cd.score
+	// at the shape of the same response (a 403 on some path) weaker
+	// guesses; an error elsewhere in a log keeps its own.
+	for i := range cands {
+		cd := cands[i]
+		if cd.rule == nil || cd.rule.hasContent() || cd.span[0] < 0 {
+			continue
 		}
-	}
-	if best >= High {
-		for i := range cands {
-			if cd := cands[i]; cd.rule != nil && !cd.rule.hasContent() && cd.score >= High {
+		for _, o := range cands {
+			if o.rule != nil && o.rule.hasContent() && o.score >= High && o.span[0] >= 0 &&
+				o.span[0] < cd.span[1]+window && cd.span[0] < o.span[1]+window {
 				cands[i].score *= 0.6
+				break
 			}
 		}
 	}
@@ -310,11 +311,11 @@ var wordRe = regexp.MustCompile(`[a-z][a-z_\-]{3,}`)
 // related finds entries that share OAuth codes, statuses or words with the
 // text, for the "closest entries" list when nothing matched.
 func (c *Catalog) related(text string, already []Closest) []*Entry {
-	lower := strings.ToLower(text)
+	lower := lowerASCII(text)
 	statuses := map[int]bool{}
 	for _, re := range statusPatterns {
-		for _, m := range re.FindAllStringSubmatch(text, 50) {
-			if v, err := strconv.Atoi(m[1]); err == nil {
+		for _, m := range re.findAll(text, lower, 50) {
+			if v, err := strconv.Atoi(text[m[2]:m[3]]); err == nil {
 				statuses[v] = true
 			}
 		}

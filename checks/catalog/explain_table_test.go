@@ -219,6 +219,12 @@ var _ = Describe("Explain on real-world error texts", func() {
 		Expect(ids(res)).To(ContainElements("client-secret-invalid", "rate-limited"))
 	})
 
+	It("finds each of several errors buried deep in a 7 MB log", func() {
+		res, err := catalog.Default().Explain(longLog(), catalog.Options{Name: "app.log"})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ids(res)).To(ConsistOf("refresh-token-revoked", "rate-limited", "endpoint-restricted"))
+	})
+
 	It("says so and lists close entries when nothing matches", func() {
 		res := explain(`{"error":"invalid_grant","error_description":"Bad Request"}`)
 		Expect(res.Recognised()).To(BeFalse())

@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,14 +45,14 @@ type posStr struct {
 
 // scan holds everything found in one text.
 type scan struct {
-	c    *Catalog
-	text string
-	set  *redact.Set
+	c     *Catalog
+	text  string
+	lower string // lowerASCII(text), for the literal prefilters
+	set   *redact.Set
 
-	statuses []posInt // HTTP statuses mentioned, by position
-	paths    []posStr // Web API paths mentioned
+	big      bool     // a long log: see newScan
+	statuses []posInt // HTTP error statuses mentioned, by position
 	codes    []posStr // OAuth error codes mentioned
-	wheres   []posStr // "token" / "webapi" / "authorize-page" hints
 
 	obs     []*observation
 	claimed [][2]int // spans owned by parsed observations
@@ -61,52 +62,69 @@ type scan struct {
 }
 
 var (
-	statusPatterns = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)\bhttp status:\s*([1-5]\d\d)\b`),
-		regexp.MustCompile(`(?i)\bstatus(?:[ _]?code)?["']?\s*[:=]\s*["']?([1-5]\d\d)\b`),
-		regexp.MustCompile(`(?i)\bHTTP/\d(?:\.\d)?\s+([1-5]\d\d)\b`),
-		regexp.MustCompile(`(?i)\bstatus code ([1-5]\d\d)\b`),
-		regexp.MustCompile(`\bHTTP ([1-5]\d\d)\b`),
-		regexp.MustCompile(`\b([1-5]\d\d) (?:Bad Request|Unauthorized|Forbidden|Not Found|Too Many Requests|Unsupported Media Type|Internal Server Error|Bad Gateway|Service Unavailable)\b`),
-		regexp.MustCompile(`(?i)(?:->|=>|→|returned|responded with|response code|got)\s*:?\s*([1-5]\d\d)\b`),
-		regexp.MustCompile(`\b(?:GET|POST|PUT|DELETE|PATCH)\s+\S+\s+(?:-\s+)?([1-5]\d\d)\b`),
-		regexp.MustCompile(`(?i)\bcannot fetch token: ([1-5]\d\d)\b`),
-		regexp.MustCompile(`(?i)\berror\s*\(?([45]\d\d)\)?:`),
+	// Each status pattern has a literal a few bytes from the number (the
+	// reason phrase, "HTTP/", an arrow), so that a long log is searched
+	// only where both occur; the request-line pattern, whose URL can be
+	// long, is searched next to errors only in long logs.
+	statusPatterns = []*fastRe{
+		mustFast(`(?i)\bhttp status:\s*([1-5]\d\d)\b`, 256),
+		mustFast(`(?i)\bstatus(?:[ _]?code)?["']?\s*[:=]\s*["']?([1-5]\d\d)\b`, 256),
+		mustFast(`(?i)\bHTTP/\d(?:\.\d)?\s+([1-5]\d\d)\b`, 256),
+		mustFast(`(?i)\bstatus code ([1-5]\d\d)\b`, 256),
+		mustFast(`\bHTTP ([1-5]\d\d)\b`, 256),
+		mustFast(`\b([1-5]\d\d) Bad Request\b`, 256),
+		mustFast(`\b([1-5]\d\d) Unauthorized\b`, 256),
+		mustFast(`\b([1-5]\d\d) Forbidden\b`, 256),
+		mustFast(`\b([1-5]\d\d) Not Found\b`, 256),
+		mustFast(`\b([1-5]\d\d) Too Many Requests\b`, 256),
+		mustFast(`\b([1-5]\d\d) Unsupported Media Type\b`, 256),
+		mustFast(`\b([1-5]\d\d) (?:Internal Server Error|Bad Gateway|Service Unavailable)\b`, 256),
+		withLiteral(mustFast(`->\s*:?\s*([1-5]\d\d)\b`, 256), "->"),
+		withLiteral(mustFast(`=>\s*:?\s*([1-5]\d\d)\b`, 256), "=>"),
+		withLiteral(mustFast(`→\s*:?\s*([1-5]\d\d)\b`, 256), "→"),
+		mustFast(`(?i)\breturned\s*:?\s*([1-5]\d\d)\b`, 256),
+		mustFast(`(?i)\bresponded with\s*:?\s*([1-5]\d\d)\b`, 256),
+		mustFast(`(?i)\bresponse code\s*:?\s*([1-5]\d\d)\b`, 256),
+		mustFast(`(?i)\bgot\s*:?\s*([1-5]\d\d)\b`, 256),
+		mustFast(`\b(?:GET|POST|PUT|DELETE|PATCH)\s+\S+\s+(?:-\s+)?([1-5]\d\d)\b`, 2048),
+		mustFast(`(?i)\bcannot fetch token: ([1-5]\d\d)\b`, 256),
+		mustFast(`(?i)\berror\s*\(?([45]\d\d)\)?:`, 256),
 	}
-	pathPatterns = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)https?://api\.spotify\.com(/v1/[^\s"'<>\\)\],]*)`),
-		regexp.MustCompile(`\b(?:GET|POST|PUT|DELETE|PATCH)\s+(/v1/[^\s"'<>\\]*)`),
-		regexp.MustCompile(`(?:^|[\s"'(=])(/v1/[A-Za-z0-9/_\-.%]+(?:\?[^\s"'<>]*)?)`),
+	pathPatterns = []*fastRe{
+		mustFast(`(?i)https?://api\.spotify\.com(/v1/[^\s"'<>\\)\],]*)`, 2048),
+		mustFast(`\b(?:GET|POST|PUT|DELETE|PATCH)\s+(/v1/[^\s"'<>\\]*)`, 2048),
+		mustFast(`(?:^|[\s"'(=])(/v1/[A-Za-z0-9/_\-.%]+(?:\?[^\s"'<>]*)?)`, 2048),
 	}
 	whereHints = []struct {
-		re    *regexp.Regexp
+		re    *fastRe
 		where Where
 	}{
-		{regexp.MustCompile(`(?i)/api/token\b`), WhereToken},
-		{regexp.MustCompile(`(?i)\bapi\.spotify\.com\b|\bWWW-Authenticate\b`), WhereWebAPI},
-		{regexp.MustCompile(`(?i)accounts\.spotify\.com/(?:[a-z]{2}(?:-[a-z]{2,4})?/)?authorize\b`), WhereAuthorizePage},
+		{mustFast(`(?i)/api/token\b`, 64), WhereToken},
+		{mustFast(`(?i)\bapi\.spotify\.com\b`, 64), WhereWebAPI},
+		{mustFast(`(?i)\bWWW-Authenticate\b`, 64), WhereWebAPI},
+		{mustFast(`(?i)accounts\.spotify\.com/(?:[a-z]{2}(?:-[a-z]{2,4})?/)?authorize\b`, 64), WhereAuthorizePage},
 	}
-	oauthCodeScanRe = regexp.MustCompile(`\b[a-z]+(?:_[a-z]+)+\b`)
 
 	// golang.org/x/oauth2 RetrieveError, the newer and the older form.
-	goOAuth2Re    = regexp.MustCompile(`oauth2: "([a-z_]+)"(?: "((?:[^"\\]|\\.)*)")?(?: "((?:[^"\\]|\\.)*)")?`)
-	goOAuth2OldRe = regexp.MustCompile(`oauth2: cannot fetch token: ([1-5]\d\d)[^\n]*\n?\s*Response: ([^\n]*)`)
+	goOAuth2Re    = mustFast(`oauth2: "([a-z_]+)"(?: "((?:[^"\\]|\\.)*)")?(?: "((?:[^"\\]|\\.)*)")?`, 2048)
+	goOAuth2OldRe = mustFast(`oauth2: cannot fetch token: ([1-5]\d\d)[^\n]*\n?\s*Response: ([^\n]*)`, 2048)
 	// spotipy SpotifyException.__str__: "http status: 403, code: -1 - URL:\n MSG, reason: None"
-	spotipyExcRe = regexp.MustCompile(`(?s)http status: ([1-5]\d\d), code: ?-?\d+ - (.{0,1000}?), reason: ([^\n]*)`)
+	spotipyExcRe = mustFast(`(?s)http status: ([1-5]\d\d), code: ?-?\d+ - (.{0,1000}?), reason: ([^\n]*)`, 2048)
 	// spotipy SpotifyOauthError: "error: X, error_description: Y"
-	spotipyOAuthRe = regexp.MustCompile(`\berror: ([^,\n]{1,200}), error_description: ([^\n]*)`)
+	spotipyOAuthRe = mustFast(`\berror: ([^,\n]{1,200}), error_description: ([^\n]*)`, 2048)
 	// spotify-web-api-node WebapiError messages.
-	webapiNodeAuthRe    = regexp.MustCompile(`An authentication error occurred while communicating with Spotify's Web API\.\s*Details: ([^\n]*)`)
-	webapiNodeRegularRe = regexp.MustCompile(`An error occurred while communicating with Spotify's Web API\.\s*Details: ([^\n]*)`)
+	webapiNodeAuthRe    = mustFast(`An authentication error occurred while communicating with Spotify's Web API\.\s*Details: ([^\n]*)`, 2048)
+	webapiNodeRegularRe = mustFast(`An error occurred while communicating with Spotify's Web API\.\s*Details: ([^\n]*)`, 2048)
 	// zmb3/spotify decodeError.
-	zmb3DecodeRe = regexp.MustCompile(`(?s)couldn't decode error: \((\d+)\) \[(.{0,1000}?)\]`)
-	zmb3EmptyRe  = regexp.MustCompile(`spotify: (?:unexpected )?HTTP ([1-5]\d\d): [^\n(]*\((?:body empty|empty error)\)`)
+	zmb3DecodeRe = mustFast(`(?s)couldn't decode error: \((\d+)\) \[(.{0,1000}?)\]`, 2048)
+	zmb3EmptyRe  = mustFast(`spotify: (?:unexpected )?HTTP ([1-5]\d\d): [^\n(]*\((?:body empty|empty error)\)`, 2048)
 	// axios and similar dumps: data: '…' next to status: 403.
-	axiosDataRe = regexp.MustCompile(`(?s)\bdata:\s*(?:'((?:[^'\\\n]|\\.){1,1000})'|"((?:[^"\\\n]|\\.){1,1000})")`)
+	axiosDataRe = mustFast(`(?s)\bdata:\s*(?:'((?:[^'\\\n]|\\.){1,1000})'|"((?:[^"\\\n]|\\.){1,1000})")`, 2048)
 	// The generic key/value OAuth extractor's pieces.
-	errorKeyRe = regexp.MustCompile(`(?i)(?:^|[^a-z_])["']?error["']?\s*[:=]\s*(["']?)([a-z]+(?:_[a-z]+)*)(["']?)`)
-	descKeyRe  = regexp.MustCompile(`(?i)["']?error_description["']?\s*[:=]\s*`)
-	urlRe      = regexp.MustCompile(`\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s"'<>\x60]+`)
+	errorKeyRe   = mustFast(`(?i)(?:^|[^a-z_])["']?error["']?\s*[:=]\s*(["']?)([a-z]+(?:_[a-z]+)*)(["']?)`, 2048)
+	spotipyURLRe = regexp.MustCompile(`^\S+?:\s`)
+	descKeyRe    = regexp.MustCompile(`(?i)["']?error_description["']?\s*[:=]\s*`)
+	urlRe        = mustFast(`\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s"'<>\x60]+`, 2048)
 )
 
 // normalizeText turns the escapes that logs and reprs add (literal \n, \")
@@ -126,39 +144,115 @@ func normalizeText(s string) string {
 }
 
 func newScan(c *Catalog, text string, set *redact.Set) *scan {
-	s := &scan{c: c, text: text, set: set}
+	s := &scan{c: c, text: text, lower: lowerASCII(text), set: set}
+	// Only error statuses: a "status=200" next to an error says nothing
+	// about it. Every mention has a 4xx/5xx number in it, so only the text
+	// around those numbers is searched. In a long log the patterns without
+	// a literal to look for are left to nearestStatus, next to an error.
+	s.big = len(text) > bigText
+	at := errorStatusAt(text)
 	for _, re := range statusPatterns {
-		for _, m := range re.FindAllStringSubmatchIndex(text, 200) {
-			v, _ := strconv.Atoi(text[m[2]:m[3]])
-			s.statuses = append(s.statuses, posInt{m[2], v})
+		if s.big && re.lit == "" {
+			continue
 		}
-	}
-	for _, re := range pathPatterns {
-		for _, m := range re.FindAllStringSubmatchIndex(text, 200) {
-			s.paths = append(s.paths, posStr{m[2], strings.TrimRight(text[m[2]:m[3]], ".,:;")})
+		pos := at
+		if re.lit != "" {
+			// The number sits a few bytes from the pattern's literal
+			// ("status code 429", "HTTP/2 403"): other numbers cannot match.
+			pos = nil
+			for _, p := range at {
+				if strings.Contains(s.lower[max(0, p-statusGap):min(len(text), p+3+statusGap)], re.lit) {
+					pos = append(pos, p)
+				}
+			}
 		}
+		s.statuses = appendStatuses(s.statuses, text, re.around(text, pos, 3, -1), 0)
 	}
-	for _, h := range whereHints {
-		for _, m := range h.re.FindAllStringIndex(text, 50) {
-			s.wheres = append(s.wheres, posStr{m[0], string(h.where)})
-		}
-	}
-	for _, m := range oauthCodeScanRe.FindAllStringIndex(text, 500) {
-		if v := text[m[0]:m[1]]; knownOAuthCodes[v] {
-			s.codes = append(s.codes, posStr{m[0], v})
+	for code := range knownOAuthCodes {
+		for from := 0; len(s.codes) < 2000; {
+			i := strings.Index(text[from:], code)
+			if i < 0 {
+				break
+			}
+			at := from + i
+			from = at + len(code)
+			before, after := byte(' '), byte(' ')
+			if at > 0 {
+				before = text[at-1]
+			}
+			if from < len(text) {
+				after = text[from]
+			}
+			if !isWordByte(before) && !isWordByte(after) {
+				s.codes = append(s.codes, posStr{at, code})
+			}
 		}
 	}
 	sort.Slice(s.statuses, func(i, j int) bool { return s.statuses[i].pos < s.statuses[j].pos })
-	sort.Slice(s.paths, func(i, j int) bool { return s.paths[i].pos < s.paths[j].pos })
 	return s
 }
 
-// nearestStatus is the status mentioned closest to [start,end), within the
-// window, or 0.
+// near returns the matches of the expressions in the window around
+// [start,end): paths and where-hints are only ever wanted next to an error,
+// so they are looked up there rather than over a whole log.
+func (s *scan) near(res []*fastRe, start, end int) [][]int {
+	lo, hi := max(0, start-window), min(len(s.text), end+window)
+	for lo > 0 && !utf8.RuneStart(s.text[lo]) {
+		lo--
+	}
+	for hi < len(s.text) && !utf8.RuneStart(s.text[hi]) {
+		hi++
+	}
+	var out [][]int
+	for _, re := range res {
+		for _, m := range re.re.FindAllStringSubmatchIndex(s.text[lo:hi], 20) {
+			for k := range m {
+				if m[k] >= 0 {
+					m[k] += lo
+				}
+			}
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func isWordByte(b byte) bool {
+	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+// bigText is where a text counts as a long log (see newScan); statusGap is
+// how far a status pattern's literal may be from the number.
+const (
+	bigText   = 256 << 10
+	statusGap = 32
+)
+
+func appendStatuses(out []posInt, text string, ms [][]int, _ int) []posInt {
+	for _, m := range ms {
+		if v, _ := strconv.Atoi(text[m[2]:m[3]]); v >= 400 && !slices.ContainsFunc(out, func(p posInt) bool { return p.pos == m[2] }) {
+			out = append(out, posInt{m[2], v})
+		}
+	}
+	return out
+}
+
+// nearestStatus is the error status mentioned closest to [start,end),
+// within the window, or 0.
 func (s *scan) nearestStatus(start, end int) int {
+	cands := s.statuses
+	if s.big {
+		var local []*fastRe
+		for _, re := range statusPatterns {
+			if re.lit == "" {
+				local = append(local, re)
+			}
+		}
+		cands = appendStatuses(slices.Clone(cands), s.text, s.near(local, start, end), 0)
+	}
 	best, bestD := 0, window+1
-	for _, p := range s.statuses {
-		if d := distance(p.pos, start, end); d < bestD {
+	for _, p := range cands {
+		if d := s.distance(p.pos, start, end); d < bestD {
 			best, bestD = p.val, d
 		}
 	}
@@ -167,9 +261,9 @@ func (s *scan) nearestStatus(start, end int) int {
 
 func (s *scan) nearestPath(start, end int) string {
 	best, bestD := "", window+1
-	for _, p := range s.paths {
-		if d := distance(p.pos, start, end); d < bestD {
-			best, bestD = p.val, d
+	for _, m := range s.near(pathPatterns, start, end) {
+		if d := s.distance(m[2], start, end); d < bestD {
+			best, bestD = strings.TrimRight(s.text[m[2]:m[3]], ".,:;"), d
 		}
 	}
 	return best
@@ -177,9 +271,11 @@ func (s *scan) nearestPath(start, end int) string {
 
 func (s *scan) nearestWhere(start, end int) Where {
 	best, bestD := Where(""), window+1
-	for _, p := range s.wheres {
-		if d := distance(p.pos, start, end); d < bestD {
-			best, bestD = Where(p.val), d
+	for _, h := range whereHints {
+		for _, m := range s.near([]*fastRe{h.re}, start, end) {
+			if d := s.distance(m[0], start, end); d < bestD {
+				best, bestD = h.where, d
+			}
 		}
 	}
 	return best
@@ -195,6 +291,21 @@ func (s *scan) codesNear(start, end int) []string {
 		}
 	}
 	return out
+}
+
+// distance is how far context at p is from [start,end), in bytes, with a
+// penalty for each line in between: the status or path of the same log
+// line belongs to an error more than a closer one on the next line.
+func (s *scan) distance(p, start, end int) int {
+	d := distance(p, start, end)
+	if d == 0 || d > window {
+		return d
+	}
+	lo, hi := p, start
+	if p >= end {
+		lo, hi = end, p
+	}
+	return d + 150*strings.Count(s.text[lo:hi], "\n")
 }
 
 func distance(p, start, end int) int {
@@ -442,7 +553,7 @@ func apiPath(u string) string {
 }
 
 func (s *scan) extractGoOAuth2() {
-	for _, m := range goOAuth2Re.FindAllStringSubmatchIndex(s.text, 20) {
+	for _, m := range goOAuth2Re.findAll(s.text, s.lower, 20) {
 		code := s.text[m[2]:m[3]]
 		if !knownOAuthCodes[code] {
 			continue
@@ -455,7 +566,7 @@ func (s *scan) extractGoOAuth2() {
 		}
 		s.add(o)
 	}
-	for _, m := range goOAuth2OldRe.FindAllStringSubmatchIndex(s.text, 20) {
+	for _, m := range goOAuth2OldRe.findAll(s.text, s.lower, 20) {
 		status, _ := strconv.Atoi(s.text[m[2]:m[3]])
 		body := strings.TrimSpace(s.text[m[4]:m[5]])
 		span := [2]int{m[0], m[1]}
@@ -490,7 +601,7 @@ func unquoteGo(q string) string {
 }
 
 func (s *scan) extractSpotipy() {
-	for _, m := range spotipyExcRe.FindAllStringSubmatchIndex(s.text, 20) {
+	for _, m := range spotipyExcRe.findAll(s.text, s.lower, 20) {
 		status, _ := strconv.Atoi(s.text[m[2]:m[3]])
 		rest := s.text[m[4]:m[5]]
 		reason := strings.TrimSpace(s.text[m[6]:m[7]])
@@ -499,7 +610,7 @@ func (s *scan) extractSpotipy() {
 		if k := strings.Index(rest, ":\n"); k >= 0 {
 			o.path = apiPath(strings.TrimSpace(rest[:k]))
 			rest = rest[k+2:]
-		} else if k := regexp.MustCompile(`^\S+?:\s`).FindStringIndex(rest); k != nil {
+		} else if k := spotipyURLRe.FindStringIndex(rest); k != nil {
 			o.path = apiPath(strings.TrimSpace(rest[:k[1]-2]))
 			rest = rest[k[1]:]
 		}
@@ -515,7 +626,7 @@ func (s *scan) extractSpotipy() {
 		}
 		s.add(o)
 	}
-	for _, m := range spotipyOAuthRe.FindAllStringSubmatchIndex(s.text, 20) {
+	for _, m := range spotipyOAuthRe.findAll(s.text, s.lower, 20) {
 		if s.isClaimed(m[0], m[1]) {
 			continue
 		}
@@ -538,7 +649,7 @@ func (s *scan) extractSpotipy() {
 }
 
 func (s *scan) extractWebapiNode() {
-	for _, m := range webapiNodeAuthRe.FindAllStringSubmatchIndex(s.text, 20) {
+	for _, m := range webapiNodeAuthRe.findAll(s.text, s.lower, 20) {
 		details := strings.TrimSuffix(strings.TrimSpace(s.text[m[2]:m[3]]), ".")
 		code, desc, _ := strings.Cut(details, " ")
 		o := &observation{span: [2]int{m[0], m[1]}, source: "spotify-web-api-node WebapiAuthenticationError"}
@@ -552,7 +663,7 @@ func (s *scan) extractWebapiNode() {
 		o.status = s.nearestStatus(m[0], m[1])
 		s.add(o)
 	}
-	for _, m := range webapiNodeRegularRe.FindAllStringSubmatchIndex(s.text, 20) {
+	for _, m := range webapiNodeRegularRe.findAll(s.text, s.lower, 20) {
 		details := strings.TrimSuffix(strings.TrimSpace(s.text[m[2]:m[3]]), ".")
 		o := &observation{hasAPI: true, where: WhereWebAPI, span: [2]int{m[0], m[1]}, source: "spotify-web-api-node WebapiRegularError"}
 		// WebapiPlayerError appends the reason: "MESSAGE REASON."
@@ -581,7 +692,7 @@ func isUpperSnake(w string) bool {
 }
 
 func (s *scan) extractZmb3() {
-	for _, m := range zmb3DecodeRe.FindAllStringSubmatchIndex(s.text, 20) {
+	for _, m := range zmb3DecodeRe.findAll(s.text, s.lower, 20) {
 		n, _ := strconv.Atoi(s.text[m[2]:m[3]])
 		body := s.text[m[4]:m[5]]
 		o := &observation{hasBody: true, body: body, where: WhereWebAPI, span: [2]int{m[0], m[1]}, source: "zmb3/spotify (plain-text body)", strength: 0.97}
@@ -592,14 +703,14 @@ func (s *scan) extractZmb3() {
 		o.path = s.nearestPath(m[0], m[1])
 		s.add(o)
 	}
-	for _, m := range zmb3EmptyRe.FindAllStringSubmatchIndex(s.text, 20) {
+	for _, m := range zmb3EmptyRe.findAll(s.text, s.lower, 20) {
 		status, _ := strconv.Atoi(s.text[m[2]:m[3]])
 		s.add(&observation{status: status, emptyBody: true, where: WhereWebAPI, path: s.nearestPath(m[0], m[1]), span: [2]int{m[0], m[1]}, source: "zmb3/spotify (empty body)"})
 	}
 }
 
 func (s *scan) extractAxios() {
-	for _, m := range axiosDataRe.FindAllStringSubmatchIndex(s.text, 20) {
+	for _, m := range axiosDataRe.findAll(s.text, s.lower, 20) {
 		if s.isClaimed(m[0], m[1]) {
 			continue
 		}
@@ -620,7 +731,7 @@ func (s *scan) extractAxios() {
 // notation: JS object literals, Python dict reprs, form bodies, headers.
 func (s *scan) extractKeyValues() {
 	t := s.text
-	ms := errorKeyRe.FindAllStringSubmatchIndex(t, 50)
+	ms := errorKeyRe.findAll(t, s.lower, 50)
 	for i, m := range ms {
 		code := strings.ToLower(t[m[4]:m[5]])
 		if !knownOAuthCodes[code] || s.isClaimed(m[4], m[5]) {
@@ -715,7 +826,7 @@ func (s *scan) extractStatuses() {
 // extractURLs reads callback URLs (error or code in query or fragment) and
 // authorize URLs.
 func (s *scan) extractURLs() {
-	for _, m := range urlRe.FindAllStringIndex(s.text, 50) {
+	for _, m := range urlRe.findAll(s.text, s.lower, 50) {
 		raw := strings.TrimRight(s.text[m[0]:m[1]], ".,;)]}")
 		u, err := url.Parse(raw)
 		if err != nil {

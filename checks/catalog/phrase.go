@@ -77,7 +77,7 @@ func (s *scan) phrases(known Where) {
 		if known != "" && !r.appliesTo(known) {
 			continue
 		}
-		for _, m := range re.FindAllStringIndex(t, 16) {
+		for _, m := range re.findAll(t, s.lower, 16) {
 			if m[1] == m[0] || !closed(t, m[0], m[1], r.Open) {
 				continue
 			}

@@ -15,11 +15,18 @@ import (
 // user pasted is only ever shown as a fingerprint.
 
 var (
-	bearerRe = regexp.MustCompile(`(?i)\bBearer\s+([A-Za-z0-9._~+/=\-]{8,})`)
-	basicRe  = regexp.MustCompile(`(?i)\bBasic\s+([A-Za-z0-9+/=_\-]{8,}(?:[\r\n]+[A-Za-z0-9+/=_\-]+)?)`)
+	bearerRe = mustFast(`(?i)\bBearer\s+([A-Za-z0-9._~+/=\-]{8,})`, 4096)
+	basicRe  = mustFast(`(?i)\bBasic\s+([A-Za-z0-9+/=_\-]{8,}(?:[\r\n]+[A-Za-z0-9+/=_\-]+)?)`, 4096)
 	// A sensitive key followed by its value, in JSON, JS/Python literals,
-	// form bodies, query strings, env files and log lines.
-	sensitiveKVRe = regexp.MustCompile(`(?i)(?:^|[^a-z])["']?(code|refresh_token|access_token|client_secret|code_verifier|id_token|password|token|sp_dc|sp_key)["']?\s*[:=]\s*["']?([^\s"'&,;}\]<>)]+)`)
+	// form bodies, query strings, env files and log lines; one expression
+	// per key so that each can be skipped when its key is absent.
+	sensitiveKVRes = func() []*fastRe {
+		var out []*fastRe
+		for _, k := range []string{"code", "refresh_token", "access_token", "client_secret", "code_verifier", "id_token", "password", "token", "sp_dc", "sp_key"} {
+			out = append(out, mustFast(`(?i)(?:^|[^a-z])["']?`+k+`["']?\s*[:=]\s*["']?([^\s"'&,;}\]<>)]+)`, 4096))
+		}
+		return out
+	}()
 	// Spotify codes and tokens are recognisable on their own: AQ… and BQ…
 	spotifyOpaqueRe = regexp.MustCompile(`\b(?:AQ|BQ)[A-Za-z0-9_\-]{40,}`)
 )
@@ -40,23 +47,26 @@ func isPlaceholder(v string) bool {
 
 // collectSecrets registers every secret-looking value in text.
 func collectSecrets(set *redact.Set, text string) {
-	for _, m := range bearerRe.FindAllStringSubmatch(text, -1) {
-		if !isPlaceholder(m[1]) {
-			set.Add(m[1])
+	lower := lowerASCII(text)
+	for _, m := range bearerRe.findAll(text, lower, -1) {
+		if v := text[m[2]:m[3]]; !isPlaceholder(v) {
+			set.Add(v)
 		}
 	}
-	for _, m := range basicRe.FindAllStringSubmatch(text, -1) {
-		addBasic(set, m[1])
+	for _, m := range basicRe.findAll(text, lower, -1) {
+		addBasic(set, text[m[2]:m[3]])
 	}
-	for _, m := range sensitiveKVRe.FindAllStringSubmatch(text, -1) {
-		v := m[2]
-		if isPlaceholder(v) || len(v) < 8 {
-			continue
-		}
-		set.Add(v)
-		if strings.Contains(v, "%") {
-			if u, err := url.QueryUnescape(v); err == nil {
-				set.Add(u)
+	for _, re := range sensitiveKVRes {
+		for _, m := range re.findAll(text, lower, -1) {
+			v := text[m[2]:m[3]]
+			if isPlaceholder(v) || len(v) < 8 {
+				continue
+			}
+			set.Add(v)
+			if strings.Contains(v, "%") {
+				if u, err := url.QueryUnescape(v); err == nil {
+					set.Add(u)
+				}
 			}
 		}
 	}

@@ -1,0 +1,185 @@
+package catalog
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strings"
+)
+
+// A pasted log can be megabytes long while the error in it is one line.
+// Running every rule's regular expression over all of it costs seconds, so
+// each expression is paired with a literal that every match must contain:
+// where the literal does not occur the expression is not run at all, and
+// where it occurs a few times only the text around each occurrence is
+// searched.
+
+// fastRe is a regexp with its required literal.
+type fastRe struct {
+	re     *regexp.Regexp
+	lit    string // lowercase ASCII; "" when the expression has none
+	margin int    // how far a match may reach before and after the literal
+}
+
+// maxWindows is how many occurrences of a literal are searched window by
+// window, and maxAnchors how many given positions; beyond that one pass
+// over the whole text is cheaper.
+const (
+	maxWindows = 32
+	maxAnchors = 512
+)
+
+func newFastRe(re *regexp.Regexp, margin int) *fastRe {
+	return &fastRe{re: re, lit: requiredLiteral(re.String()), margin: margin}
+}
+
+func mustFast(expr string, margin int) *fastRe { return newFastRe(regexp.MustCompile(expr), margin) }
+
+// withLiteral sets the literal by hand, for one too short to be found
+// (an arrow).
+func withLiteral(f *fastRe, lit string) *fastRe {
+	f.lit = lit
+	return f
+}
+
+// requiredLiteral returns the longest literal every match of expr
+// contains, lowercased, or "".
+func requiredLiteral(expr string) string {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return ""
+	}
+	lit := longestLiteral(re.Simplify())
+	for i := 0; i < len(lit); i++ {
+		if lit[i] >= 0x80 {
+			return ""
+		}
+	}
+	if len(lit) < 3 {
+		return ""
+	}
+	return strings.ToLower(lit)
+}
+
+func longestLiteral(re *syntax.Regexp) string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return string(re.Rune)
+	case syntax.OpCapture, syntax.OpPlus:
+		return longestLiteral(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return longestLiteral(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		best, run := "", ""
+		for _, s := range re.Sub {
+			if s.Op == syntax.OpLiteral {
+				run += string(s.Rune)
+				if len(run) > len(best) {
+					best = run
+				}
+				continue
+			}
+			run = ""
+			if l := longestLiteral(s); len(l) > len(best) {
+				best = l
+			}
+		}
+		return best
+	}
+	return ""
+}
+
+// lowerASCII lowercases A–Z only, so that byte offsets stay the same.
+func lowerASCII(s string) string {
+	i := strings.IndexFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' })
+	if i < 0 {
+		return s
+	}
+	b := []byte(s)
+	for k := i; k < len(b); k++ {
+		if c := b[k]; c >= 'A' && c <= 'Z' {
+			b[k] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// findAll is FindAllStringSubmatchIndex with the literal prefilter; lower
+// is lowerASCII(text). n < 0 means all matches.
+func (f *fastRe) findAll(text, lower string, n int) [][]int {
+	if f.lit == "" {
+		return f.re.FindAllStringSubmatchIndex(text, n)
+	}
+	var pos []int
+	for from := 0; ; {
+		i := strings.Index(lower[from:], f.lit)
+		if i < 0 {
+			break
+		}
+		pos = append(pos, from+i)
+		if len(pos) > maxWindows {
+			return f.re.FindAllStringSubmatchIndex(text, n)
+		}
+		from += i + len(f.lit)
+	}
+	return f.around(text, pos, len(f.lit), n)
+}
+
+// around searches windows around the given positions (each the start of a
+// required piece of anchorLen bytes) and keeps the matches that contain
+// one. Too many positions make one pass over the text cheaper.
+func (f *fastRe) around(text string, pos []int, anchorLen, n int) [][]int {
+	if len(pos) == 0 {
+		return nil
+	}
+	if len(pos) > maxAnchors {
+		return f.re.FindAllStringSubmatchIndex(text, n)
+	}
+	var out [][]int
+	seen := map[int]bool{}
+	for _, p := range pos {
+		lo := max(0, p-f.margin)
+		hi := min(len(text), p+anchorLen+f.margin)
+		for _, m := range f.re.FindAllStringSubmatchIndex(text[lo:hi], -1) {
+			for k := range m {
+				if m[k] >= 0 {
+					m[k] += lo
+				}
+			}
+			// Keep the matches of this occurrence; a match that starts at
+			// the window's edge may have read a false ^ or \b there.
+			if m[0] > p || m[1] < p+anchorLen || m[0] == lo && lo > 0 || seen[m[0]] {
+				continue
+			}
+			seen[m[0]] = true
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, func(a, b []int) int { return a[0] - b[0] })
+	if n >= 0 && len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// errorStatusAt returns the positions of standalone three-digit numbers from
+// 400 to 599: every error status mention contains one.
+func errorStatusAt(text string) []int {
+	var out []int
+	for i := 0; i+3 <= len(text); i++ {
+		c := text[i]
+		if c != '4' && c != '5' {
+			continue
+		}
+		if !isDigit(text[i+1]) || !isDigit(text[i+2]) || i > 0 && isDigit(text[i-1]) || i+3 < len(text) && isDigit(text[i+3]) {
+			continue
+		}
+		out = append(out, i)
+		i += 2
+	}
+	return out
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
