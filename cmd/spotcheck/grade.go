@@ -226,6 +226,9 @@ func decodeGrade(body []byte, target string) (*checks.FindingsResult, error) {
 		return nil, withCode(exitUnreachable, fmt.Errorf("%s did not answer with a grade: %s", target, strings.TrimSpace(firstLine(body))))
 	}
 	res.Version = spotcheckVersion()
+	// The fake dates its grade on its own clock, which tests move forward;
+	// a report is dated when it was made.
+	res.Started = time.Now()
 	res.Target = checks.TargetInfo{Name: target, AccountsURL: target, APIURL: target + "/v1"}
 	return &res, nil
 }

@@ -104,8 +104,8 @@ type Outcome struct {
 
 // Window is the stretch of the request log a report judged.
 type Window struct {
-	From     time.Time `json:"from,omitempty"` // first request judged, on the app's clock
-	To       time.Time `json:"to,omitempty"`   // last request judged
+	From     time.Time `json:"from,omitzero"` // first request judged, on the app's clock
+	To       time.Time `json:"to,omitzero"`   // last request judged
 	Requests int       `json:"requests"`
 	// Dropped counts requests the ring buffer overwrote before grading:
 	// evidence that began before the window (a code's first use, say)
