@@ -594,8 +594,10 @@ var _ = Describe("grading clients", func() {
 			Expect(outcome(srv.Grade(""), "state-missing").Status).To(Equal(grade.StatusSkip))
 		})
 
-		It("grades while clients keep sending requests", func() {
+		It("grades while clients keep sending requests, and windows taken with GradeAndReset lose none", func() {
 			var wg sync.WaitGroup
+			var mu sync.Mutex
+			sent := 0
 			stop := make(chan struct{})
 			for i := 0; i < 4; i++ {
 				wg.Add(1)
@@ -607,17 +609,25 @@ var _ = Describe("grading clients", func() {
 						case <-stop:
 							return
 						default:
-							h.token(url.Values{"grant_type": {"client_credentials"}}, web.ClientID, web.ClientSecret)
+							Expect(h.token(url.Values{"grant_type": {"client_credentials"}}, web.ClientID, web.ClientSecret).status).To(Equal(http.StatusOK))
+							mu.Lock()
+							sent++
+							mu.Unlock()
 						}
 					}
 				}()
 			}
+			seen := uint64(0)
 			for i := 0; i < 20; i++ {
-				_ = h.srv.GradeAndReset(web.ClientID)
-				_ = h.srv.Grade("")
+				w := h.srv.GradeAndReset(web.ClientID).Window
+				seen += uint64(w.Requests) + w.Dropped
+				Expect(h.srv.Grade("").Findings).To(BeEmpty())
 			}
 			close(stop)
 			wg.Wait()
+			w := h.srv.GradeAndReset(web.ClientID).Window
+			seen += uint64(w.Requests) + w.Dropped
+			Expect(seen).To(Equal(uint64(sent)))
 		})
 	})
 
