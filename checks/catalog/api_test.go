@@ -215,6 +215,24 @@ var _ = Describe("the API the runner and the doctor call", func() {
 			expectNoSecrets(res, []string{"9d8c7b6a5f4e3d2c1b0a99887766554f", strings.ReplaceAll(wrapped, "\n", "")})
 		})
 
+		It("explains a denial seen only in the authorize redirect's Location", func() {
+			xs := []catalog.Exchange{{Started: t0, Method: "GET", Status: 302,
+				URL:             "https://accounts.spotify.com/authorize/accept?client_id=6f0e2b1c9a8d4e7f8a1b2c3d4e5f6a7b",
+				ResponseHeaders: http.Header{"Location": {"http://127.0.0.1:8888/callback?error=access_denied&state=s1"}}}}
+			res := c.ExplainExchanges(xs, catalog.Options{})
+			Expect(firstID(res.Matches)).To(Equal("access-denied"))
+		})
+
+		It("does not lint an authorize request that worked (a legacy app on localhost)", func() {
+			xs := []catalog.Exchange{
+				{Started: t0, Method: "GET", Status: 302,
+					URL:             "https://accounts.spotify.com/authorize?client_id=5a4b3c2d1e0f5a4b3c2d1e0f5a4b3c2d&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A8888%2Fcallback",
+					ResponseHeaders: http.Header{"Location": {"http://localhost:8888/callback?code=AQBD4CLvpVxk2vTzv3Tz5Ue8v0R6y1M5iUQy"}}},
+			}
+			res := c.ExplainExchanges(xs, catalog.Options{})
+			Expect(res.Recognised()).To(BeFalse(), "matches: %v", res.Matches)
+		})
+
 		It("skips PKCE hashing on a redacted transcript instead of guessing", func() {
 			fp := redact.Fingerprint("verifier")
 			xs := []catalog.Exchange{

@@ -445,6 +445,17 @@ func (f *flow) authFor(at time.Time, cbURL string) *authReq {
 	return last
 }
 
+// succeeded reports whether an authorize request was followed by a
+// callback with a code to its redirect_uri.
+func (f *flow) succeeded(a *authReq) bool {
+	for _, cb := range f.cbs {
+		if cb.code != "" && !cb.at.Before(a.at) && a.redirectURI != "" && strings.HasPrefix(cb.raw, a.redirectURI) {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *flow) callbackFor(code string) *callback {
 	for _, cb := range f.cbs {
 		if code != "" && cb.code == code {
@@ -510,6 +521,11 @@ func (c *Catalog) explainExchanges(xs []Exchange, opts Options, res *Result) {
 		cands = append(cands, cs...)
 	}
 	for _, a := range f.auths {
+		// An authorize request that led to a code worked, whatever the
+		// lint would say about it (a legacy app may still use localhost).
+		if f.succeeded(a) {
+			continue
+		}
 		u, err := url.Parse(a.rawURL)
 		if err == nil {
 			for _, cd := range c.lintAuthorize(u, set, true) {
@@ -517,6 +533,15 @@ func (c *Catalog) explainExchanges(xs []Exchange, opts Options, res *Result) {
 				cands = append(cands, cd)
 			}
 		}
+	}
+	for _, cb := range f.cbs {
+		if !cb.params.Has("error") {
+			continue
+		}
+		o, _ := callbackObservation(cb.u)
+		o.evidence = "callback at " + clock(cb.at) + ": " + set.URL(cb.raw)
+		o.span = [2]int{-1, -1}
+		cands = append(cands, c.matchObservation(o)...)
 	}
 	d := &diagnoser{c: c, f: f, set: set, state: opts.State}
 	cands = append(cands, d.all()...)
