@@ -134,7 +134,7 @@ func (f *Fake) exchange(e *rawRequest) grade.Exchange {
 		u += "?" + encodeReadable(r.Query)
 	}
 	return grade.Exchange{
-		Seq: int(r.Seq), Actor: actor, Peer: peer, Started: r.Time.Add(-r.Duration), Duration: r.Duration,
+		Seq: int(r.Seq), Actor: actor, Peer: peer, Started: r.Time, Duration: r.Duration,
 		Method: r.Method, URL: u, RequestHeaders: r.Header, RequestBody: r.Body,
 		Status: r.Status, ResponseHeaders: r.ResponseHeader, ResponseBody: r.ResponseBody,
 	}

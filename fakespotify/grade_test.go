@@ -273,6 +273,19 @@ var _ = Describe("grading clients", func() {
 			Expect(m.Evidence[0]).To(ContainSubstring("(they differ in a trailing slash)"))
 		})
 
+		It("code-reused: a PKCE client left on AuthStyleAutoDetect sends the code twice, though the second works", func() {
+			conf := h.oauthConf(web, oauth2.AuthStyleAutoDetect, false, "user-read-email")
+			verifier := oauth2.GenerateVerifier()
+			cb := h.browse(conf.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)))
+			_, err := conf.Exchange(ctx, cb.Get("code"), oauth2.VerifierOption(verifier))
+			Expect(err).NotTo(HaveOccurred())
+			g := graded()
+			Expect(g.IDs()).To(Equal([]string{"code-reused"}), gradeText(g))
+			Expect(g.Findings[0].Title).To(ContainSubstring("auth-style auto-detection"))
+			Expect(g.Findings[0].Evidence[0]).To(ContainSubstring(`with a Basic header but no secret in it: answered 400 invalid_client "Invalid client secret"`))
+			Expect(g.Findings[0].Fix).To(ContainSubstring("oauth2.AuthStyleInParams for a PKCE client"))
+		})
+
 		It("code-reused: the callback exchanges the same code twice", func() {
 			code := h.code(authQuery(web, webRedir))
 			Expect(exchange(code).status).To(Equal(http.StatusOK))

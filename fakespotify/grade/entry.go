@@ -142,8 +142,15 @@ func (r *req) grant() string {
 	return r.form.Get("grant_type")
 }
 
-// basicAuth reports whether the request carried client credentials in a
-// Basic Authorization header.
+// hasBasic reports whether the request had a Basic Authorization header,
+// whatever it held.
+func (r *req) hasBasic() bool {
+	scheme, _, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	return strings.EqualFold(scheme, "Basic")
+}
+
+// basicAuth reports whether the request carried client credentials, with
+// a secret, in a Basic Authorization header.
 func (r *req) basicAuth() bool {
 	scheme, cred, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 	if !ok || !strings.EqualFold(scheme, "Basic") {

@@ -192,6 +192,8 @@ func how(r *req) string {
 	switch {
 	case r.basicAuth():
 		return "with Basic client credentials"
+	case r.hasBasic():
+		return "with a Basic header but no secret in it"
 	case r.form.Get("client_secret") != "":
 		return "with client_id and client_secret in the body"
 	case r.form.Get("client_id") != "":

@@ -64,8 +64,8 @@ func checkPublicWithoutPKCE(s *session) result {
 // a failed exchange with Basic credentials, repeated at once with the
 // credentials in the body (golang/oauth2 PR 803).
 func isAutoDetectRetry(first, second *req) bool {
-	return first.basicAuth() && first.Status != http.StatusOK &&
-		!second.basicAuth() && second.form.Get("client_id") != "" && second.form.Get("client_secret") != ""
+	return first.hasBasic() && first.Status != http.StatusOK &&
+		second.Header.Get("Authorization") == "" && second.form.Get("client_id") != ""
 }
 
 func checkCodeReused(s *session) result {
@@ -103,8 +103,9 @@ func checkCodeReused(s *session) result {
 	if len(retryEv) > 0 {
 		out = append(out, s.finding(SeverityError,
 			"Code sent twice by golang.org/x/oauth2's auth-style auto-detection (Basic header, then credentials in the body)",
-			"Set Endpoint.AuthStyle to oauth2.AuthStyleInHeader (Spotify takes Basic credentials), so that a failed "+
-				"exchange is not retried with the same code: Spotify has consumed the code by then, the retry always gets "+
+			"Set Endpoint.AuthStyle explicitly — oauth2.AuthStyleInHeader for a client with a secret (Spotify takes "+
+				"Basic credentials), oauth2.AuthStyleInParams for a PKCE client without one — so that a failed exchange "+
+				"is not retried with the same code: once Spotify has consumed the code, the retry always gets "+
 				"invalid_grant \"Invalid authorization code\", and that is the only error x/oauth2 returns. Then fix the "+
 				"first attempt's error shown in the evidence.",
 			retryEv, retryR))
