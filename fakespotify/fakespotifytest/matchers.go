@@ -52,7 +52,9 @@ func WithGradeOptions(o fakespotify.GradeOptions) Option {
 // nothing at or above the severity (default error). The actual value is a
 // *fakespotify.Server, a *fakespotify.Fake (graded now, every app unless
 // ForClient says which) or a fakespotify.Grade already taken. On failure
-// it lists each finding's id, title, evidence and fix.
+// it lists each finding's id, title, evidence and fix. A window without
+// requests has no findings and passes: check Grade.Window.Requests where
+// the app must have been exercised.
 func HaveNoClientFindings(opts ...Option) types.GomegaMatcher {
 	m := &clientFindings{min: grade.SeverityError}
 	for _, o := range opts {
