@@ -284,7 +284,6 @@ func (c *Catalog) scanText(text string, known Where, state string, set *redact.S
 			cands[i].findings[k] = evidence(set, f)
 		}
 	}
-	res.Notes = append(res.Notes, s.notes...)
 	return cands
 }
 

@@ -57,7 +57,6 @@ type scan struct {
 	obs     []*observation
 	claimed [][2]int // spans owned by parsed observations
 	cands   []candidate
-	notes   []string
 	state   string // the state the app sent, for callbacks
 }
 
@@ -166,7 +165,7 @@ func newScan(c *Catalog, text string, set *redact.Set) *scan {
 				}
 			}
 		}
-		s.statuses = appendStatuses(s.statuses, text, re.around(text, pos, 3, -1), 0)
+		s.statuses = appendStatuses(s.statuses, text, re.around(text, pos, 3, -1))
 	}
 	for code := range knownOAuthCodes {
 		for from := 0; len(s.codes) < 2000; {
@@ -228,7 +227,7 @@ const (
 	statusGap = 32
 )
 
-func appendStatuses(out []posInt, text string, ms [][]int, _ int) []posInt {
+func appendStatuses(out []posInt, text string, ms [][]int) []posInt {
 	for _, m := range ms {
 		if v, _ := strconv.Atoi(text[m[2]:m[3]]); v >= 400 && !slices.ContainsFunc(out, func(p posInt) bool { return p.pos == m[2] }) {
 			out = append(out, posInt{m[2], v})
@@ -248,7 +247,7 @@ func (s *scan) nearestStatus(start, end int) int {
 				local = append(local, re)
 			}
 		}
-		cands = appendStatuses(slices.Clone(cands), s.text, s.near(local, start, end), 0)
+		cands = appendStatuses(slices.Clone(cands), s.text, s.near(local, start, end))
 	}
 	best, bestD := 0, window+1
 	for _, p := range cands {
@@ -881,7 +880,7 @@ func callbackObservation(u *url.URL) (*observation, bool) {
 	return o, true
 }
 
-// isWordByte reports whether a byte continues a word (for phrase edges).
+// isWordRune reports whether a rune continues a word (for phrase edges).
 func isWordRune(r rune) bool {
 	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
 }
