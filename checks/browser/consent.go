@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-rod/rod"
@@ -55,6 +57,29 @@ type Consent struct {
 	PageText    string
 	Actions     []string // what the driver did, in order: "login", "approve", "deny"
 	Shots       []Shot
+	// Navigations are the page loads of the trip (top-level documents),
+	// in the order they started, ending with the caught redirect. They are
+	// NOT redacted: the login form's body holds the password.
+	Navigations []Navigation
+}
+
+// Navigation is one top-level document request the browser made, as the
+// DevTools protocol reports it. Cookie headers are left out: they are the
+// login session.
+type Navigation struct {
+	Started         time.Time
+	Duration        time.Duration
+	Method          string
+	URL             string
+	RequestHeaders  http.Header
+	RequestBody     string
+	Status          int // 0: no response (see Error)
+	ResponseHeaders http.Header
+	ResponseBody    string // only for the caught redirect: what the driver answered
+	Error           string
+	// Caught marks the navigation to the redirect URI, answered by the
+	// driver (the app's page is never loaded).
+	Caught bool
 }
 
 // TimeoutError says which page elements the driver was still waiting for,
@@ -73,9 +98,26 @@ func (e *TimeoutError) Error() string {
 var ErrLoginFailed = errors.New("login refused")
 
 // Session is an incognito browser context: its own cookies, so one
-// scenario's login never leaks into another's.
+// scenario's login never leaks into another's. Its trips share one tab,
+// like a user who comes back to the same window (opening a tab costs
+// Chromium more than a whole trip on a busy machine), so Consent calls on
+// one Session must not overlap.
 type Session struct {
 	b *rod.Browser
+
+	page   *rod.Page // opened on the first trip
+	stop   context.CancelFunc
+	router *rod.HijackRouter
+
+	mu   sync.Mutex
+	trip *trip // the Consent call in progress
+}
+
+// trip is what the tab's hijack handler and event listeners feed while
+// one Consent call runs.
+type trip struct {
+	log      *navLog
+	callback chan string
 }
 
 // NewSession opens an incognito context.
@@ -88,7 +130,75 @@ func (b *Browser) NewSession() (*Session, error) {
 }
 
 // Close discards the context and its cookies.
-func (s *Session) Close() error { return s.b.Close() }
+func (s *Session) Close() error {
+	if s.page != nil {
+		s.stop()
+		_ = s.router.Stop()
+		_ = s.page.Close()
+	}
+	return s.b.Close()
+}
+
+// open opens the session's tab with one hijack router and one set of event
+// listeners for all its trips: routers and listeners set up per trip on a
+// shared tab would race to switch the Fetch and Network domains off and on.
+func (s *Session) open() error {
+	if s.page != nil {
+		return nil
+	}
+	p, err := s.b.Page(proto.TargetCreateTarget{URL: "about:blank"})
+	if err != nil {
+		return fmt.Errorf("open page: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p = p.Context(ctx)
+	router := p.HijackRequests()
+	if err := router.Add("*", proto.NetworkResourceTypeDocument, s.hijack); err != nil {
+		cancel()
+		_ = p.Close()
+		return fmt.Errorf("hijack navigations: %w", err)
+	}
+	go router.Run()
+	wait := p.EachEvent(
+		func(e *proto.NetworkRequestWillBeSent) { s.withLog(func(l *navLog) { l.willBeSent(e) }) },
+		func(e *proto.NetworkResponseReceived) { s.withLog(func(l *navLog) { l.responseReceived(e) }) },
+		func(e *proto.NetworkLoadingFailed) { s.withLog(func(l *navLog) { l.loadingFailed(e) }) },
+	)
+	go wait()
+	s.page, s.stop, s.router = p, cancel, router
+	return nil
+}
+
+func (s *Session) current() *trip {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.trip
+}
+
+func (s *Session) withLog(f func(*navLog)) {
+	if t := s.current(); t != nil {
+		f(t.log)
+	}
+}
+
+// hijack catches the redirect: the first top-level navigation whose URL
+// without query and fragment is the redirect URI. The app's page is never
+// loaded, so no callback server is needed. Every other navigation goes on.
+func (s *Session) hijack(h *rod.Hijack) {
+	u := h.Request.URL().String()
+	t := s.current()
+	if t == nil || !t.log.isRedirect(u) {
+		h.ContinueRequest(&proto.FetchContinueRequest{})
+		return
+	}
+	h.Response.SetHeader("Content-Type", caughtType)
+	h.Response.SetBody(caughtBody)
+	t.log.caught(h.Request.Method(), u)
+	select {
+	case t.callback <- u:
+	default:
+	}
+}
 
 // Consent drives the pages: it logs in when the login page shows, approves
 // or denies on the consent page, and stops at the redirect to the app or at
@@ -99,41 +209,149 @@ func (s *Session) Consent(ctx context.Context, o ConsentOptions) (*Consent, erro
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	page, err := s.b.Context(ctx).Page(proto.TargetCreateTarget{URL: "about:blank"})
-	if err != nil {
-		return nil, fmt.Errorf("open page: %w", err)
+	if err := s.open(); err != nil {
+		return nil, err
 	}
-	defer func() { _ = page.Close() }()
-
-	callback := make(chan string, 1)
-	router := page.HijackRequests()
-	if err := router.Add(hijackPattern(o.RedirectURI), "", func(h *rod.Hijack) {
-		select {
-		case callback <- h.Request.URL().String():
-		default:
-		}
-		h.Response.SetHeader("Content-Type", "text/html; charset=utf-8")
-		h.Response.SetBody("<!DOCTYPE html><title>callback</title><p>spotcheck caught the redirect to the app.</p>")
-	}); err != nil {
-		return nil, fmt.Errorf("hijack %s: %w", o.RedirectURI, err)
-	}
-	go router.Run()
-	defer func() { _ = router.Stop() }()
+	page := s.page.Context(ctx)
 
 	res := &Consent{}
+	t := &trip{log: newNavLog(o.RedirectURI), callback: make(chan string, 1)}
+	s.mu.Lock()
+	s.trip = t
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.trip = nil
+		s.mu.Unlock()
+		res.Navigations = t.log.list()
+	}()
+	callback := t.callback
+	log := t.log
+
 	if err := page.Navigate(o.AuthorizeURL); err != nil {
 		return res, fmt.Errorf("open %s: %w", o.AuthorizeURL, err)
 	}
 	d := &driver{page: page, opts: o, res: res}
-	return res, d.run(ctx, callback)
+	err := d.run(ctx, callback)
+	if err == nil && res.CallbackURL != "" {
+		// The redirect that led here is reported on its own event; give it
+		// a moment so the log shows its status.
+		select {
+		case <-log.settled:
+		case <-time.After(time.Second):
+		}
+	}
+	return res, err
 }
 
-// hijackPattern matches the redirect URI with any query: the callback
-// carries code and state after it.
-func hijackPattern(redirectURI string) string {
-	base, _, _ := strings.Cut(redirectURI, "#")
+// What the driver answers the caught redirect with.
+const (
+	caughtType = "text/html; charset=utf-8"
+	caughtBody = "<!DOCTYPE html><title>callback</title><p>spotcheck caught the redirect to the app.</p>"
+)
+
+// navLog collects the top-level navigations of one trip from DevTools
+// events, which arrive on their own goroutine.
+type navLog struct {
+	redirect string // the redirect URI without query and fragment
+
+	mu       sync.Mutex
+	navs     []Navigation
+	open     map[proto.NetworkRequestID]int // request id -> index of its latest navigation
+	settled  chan struct{}
+	isClosed bool
+}
+
+func newNavLog(redirectURI string) *navLog {
+	return &navLog{redirect: stripQuery(redirectURI), open: map[proto.NetworkRequestID]int{}, settled: make(chan struct{})}
+}
+
+func stripQuery(raw string) string {
+	base, _, _ := strings.Cut(raw, "#")
 	base, _, _ = strings.Cut(base, "?")
-	return base + "*"
+	return base
+}
+
+func (l *navLog) isRedirect(u string) bool { return stripQuery(u) == l.redirect }
+
+func (l *navLog) list() []Navigation {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Navigation(nil), l.navs...)
+}
+
+func (l *navLog) willBeSent(e *proto.NetworkRequestWillBeSent) {
+	if e.Type != proto.NetworkResourceTypeDocument || e.Request == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	// A redirect reuses the request id: the response that redirected
+	// comes with the next request.
+	if i, ok := l.open[e.RequestID]; ok && e.RedirectResponse != nil {
+		l.finish(i, e.RedirectResponse)
+		delete(l.open, e.RequestID)
+	}
+	u := e.Request.URL + e.Request.URLFragment
+	if l.isRedirect(u) {
+		// The hijack handler records it, with what the driver answered.
+		if !l.isClosed {
+			l.isClosed = true
+			close(l.settled)
+		}
+		return
+	}
+	l.navs = append(l.navs, Navigation{Started: time.Now(), Method: e.Request.Method, URL: u,
+		RequestHeaders: headersOf(e.Request.Headers), RequestBody: e.Request.PostData})
+	l.open[e.RequestID] = len(l.navs) - 1
+}
+
+func (l *navLog) responseReceived(e *proto.NetworkResponseReceived) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if i, ok := l.open[e.RequestID]; ok && e.Response != nil {
+		l.finish(i, e.Response)
+		delete(l.open, e.RequestID)
+	}
+}
+
+func (l *navLog) loadingFailed(e *proto.NetworkLoadingFailed) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if i, ok := l.open[e.RequestID]; ok {
+		l.navs[i].Error = e.ErrorText
+		l.navs[i].Duration = time.Since(l.navs[i].Started)
+		delete(l.open, e.RequestID)
+	}
+}
+
+func (l *navLog) finish(i int, r *proto.NetworkResponse) {
+	l.navs[i].Status = r.Status
+	l.navs[i].ResponseHeaders = headersOf(r.Headers)
+	l.navs[i].Duration = time.Since(l.navs[i].Started)
+}
+
+func (l *navLog) caught(method, u string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	h := http.Header{}
+	h.Set("Content-Type", caughtType)
+	l.navs = append(l.navs, Navigation{Started: time.Now(), Method: method, URL: u, Status: http.StatusOK,
+		ResponseHeaders: h, ResponseBody: caughtBody, Caught: true})
+}
+
+// headersOf converts DevTools headers, leaving the cookies out.
+func headersOf(h proto.NetworkHeaders) http.Header {
+	out := http.Header{}
+	for k, v := range h {
+		if strings.EqualFold(k, "Cookie") || strings.EqualFold(k, "Set-Cookie") {
+			continue
+		}
+		for _, line := range strings.Split(v.Str(), "\n") {
+			out.Add(k, line)
+		}
+	}
+	return out
 }
 
 type driver struct {
