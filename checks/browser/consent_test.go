@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -58,11 +59,33 @@ var _ = Describe("Session.Consent against the fake's pages", Ordered, func() {
 		Expect(res.Shots[0].Name).To(Equal("login"))
 		Expect(res.Shots[0].PNG[:8]).To(Equal([]byte("\x89PNG\r\n\x1a\n")))
 		Expect(res.Shots[1].Text).To(ContainSubstring("Get your real email address"))
+		navs := res.Navigations
+		Expect(len(navs)).To(BeNumerically(">=", 4))
+		Expect(navs[0].Method).To(Equal("GET"))
+		Expect(navs[0].URL).To(Equal(authURL(id, redirect)))
+		Expect(navs[0].Status).To(Equal(http.StatusFound))
+		var login *browser.Navigation
+		for i := range navs {
+			if navs[i].Method == "POST" && strings.HasSuffix(navs[i].URL, "/login") {
+				login = &navs[i]
+			}
+		}
+		Expect(login).NotTo(BeNil(), "the login form's POST is a navigation")
+		Expect(login.RequestBody).To(ContainSubstring("alice"))
+		last := navs[len(navs)-1]
+		Expect(last.Caught).To(BeTrue())
+		Expect(last.URL).To(Equal(res.CallbackURL))
+		for _, n := range navs {
+			Expect(n.RequestHeaders).NotTo(HaveKey("Cookie"))
+			Expect(n.ResponseHeaders).NotTo(HaveKey("Set-Cookie"))
+		}
 
 		again, err := s.Consent(context.Background(), browser.ConsentOptions{AuthorizeURL: authURL(id, redirect), RedirectURI: redirect, Approve: true})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(again.Actions).To(BeEmpty(), "logged in already, consent remembered")
 		Expect(again.CallbackURL).To(ContainSubstring("code=AQ"))
+		Expect(again.Navigations).To(HaveLen(2), "the same tab: the authorize redirect and the caught callback")
+		Expect(again.Navigations[0].Status).To(Equal(http.StatusFound))
 	})
 
 	It("denies", func() {
