@@ -81,6 +81,12 @@ type Explanation struct {
 	Ask      []string `json:"ask,omitempty"` // questions support staff should ask the user
 	Since    string   `json:"since,omitempty"`
 	Evidence string   `json:"evidence,omitempty"` // the text that matched, redacted
+	// Confidence is the catalog's, 0..1; Cause names the cause the
+	// evidence points at, when it singles one out; Findings are what a
+	// comparison across requests showed (e.g. the two redirect URIs).
+	Confidence float64  `json:"confidence,omitempty"`
+	Cause      string   `json:"cause,omitempty"`
+	Findings   []string `json:"findings,omitempty"`
 }
 
 // Screenshot is a PNG the browser driver took of a page it acted on.

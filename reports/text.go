@@ -206,6 +206,9 @@ func textStep(w *bufio.Writer, p painter, i int, st checks.StepResult) {
 	}
 	if x := st.Explanation; x != nil {
 		fmt.Fprintf(w, "%s⇒ %s [%s]\n", pad, p.paint(ansiBold, clean(x.Title)), clean(x.ID))
+		for _, f := range x.Findings {
+			fmt.Fprintf(w, "%s  seen: %s\n", pad, indent(f, pad+"        "))
+		}
 		for _, c := range x.Causes {
 			fmt.Fprintf(w, "%s  cause: %s\n", pad, indent(c, pad+"         "))
 		}

@@ -129,6 +129,8 @@ func Run() *checks.RunResult {
 		Fix:    "Exchange each code exactly once, right after the redirect; start a new authorization for a new code.",
 		Ask:    []string{"Does the error happen on the first login or only after a retry?"},
 		Since:  "2014", Evidence: `{"error":"invalid_grant","error_description":"Invalid authorization code"}`,
+		Confidence: 0.95, Cause: "reused",
+		Findings: []string{"the same code was sent at seq 4 and seq 6"},
 	}
 	reused := checks.ScenarioResult{
 		Name: "code reuse is rejected", File: "scenarios/token.yaml", Description: "A code works once; the second exchange gets invalid_grant.",
