@@ -26,8 +26,7 @@ type fakeOptions struct {
 	// Grading on shutdown (--grade-on-exit).
 	gradeOnExit bool
 	failOn      string
-	reports     []string
-	format      string
+	report      reportFlags
 	gradeSkip   []string
 	gradeFlags  []string // grade flags given without --grade-on-exit
 }
@@ -54,7 +53,7 @@ its app's tests between starting and stopping the fake.`,
   spotcheck fake --consent auto --grade-on-exit --fail-on warning --report junit=out/grade.xml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, name := range []string{"fail-on", "report", "format", "grade-skip"} {
+			for _, name := range []string{"fail-on", "report", "format", "no-screenshots", "grade-skip"} {
 				if cmd.Flags().Changed(name) {
 					o.gradeFlags = append(o.gradeFlags, "--"+name)
 				}
@@ -71,7 +70,7 @@ its app's tests between starting and stopping the fake.`,
 	f.BoolVar(&o.noControl, "no-control", false, "turn the /_spotcheck/ control endpoints off")
 	f.BoolVar(&o.gradeOnExit, "grade-on-exit", false, "on shutdown, print the grade of the apps' clients and exit 1 on findings at or above --fail-on")
 	f.StringVar(&o.failOn, "fail-on", "error", "with --grade-on-exit: the severity that fails: error, warning, info or none")
-	addGradeReportFlags(f, &o.reports, &o.format)
+	o.report.register(cmd)
 	f.StringSliceVar(&o.gradeSkip, "grade-skip", nil, "with --grade-on-exit: rule ids not to run (comma-separated or repeated)")
 	return cmd
 }
@@ -103,10 +102,6 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 		return usageErrorf("%s only apply with --grade-on-exit", strings.Join(o.gradeFlags, ", "))
 	}
 	failOn, err := parseFailOn(o.failOn)
-	if err != nil {
-		return err
-	}
-	specs, err := gradeReportSpecs(o.reports, o.format)
 	if err != nil {
 		return err
 	}
@@ -148,7 +143,7 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	if err != nil {
 		return withCode(exitFailed, fmt.Errorf("grading: %w", err))
 	}
-	return renderGrade(a, res, specs, failOn)
+	return renderGrade(a, res, &o.report, failOn)
 }
 
 func printFakeBanner(a *app, srv *fakespotify.Server, cfg *config.Config, control bool) {

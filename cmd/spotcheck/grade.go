@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/spotcheck/spotcheck/checks"
@@ -28,8 +27,7 @@ type gradeCmdOptions struct {
 	clientID           string
 	reset              bool
 	failOn             string
-	reports            []string
-	format             string
+	report             reportFlags
 	skip               []string
 	refreshesPerMinute int
 	lateExchange       time.Duration
@@ -65,26 +63,13 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 bad
 	f.StringVar(&o.clientID, "client-id", "", "grade one app, by client id or name (default: every app that sent requests)")
 	f.BoolVar(&o.reset, "reset", false, "start a new grading window after reading this one (atomically: no request is lost)")
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding of this severity or worse exists: error, warning, info or none")
-	addGradeReportFlags(f, &o.reports, &o.format)
+	o.report.register(cmd)
 	f.StringSliceVar(&o.skip, "skip", nil, "rule ids not to run (comma-separated or repeated)")
 	f.IntVar(&o.refreshesPerMinute, "refreshes-per-minute", 0, fmt.Sprintf("refreshes of one grant allowed within 60 s before refresh-storm (default %d)", grade.DefaultRefreshesPerMinute))
 	f.DurationVar(&o.lateExchange, "late-exchange", 0, fmt.Sprintf("how long after its issue a code may be exchanged before code-exchanged-late warns (default %s)", grade.DefaultLateExchange))
 	f.Float64Var(&o.earlyRefresh, "early-refresh", 0, fmt.Sprintf("fraction of an access token's life to use up before refreshing is not early (default %g)", grade.DefaultEarlyRefresh))
 	f.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long to wait for the fake")
 	return cmd
-}
-
-// addGradeReportFlags adds --report FORMAT=PATH (repeatable) and --format.
-func addGradeReportFlags(f interface {
-	StringArrayVar(*[]string, string, []string, string)
-	StringVar(*string, string, string, string)
-}, specs *[]string, format *string) {
-	names := make([]string, len(reports.Formats))
-	for i, x := range reports.Formats {
-		names[i] = string(x)
-	}
-	f.StringArrayVar(specs, "report", nil, "also write a report, FORMAT=PATH (FORMAT: "+strings.Join(names, ", ")+"; PATH - is stdout); repeatable")
-	f.StringVar(format, "format", "text", "format of the grade on stdout: "+strings.Join(names, ", "))
 }
 
 // parseFailOn reads --fail-on; "" (none) never fails.
@@ -99,35 +84,8 @@ func parseFailOn(v string) (grade.Severity, error) {
 	return s, nil
 }
 
-// gradeReportSpecs turns --format and --report into report specs: stdout
-// gets --format unless a --report already writes to it.
-func gradeReportSpecs(specs []string, format string) ([]reports.Spec, error) {
-	var out []reports.Spec
-	stdout := false
-	for _, v := range specs {
-		s, err := reports.ParseSpec(v)
-		if err != nil {
-			return nil, usageErrorf("--report: %v", err)
-		}
-		stdout = stdout || s.Path == reports.Stdout
-		out = append(out, s)
-	}
-	if !stdout {
-		f, err := reports.ParseFormat(format)
-		if err != nil {
-			return nil, usageErrorf("--format: %v", err)
-		}
-		out = append([]reports.Spec{{Format: f, Path: reports.Stdout}}, out...)
-	}
-	return out, nil
-}
-
 func runGrade(ctx context.Context, a *app, o gradeCmdOptions) error {
 	failOn, err := parseFailOn(o.failOn)
-	if err != nil {
-		return err
-	}
-	specs, err := gradeReportSpecs(o.reports, o.format)
 	if err != nil {
 		return err
 	}
@@ -166,7 +124,7 @@ func runGrade(ctx context.Context, a *app, o gradeCmdOptions) error {
 	if err != nil {
 		return err
 	}
-	return renderGrade(a, res, specs, failOn)
+	return renderGrade(a, res, &o.report, failOn)
 }
 
 // flagNames turns the fake's parameter names into this command's flags.
@@ -242,13 +200,9 @@ func gradeResult(g fakespotify.Grade, target string) (*checks.FindingsResult, er
 	return decodeGrade(body, target)
 }
 
-func renderGrade(a *app, res *checks.FindingsResult, specs []reports.Spec, failOn grade.Severity) error {
-	opts := reports.Options{Version: spotcheckVersion(), Stdout: a.stdout}
-	if f, ok := a.stdout.(*os.File); ok && isatty.IsTerminal(f.Fd()) && os.Getenv("NO_COLOR") == "" {
-		opts.Color = true
-	}
-	if errs := reports.WriteAll(specs, reports.Document{Findings: res}, opts); len(errs) > 0 {
-		return withCode(exitUsage, errors.Join(errs...))
+func renderGrade(a *app, res *checks.FindingsResult, rf *reportFlags, failOn grade.Severity) error {
+	if err := rf.write(a, reports.Document{Findings: res}); err != nil {
+		return err
 	}
 	if failOn != "" && res.Worst() != "" && res.Worst().AtLeast(checks.Severity(failOn)) {
 		return silentExit{code: exitFailed}

@@ -239,7 +239,7 @@ var _ = Describe("spotcheck grade", func() {
 		Entry("not a URL", []string{"--target", "127.0.0.1:8787"}, `--target "127.0.0.1:8787": want the fake's base URL`),
 		Entry("bad --fail-on", []string{"--target", "http://127.0.0.1:1", "--fail-on", "fatal"}, `--fail-on "fatal": want error, warning, info or none`),
 		Entry("bad --report", []string{"--target", "http://127.0.0.1:1", "--report", "xml=out.xml"}, `unknown report format "xml"`),
-		Entry("bad --format", []string{"--target", "http://127.0.0.1:1", "--format", "yaml"}, `--format: unknown report format "yaml"`),
+		Entry("bad --format", []string{"--target", "http://127.0.0.1:1", "--format", "yaml"}, `invalid argument "yaml" for "--format" flag: unknown report format "yaml"`),
 		Entry("unknown rule", []string{"--target", "http://127.0.0.1:1", "--skip", "nope"}, `--skip: no rule "nope"`),
 		Entry("bad --early-refresh", []string{"--target", "http://127.0.0.1:1", "--early-refresh", "3"}, "--early-refresh"),
 	)
