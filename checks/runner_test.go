@@ -454,4 +454,3 @@ func findScenario(name string) *scenarios.Scenario {
 	Fail("no built-in scenario " + name)
 	return nil
 }
-
