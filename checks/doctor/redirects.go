@@ -1,0 +1,352 @@
+package doctor
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/spotcheck/spotcheck/checks"
+)
+
+// redirectState is one configured redirect URI and what the checks found.
+type redirectState struct {
+	raw     string
+	source  string
+	parsed  *url.URL // nil when it does not parse as an absolute URL
+	custom  bool     // a scheme other than http(s)
+	offline string   // the offline finding raised on it, if any
+	suggest string   // the URI that offline finding recommends
+	variant bool     // trailing slash or capitals: worth a look in the dashboard
+	ok      tri      // accepted by /authorize
+}
+
+func (r *runner) redirectInputs() []redirectState {
+	var out []redirectState
+	seen := map[string]bool{}
+	add := func(raw, source string) {
+		if raw == "" || seen[raw] {
+			return
+		}
+		seen[raw] = true
+		st := redirectState{raw: raw, source: source}
+		if u, err := url.Parse(raw); err == nil && u.Scheme != "" && (u.Host != "" || u.Opaque != "" || u.Path != "") {
+			st.parsed = u
+			st.custom = u.Scheme != "http" && u.Scheme != "https"
+			if !st.custom && u.Host == "" {
+				st.parsed = nil
+			}
+		}
+		out = append(out, st)
+	}
+	for _, v := range r.o.Credentials.RedirectURIs {
+		add(v.Value, v.Source.String())
+	}
+	if r.authURL != nil {
+		add(r.authURL.redirectURI, "--authorize-url")
+	}
+	return out
+}
+
+func isLoopbackIP(host string) bool {
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func isLocalhost(host string) bool {
+	h := strings.ToLower(host)
+	return h == "localhost" || strings.HasSuffix(h, ".localhost")
+}
+
+// withHost replaces u's host name and keeps its port.
+func withHost(u *url.URL, host string) string {
+	v := *u
+	if p := u.Port(); p != "" {
+		v.Host = net.JoinHostPort(host, p)
+	} else if strings.Contains(host, ":") {
+		v.Host = "[" + host + "]"
+	} else {
+		v.Host = host
+	}
+	return v.String()
+}
+
+func (c *checkRun) redirectRules() {
+	r := c.r
+	if len(r.uris) == 0 {
+		if r.o.Flow.hasUser() {
+			c.add("redirect-uri-missing", "redirect:none", fmt.Sprintf("--flow %s sends users back to a redirect URI; none of %s, %s, %s is set",
+				r.o.Flow, checks.FlagRedirectURI, checks.EnvRedirectURI, checks.EnvSpotipyRedirect))
+			return
+		}
+		c.skip("no redirect URI: --flow %s has no user", r.o.Flow)
+		return
+	}
+	for i := range r.uris {
+		u := &r.uris[i]
+		subject := fmt.Sprintf("redirect:%d", i)
+		at := fmt.Sprintf("%s: %s", u.source, u.raw)
+		p := u.parsed
+		switch {
+		case p == nil:
+			u.offline = "redirect-uri-malformed"
+			c.add(u.offline, subject, at+" has no scheme or host")
+			continue
+		case strings.Contains(u.raw, "#"):
+			u.offline = "redirect-uri-fragment"
+			base, _, _ := strings.Cut(u.raw, "#")
+			u.suggest = base
+			c.add(u.offline, subject, at+" has the fragment #"+p.Fragment)
+		case u.custom:
+			u.offline = "redirect-uri-custom-scheme"
+			c.add(u.offline, subject, fmt.Sprintf("%s uses the scheme %s:", at, p.Scheme))
+		case isLocalhost(p.Hostname()):
+			u.offline = "redirect-uri-localhost"
+			u.suggest = withHost(p, "127.0.0.1")
+			f := c.add(u.offline, subject, at+" names the host localhost",
+				"\"localhost is not allowed as redirect URI\" (redirect URI docs); enforced for new apps since 2025-04-09 and for all apps since 2025-11-27")
+			f.Fix = fmt.Sprintf("Use %s in the app and register it under Dashboard > app > Settings > Redirect URIs (Save), then delete the localhost entry.", u.suggest)
+		case p.Scheme == "http" && !isLoopbackIP(p.Hostname()):
+			u.offline = "redirect-uri-http"
+			v := *p
+			v.Scheme = "https"
+			u.suggest = v.String()
+			f := c.add(u.offline, subject, at+" uses http on "+p.Hostname()+", which is not a loopback address")
+			f.Fix = fmt.Sprintf("Serve the callback over https and use %s, in the app and in the dashboard; plain http is only allowed for 127.0.0.1 and [::1] since the 2025 rules.", u.suggest)
+		}
+		if u.offline == "" || u.offline == "redirect-uri-custom-scheme" {
+			path := p.EscapedPath()
+			u.variant = (len(path) > 1 && strings.HasSuffix(path, "/")) || strings.ToLower(p.Host+path) != p.Host+path
+		}
+	}
+	if !r.online() {
+		// Nothing will probe which spelling the dashboard has: say what
+		// to compare by hand.
+		for i, u := range r.uris {
+			if u.variant {
+				c.add("redirect-uri-variant", fmt.Sprintf("redirect:%d:variant", i), fmt.Sprintf("%s: %s — %s", u.source, u.raw, variantWhy(u.parsed)))
+			}
+		}
+	}
+	if len(c.added) == 0 {
+		c.note("%d redirect URI(s) follow the rules", len(r.uris))
+	}
+}
+
+func variantWhy(p *url.URL) string {
+	var why []string
+	if path := p.EscapedPath(); len(path) > 1 && strings.HasSuffix(path, "/") {
+		why = append(why, "it ends with a slash")
+	}
+	if strings.ToLower(p.Host+p.EscapedPath()) != p.Host+p.EscapedPath() {
+		why = append(why, "it has capital letters")
+	}
+	return strings.Join(why, " and ") + "; the dashboard entry must match byte for byte"
+}
+
+// uriVariant is a spelling of a redirect URI the dashboard might hold.
+type uriVariant struct {
+	uri, how string
+	insecure bool // registered, but Spotify refuses it as insecure
+}
+
+// variants lists the spellings of a redirect URI that people register by
+// mistake (or on purpose): the offline suggestion first, then the slash,
+// case, loopback-name, scheme and port variants.
+func variants(raw, suggest string) []uriVariant {
+	var out []uriVariant
+	seen := map[string]bool{raw: true}
+	add := func(u, how string) {
+		if u != "" && !seen[u] && len(out) < 8 {
+			seen[u] = true
+			out = append(out, uriVariant{uri: u, how: how})
+		}
+	}
+	add(suggest, "the spelling the rules require")
+	p, err := url.Parse(raw)
+	if err != nil {
+		return out
+	}
+	base, frag, hasFrag := strings.Cut(raw, "#")
+	if hasFrag {
+		add(base, "without the fragment #"+frag)
+		if q, err := url.Parse(base); err == nil {
+			p = q
+		}
+	}
+	v := *p
+	v.Fragment, v.RawFragment = "", ""
+	if strings.HasSuffix(v.Path, "/") && len(v.Path) > 1 {
+		w := v
+		w.Path, w.RawPath = strings.TrimSuffix(v.Path, "/"), ""
+		add(w.String(), "without the trailing slash")
+	} else {
+		w := v
+		w.Path, w.RawPath = v.Path+"/", ""
+		add(w.String(), "with a trailing slash")
+	}
+	if low := strings.ToLower(v.String()); low != v.String() {
+		add(low, "in lowercase")
+	}
+	host := v.Hostname()
+	switch {
+	case isLocalhost(host):
+		add(withHost(&v, "127.0.0.1"), "with 127.0.0.1 instead of localhost")
+	case host == "127.0.0.1":
+		add(withHost(&v, "localhost"), "with localhost instead of 127.0.0.1")
+		add(withHost(&v, "::1"), "with [::1] instead of 127.0.0.1")
+	case host == "::1":
+		add(withHost(&v, "127.0.0.1"), "with 127.0.0.1 instead of [::1]")
+	}
+	if v.Port() != "" && (isLoopbackIP(host) || isLocalhost(host)) {
+		w := v
+		w.Host = strings.TrimSuffix(v.Host, ":"+v.Port())
+		add(w.String(), "without the port")
+	}
+	switch v.Scheme {
+	case "http":
+		w := v
+		w.Scheme = "https"
+		add(w.String(), "with https")
+	case "https":
+		w := v
+		w.Scheme = "http"
+		add(w.String(), "with http")
+	}
+	if v.RawQuery != "" {
+		w := v
+		w.RawQuery = ""
+		add(w.String(), "without the query")
+	}
+	return out
+}
+
+func (c *checkRun) redirectRegistered() {
+	r := c.r
+	if !c.needOnline() {
+		return
+	}
+	switch {
+	case r.cred.id.clean == "":
+		c.skip("no client id")
+		return
+	case r.cred.idKnown == no:
+		c.skip("Spotify does not know the client id (see client-id-invalid)")
+		return
+	case len(r.uris) == 0:
+		c.skip("no redirect URI configured")
+		return
+	}
+	for i := range r.uris {
+		u := &r.uris[i]
+		if u.parsed == nil {
+			continue
+		}
+		if !c.probeRedirect(i, u) {
+			return
+		}
+	}
+	if len(c.added) == 0 && c.errMsg == "" {
+		c.note("/authorize accepts every redirect URI")
+	}
+}
+
+// probeRedirect asks /authorize about one redirect URI and reports it
+// once: folded into its offline finding when it has one.
+func (c *checkRun) probeRedirect(i int, u *redirectState) bool {
+	r := c.r
+	subject := fmt.Sprintf("redirect:%d", i)
+	ans, ok := c.authorize("redirect URI "+u.raw, r.authorizeParams(u.raw, ""))
+	if !ok {
+		return false
+	}
+	at := fmt.Sprintf("%s: %s", u.source, u.raw)
+	switch {
+	case ans.ok:
+		u.ok = yes
+		switch u.offline {
+		case "redirect-uri-localhost", "redirect-uri-http":
+			r.fold(subject, ans.exchanges, "Spotify still accepts it for this app ("+ans.how+"), as it did for apps before the 2025 rules; expect it to stop")
+		}
+		return true
+	case ans.entry == "redirect-uri-insecure":
+		u.ok = no
+		ev := "/authorize: " + ans.quote()
+		// Spotify's verdict wins over the offline guess: a custom scheme
+		// it calls insecure is an error, not a warning.
+		if !r.upgrade(subject, "redirect-uri-insecure", ans.exchanges, ev) {
+			f := c.add("redirect-uri-insecure", subject, at, ev)
+			f.Exchanges = ans.exchanges
+		}
+		return true
+	case ans.entry == "redirect-uri-mismatch":
+		u.ok = no
+		ev := "/authorize: " + ans.quote()
+		found, exs, more, ok := c.findVariant(u)
+		if !ok {
+			return false
+		}
+		evs := []string{ev}
+		if found != nil {
+			evs = append(evs, fmt.Sprintf("Spotify accepts %s (%s): that is the spelling the dashboard has", found.uri, found.how))
+			if !found.insecure && r.probeURI == "" {
+				r.probeURI = found.uri
+			}
+		} else if len(more) > 0 {
+			evs = append(evs, "none of these spellings is registered either: "+strings.Join(more, ", "))
+		}
+		exs = append(ans.exchanges, exs...)
+		if r.fold(subject, exs, evs...) {
+			return true
+		}
+		f := c.add("redirect-uri-mismatch", subject, append([]string{at}, evs...)...)
+		f.Exchanges = exs
+		if found != nil {
+			f.Fix = fmt.Sprintf("Send exactly %s from the app (what the dashboard has), or add %s under Dashboard > app > Settings > Redirect URIs and press Save: Spotify compares redirect URIs byte for byte.",
+				found.uri, u.raw)
+		}
+		return true
+	case ans.entry == "client-id-invalid":
+		r.cred.idKnown = no
+		c.fail("/authorize does not know the client id: %s", ans.quote())
+		return false
+	}
+	c.fail("unexpected answer for %s: %s", u.raw, ans.quote())
+	return false
+}
+
+// findVariant probes the likely misspellings of a rejected redirect URI
+// and returns the first one /authorize accepts (or calls insecure, which
+// also means registered).
+func (c *checkRun) findVariant(u *redirectState) (*uriVariant, []checks.Exchange, []string, bool) {
+	var exs []checks.Exchange
+	var tried []string
+	for _, v := range variants(u.raw, u.suggest) {
+		ans, ok := c.authorize("redirect URI variant "+v.uri, c.r.authorizeParams(v.uri, ""))
+		if !ok {
+			return nil, nil, nil, false
+		}
+		exs = append(exs, ans.exchanges...)
+		if ans.ok || ans.entry == "redirect-uri-insecure" {
+			found := v
+			if ans.entry == "redirect-uri-insecure" {
+				found.how += ", though Spotify calls it insecure"
+				found.insecure = true
+			}
+			return &found, exs, nil, true
+		}
+		tried = append(tried, v.uri)
+	}
+	return nil, exs, tried, true
+}
+
+// registeredURI is a redirect URI /authorize accepted, for probes that
+// need one.
+func (r *runner) registeredURI() string {
+	for _, u := range r.uris {
+		if u.ok == yes {
+			return u.raw
+		}
+	}
+	return r.probeURI
+}
