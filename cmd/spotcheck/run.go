@@ -212,6 +212,9 @@ func runRun(ctx context.Context, a *app, o runOptions, args []string) error {
 		return withCode(exitUnreachable, fmt.Errorf("the target became unreachable during the run: %w", runErr))
 	case reportErr != nil:
 		return reportErr
+	case errors.Is(runErr, context.Canceled):
+		_, _, skipped, _ := res.Counts()
+		return withCode(exitFailed, fmt.Errorf("interrupted; the report shows what ran (%d skipped)", skipped))
 	case runErr != nil:
 		return withCode(exitFailed, runErr)
 	}
