@@ -17,6 +17,7 @@ type redirectState struct {
 	custom  bool     // a scheme other than http(s)
 	offline string   // the offline finding raised on it, if any
 	suggest string   // the URI that offline finding recommends
+	why     string   // how suggest differs ("without the fragment")
 	variant bool     // trailing slash or capitals: worth a look in the dashboard
 	ok      tri      // accepted by /authorize
 }
@@ -95,14 +96,14 @@ func (c *checkRun) redirectRules() {
 		case strings.Contains(u.raw, "#"):
 			u.offline = "redirect-uri-fragment"
 			base, _, _ := strings.Cut(u.raw, "#")
-			u.suggest = base
+			u.suggest, u.why = base, "without the fragment"
 			c.add(u.offline, subject, at+" has the fragment #"+p.Fragment)
 		case u.custom:
 			u.offline = "redirect-uri-custom-scheme"
 			c.add(u.offline, subject, fmt.Sprintf("%s uses the scheme %s:", at, p.Scheme))
 		case isLocalhost(p.Hostname()):
 			u.offline = "redirect-uri-localhost"
-			u.suggest = withHost(p, "127.0.0.1")
+			u.suggest, u.why = withHost(p, "127.0.0.1"), "with 127.0.0.1 instead of localhost"
 			f := c.add(u.offline, subject, at+" names the host localhost",
 				"\"localhost is not allowed as redirect URI\" (redirect URI docs); enforced for new apps since 2025-04-09 and for all apps since 2025-11-27")
 			f.Fix = fmt.Sprintf("Use %s in the app and register it under Dashboard > app > Settings > Redirect URIs (Save), then delete the localhost entry.", u.suggest)
@@ -110,7 +111,7 @@ func (c *checkRun) redirectRules() {
 			u.offline = "redirect-uri-http"
 			v := *p
 			v.Scheme = "https"
-			u.suggest = v.String()
+			u.suggest, u.why = v.String(), "with https"
 			f := c.add(u.offline, subject, at+" uses http on "+p.Hostname()+", which is not a loopback address")
 			f.Fix = fmt.Sprintf("Serve the callback over https and use %s, in the app and in the dashboard; plain http is only allowed for 127.0.0.1 and [::1] since the 2025 rules.", u.suggest)
 		}
@@ -153,7 +154,7 @@ type uriVariant struct {
 // variants lists the spellings of a redirect URI that people register by
 // mistake (or on purpose): the offline suggestion first, then the slash,
 // case, loopback-name, scheme and port variants.
-func variants(raw, suggest string) []uriVariant {
+func variants(raw, suggest, why string) []uriVariant {
 	var out []uriVariant
 	seen := map[string]bool{raw: true}
 	add := func(u, how string) {
@@ -162,7 +163,7 @@ func variants(raw, suggest string) []uriVariant {
 			out = append(out, uriVariant{uri: u, how: how})
 		}
 	}
-	add(suggest, "the spelling the rules require")
+	add(suggest, why)
 	p, err := url.Parse(raw)
 	if err != nil {
 		return out
@@ -321,7 +322,7 @@ func (c *checkRun) probeRedirect(i int, u *redirectState) bool {
 func (c *checkRun) findVariant(u *redirectState) (*uriVariant, []checks.Exchange, []string, bool) {
 	var exs []checks.Exchange
 	var tried []string
-	for _, v := range variants(u.raw, u.suggest) {
+	for _, v := range variants(u.raw, u.suggest, u.why) {
 		ans, ok := c.authorize("redirect URI variant "+v.uri, c.r.authorizeParams(v.uri, ""))
 		if !ok {
 			return nil, nil, nil, false

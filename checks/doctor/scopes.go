@@ -260,11 +260,12 @@ func parseUse(s string) (usedEndpoint, error) {
 		rest = u.Path
 	}
 	rest, _, _ = strings.Cut(rest, "?")
-	rest = "/" + strings.Trim(rest, "/")
-	if !strings.HasPrefix(rest, "/v1/") && rest != "/v1" {
-		rest = "/v1" + rest
+	p := strings.Trim(rest, "/")
+	if p == "v1" || strings.HasPrefix(p, "v1/") {
+		p = strings.Trim(strings.TrimPrefix(p, "v1"), "/")
 	}
-	if rest == "/v1" || strings.ContainsAny(rest, " \t") {
+	rest = "/v1/" + p
+	if p == "" || strings.ContainsAny(rest, " \t") {
 		return e, &InputError{File: "--uses", Msg: fmt.Sprintf("%q: want an endpoint such as \"GET /v1/me/top/artists\"", s)}
 	}
 	e.path = rest
@@ -352,7 +353,7 @@ func (c *checkRun) scopeEndpoints() {
 			for _, g := range missing {
 				add = append(add, g[0])
 			}
-			f.Fix = fmt.Sprintf("Add %s to the scopes. %s", strings.Join(add, " "), f.Fix)
+			f.Fix = fmt.Sprintf("Add %s to the scopes the authorize request asks for, then authorize again (show_dialog=true shows the consent page again): refreshing never adds a scope, and the call gets 403 \"Insufficient client scope\" until then.", strings.Join(add, " "))
 		}
 		if e.restricted {
 			c.add("endpoint-restricted", "restricted:"+e.raw,

@@ -39,7 +39,7 @@ func (c *checkRun) tokenCacheStorage() {
 				who = "the group"
 			}
 			f := c.add("token-cache-permissions", "storage:perm", fmt.Sprintf("%s: mode %04o lets %s read it", r.cache.Path, perm, who))
-			f.Fix = fmt.Sprintf("chmod 600 %s (and create it with mode 0600). %s", r.cache.Path, f.Fix)
+			f.Fix = fmt.Sprintf("chmod 600 %s (and create it with mode 0600): it holds a refresh token that acts as the user until it expires.", r.cache.Path)
 		}
 	}
 

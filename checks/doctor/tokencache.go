@@ -120,7 +120,7 @@ func ParseTokenCache(data []byte, name string) (*TokenCache, error) {
 	fields := map[string]cacheField{}
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, syntaxError(name, data, err, dec.InputOffset())
+		return nil, syntaxError(name, data, err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return nil, errAt(0, "", "a token cache is a JSON object; this is not one")
@@ -128,13 +128,13 @@ func ParseTokenCache(data []byte, name string) (*TokenCache, error) {
 	for dec.More() {
 		kt, err := dec.Token()
 		if err != nil {
-			return nil, syntaxError(name, data, err, dec.InputOffset())
+			return nil, syntaxError(name, data, err)
 		}
 		key, _ := kt.(string)
 		off := dec.InputOffset()
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, syntaxError(name, data, err, dec.InputOffset())
+			return nil, syntaxError(name, data, err)
 		}
 		if _, dup := fields[key]; dup {
 			return nil, errAt(off, key, "appears twice")
@@ -142,10 +142,10 @@ func ParseTokenCache(data []byte, name string) (*TokenCache, error) {
 		fields[key] = cacheField{raw: raw, off: valueStart(data, off), keyOff: max(off-int64(len(key))-2, 0)}
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, syntaxError(name, data, err, dec.InputOffset())
+		return nil, syntaxError(name, data, err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errAt(dec.InputOffset(), "", "text after the JSON object")
+	if rest := dec.InputOffset(); len(bytes.TrimSpace(data[rest:])) > 0 {
+		return nil, errAt(rest+int64(len(data[rest:])-len(bytes.TrimLeft(data[rest:], " \t\r\n"))), "", "text after the JSON object")
 	}
 
 	tc := &TokenCache{Path: name, data: data, fields: map[string]json.RawMessage{}}
@@ -157,14 +157,14 @@ func ParseTokenCache(data []byte, name string) (*TokenCache, error) {
 	_, hasAccess := fields["access_token"]
 	_, hasRefresh := fields["refresh_token"]
 	switch {
+	case !hasAccess && !hasRefresh:
+		return nil, errAt(0, "", "no access_token or refresh_token field: not a spotipy, spotcheck or golang.org/x/oauth2 token cache")
 	case isSpotcheck:
 		tc.Format = FormatSpotcheck
 	case hasExpiry:
 		tc.Format = FormatOAuth2
-	case hasAccess || hasRefresh:
-		tc.Format = FormatSpotipy
 	default:
-		return nil, errAt(0, "", "no access_token or refresh_token field: not a spotipy, spotcheck or golang.org/x/oauth2 token cache")
+		tc.Format = FormatSpotipy
 	}
 
 	str := func(key string, dst *string) (present, null bool, err error) {
@@ -294,17 +294,22 @@ func jsonKind(raw json.RawMessage) string {
 	return "a number"
 }
 
-// syntaxError turns a decoder error into file:line:col. The decoder's
-// message is kept only when it quotes no input.
-func syntaxError(name string, data []byte, err error, off int64) error {
+// syntaxError turns a decoder error into file:line:col. The stream
+// decoder's offsets are relative to what it buffered, so the whole input
+// is checked again for the position of the first bad byte. The message
+// quotes at most one character of the input.
+func syntaxError(name string, data []byte, err error) error {
+	var v any
+	uerr := json.Unmarshal(data, &v)
 	var se *json.SyntaxError
-	msg := "not valid JSON"
-	if errors.As(err, &se) {
-		// The message quotes at most one character of the input.
-		off, msg = se.Offset, "not valid JSON: "+se.Error()
-	} else if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		off = int64(len(data))
+	msg, off := "not valid JSON", int64(len(data))
+	switch {
+	case errors.As(uerr, &se) && se.Offset >= int64(len(data)) && strings.Contains(se.Error(), "unexpected end"):
 		msg = "not valid JSON: the file ends in the middle of the object"
+	case errors.As(uerr, &se):
+		off, msg = se.Offset-1, "not valid JSON: "+se.Error()
+	case errors.As(err, &se):
+		msg = "not valid JSON: " + se.Error()
 	}
 	line, col := lineCol(data, off)
 	return &InputError{File: name, Line: line, Col: col, Msg: msg, Err: err}

@@ -245,7 +245,7 @@ func (c *checkRun) cachedScope() {
 	f := c.add("cached-scope-narrower", "cache:scope",
 		fmt.Sprintf("granted (per %s): %s; requested (%s): %s; missing: %s", from, orNone(strings.Join(granted, " ")), r.scopes.source,
 			strings.Join(requested, " "), strings.Join(missing, " ")))
-	f.Fix = fmt.Sprintf("Authorize again with %s included (show_dialog=true shows the consent page again) and replace the cache. %s", strings.Join(missing, " "), lookup("cached-scope-narrower").Fix)
+	f.Fix = fmt.Sprintf("Authorize again with %s included (show_dialog=true shows the consent page again) and replace the cache: refreshing never adds scopes, so calls needing them get 403 \"Insufficient client scope\".", strings.Join(missing, " "))
 }
 
 func (c *checkRun) webAPIUser() {
