@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -275,6 +276,64 @@ steps:
 			Expect(e.Passed).To(BeFalse())
 			Expect(e.Actual).To(ContainSubstring(`\"access_token\":\"[redacted `))
 			Expect(e.Actual).To(ContainSubstring(`\"refresh_token\":\"[redacted `))
+		})
+	})
+
+	Describe("a consent step that does not reach the app", Ordered, func() {
+		var (
+			t *checks.Target
+			b *browser.Browser
+		)
+		BeforeAll(func() { t, b = embedded(), launch() })
+
+		It("fails on an error page, with its text, its screenshot and the explanation", func() {
+			res := run(parse(`
+name: consent-error-page
+requires: [browser]
+steps:
+  - authorize: {redirect_uri: "http://127.0.0.1:8888/callback/"}
+  - consent: {}
+    expect: {redirect: {code: true}}
+`), t, checks.RunOptions{Browser: b})
+			st := res.Scenarios[0].Steps[1]
+			Expect(st.Status).To(Equal(checks.StatusFail))
+			Expect(st.Message).To(Equal(`the browser stopped on a page instead of reaching the redirect_uri: "INVALID_CLIENT: Invalid redirect URI"`))
+			Expect(st.Screenshots).To(HaveLen(1))
+			Expect(st.Screenshots[0].Name).To(Equal("error-page"))
+			Expect(st.Screenshots[0].PageText).To(Equal("INVALID_CLIENT: Invalid redirect URI"))
+			Expect(st.Explanation).NotTo(BeNil())
+			Expect(st.Explanation.ID).To(Equal("redirect-uri-mismatch"))
+		})
+
+		It("fails when the pages do not come in time, naming what it waited for, with a screenshot", func() {
+			res := run(parse(`
+name: consent-times-out
+requires: [browser]
+steps:
+  - authorize: {path: /v1/me}
+  - consent: {}
+`), t, checks.RunOptions{Browser: b, ConsentTimeout: 1500 * time.Millisecond})
+			st := res.Scenarios[0].Steps[1]
+			Expect(st.Status).To(Equal(checks.StatusFail))
+			Expect(st.Message).To(MatchRegexp(`^timed out waiting for #login-username or .* on http://127\.0\.0\.1:\d+/v1/me\?…$`))
+			Expect(st.Screenshots).NotTo(BeEmpty())
+			Expect(st.Screenshots[len(st.Screenshots)-1].Name).To(Equal("timeout"))
+		})
+
+		It("fails a deny when the consent was remembered and no page asked", func() {
+			res := run(parse(`
+name: deny-remembered
+requires: [browser]
+steps:
+  - authorize: {scope: user-read-email}
+  - consent: {}
+  - authorize: {scope: user-read-email}
+  - consent: {decision: deny}
+`), t, checks.RunOptions{Browser: b})
+			st := res.Scenarios[0].Steps[3]
+			Expect(st.Status).To(Equal(checks.StatusFail))
+			Expect(st.Expectations).To(ContainElement(checks.Expectation{Name: "decision deny",
+				Expected: "the consent page, to press Cancel on", Actual: "no consent page (the consent was remembered)"}))
 		})
 	})
 
