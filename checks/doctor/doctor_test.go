@@ -286,6 +286,11 @@ var _ = Describe("doctor against a fake app wrong in one way", func() {
 			repo(s, map[string]string{"src/main.ts": "export const secret = \"" + s.app.ClientSecret + "\"\n"})
 			s.opts.ScanHistory = 10
 		}, "secret-in-client-code"),
+		Entry("a repository without commits yet, with --scan-history", "web", fakespotify.AppOverrides{}, func(s *scenario) {
+			gitInit(s.dir)
+			write(s.dir, "README.md", "nothing secret\n")
+			s.opts.ScanDir, s.opts.ScanHistory = s.dir, 10
+		}),
 		Entry("the secret in an ignored file only", "web", fakespotify.AppOverrides{}, func(s *scenario) {
 			repo(s, map[string]string{".gitignore": ".env.local\n"})
 			write(s.dir, ".env.local", "SPOTIFY_CLIENT_SECRET="+s.app.ClientSecret+"\n")

@@ -113,6 +113,10 @@ func (c *checkRun) secretHistory() {
 		c.skip("%s is not in a git work tree", r.o.ScanDir)
 		return
 	}
+	if _, code, err := r.gitRun(r.o.ScanDir, "rev-parse", "-q", "--verify", "HEAD"); err == nil && code != 0 {
+		c.note("the repository has no commits yet")
+		return
+	}
 	s := &Scanner{Dir: r.o.ScanDir, Needles: r.scanNeedles(), Exclude: r.o.ScanExclude, Git: r.git, Ignore: []string{r.cred.id.clean}}
 	hits, err := s.ScanHistory(r.ctx, r.o.ScanHistory)
 	if err != nil {
