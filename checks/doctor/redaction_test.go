@@ -124,7 +124,7 @@ func FuzzCredentials(f *testing.F) {
 	f.Add(scanSecret, scanID)
 	f.Add("undefined", "\""+scanSecret+"\"\n")
 	f.Add(" "+scanID, "Basic "+base64.StdEncoding.EncodeToString([]byte(scanID+":"+scanSecret)))
-	f.Add(scanID, "Basic "+base64.StdEncoding.EncodeToString([]byte(scanID+":"+scanSecret))[:40]+"\n"+base64.StdEncoding.EncodeToString([]byte(scanID+":"+scanSecret))[40:])
+	f.Add(scanID, "Basic "+base64.StdEncoding.EncodeToString([]byte(scanID + ":" + scanSecret))[:40]+"\n"+base64.StdEncoding.EncodeToString([]byte(scanID + ":" + scanSecret))[40:])
 	f.Add("${SPOTIFY_CLIENT_ID}", "Basic")
 	f.Add("", "\t\r\n")
 	known := map[string]bool{}
