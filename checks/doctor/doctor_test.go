@@ -95,10 +95,17 @@ var _ = Describe("doctor against a fake app wrong in one way", func() {
 			b := base64.StdEncoding.EncodeToString([]byte(s.app.ClientID + ":" + s.app.ClientSecret))
 			s.env[checks.EnvClientSecret] = "Basic " + b[:76] + "\n" + b[76:]
 		}, "client-secret-basic-header"),
+		Entry("a secret of the wrong length", "web", fakespotify.AppOverrides{}, func(s *scenario) { s.env[checks.EnvClientSecret] = s.app.ClientSecret[:31] },
+			"client-secret-malformed"),
+		Entry("a Basic header stored as the client id", "web", fakespotify.AppOverrides{}, func(s *scenario) {
+			s.env[checks.EnvClientID] = "Basic " + base64.StdEncoding.EncodeToString([]byte(s.app.ClientID+":"+s.app.ClientSecret))
+		}, "client-id-basic-header"),
 		Entry("the owner has no Premium (development mode, 2026)", "nopremium", fakespotify.AppOverrides{}, nil,
 			"owner-not-premium"),
 
 		// redirect URIs
+		Entry("a redirect URI without a scheme", "web", fakespotify.AppOverrides{}, func(s *scenario) { s.env[checks.EnvRedirectURI] = "127.0.0.1:8888/callback" },
+			"redirect-uri-malformed"),
 		Entry("no redirect URI", "web", fakespotify.AppOverrides{}, func(s *scenario) { delete(s.env, checks.EnvRedirectURI) },
 			"redirect-uri-missing"),
 		Entry("a redirect URI the app has not registered (the dashboard has a trailing slash)", "web",
@@ -214,6 +221,14 @@ var _ = Describe("doctor against a fake app wrong in one way", func() {
 		Entry("a cache whose refresh token was nulled by a client expecting rotation", "web", fakespotify.AppOverrides{}, func(s *scenario) {
 			s.cache(doctor.FormatSpotipy, "user-read-email user-read-private", map[string]any{"refresh_token": json.RawMessage("null")})
 		}, "refresh-token-dropped"),
+		Entry("a PKCE client refreshing a token a confidential client obtained", "web", fakespotify.AppOverrides{}, func(s *scenario) {
+			s.cache(doctor.FormatSpotipy, "user-read-email user-read-private", nil)
+			pkce(s)
+		}, "client-auth-missing"),
+		Entry("no refresh token, and the user revoked the grant", "web", fakespotify.AppOverrides{}, func(s *scenario) {
+			s.cache(doctor.FormatSpotipy, "user-read-email user-read-private", map[string]any{"refresh_token": nil})
+			srv.Revoke("alice", s.app.ClientID)
+		}, "access-token-invalid", "refresh-token-dropped"),
 		Entry("a cache of another client id", "web", fakespotify.AppOverrides{}, func(s *scenario) {
 			other := newScenario(srv, "other", fakespotify.AppOverrides{})
 			other.cachePath = filepath.Join(s.dir, ".cache")

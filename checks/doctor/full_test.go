@@ -78,6 +78,14 @@ var _ = Describe("--full: a browser authorization as the test account", func() {
 		Expect(f.Evidence).To(ContainElement(ContainSubstring("GET /v1/me after the browser flow")))
 	})
 
+	It("reports a step that fails for a reason the catalog does not know", func() {
+		s := newScenario(srv, "web", page)
+		srv.Inject(fakespotify.Fault{Method: "GET", Path: "/v1/me", ClientID: s.app.ClientID, Count: 1, Status: 503, Body: "upstream timeout", ContentType: "text/plain"})
+		res := full(s)
+		Expect(ids(res)).To(Equal([]string{"full-flow-failed"}))
+		Expect(finding(res, "full-flow-failed").Evidence).To(ConsistOf("GET /v1/me after the browser flow: GET /v1/me → HTTP 503 upstream timeout"))
+	})
+
 	It("is skipped with the reason when the configuration cannot get that far", func() {
 		s := newScenario(srv, "web", page)
 		s.env[checks.EnvRedirectURI] = "http://127.0.0.1:7777/nowhere"

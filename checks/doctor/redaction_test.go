@@ -3,6 +3,7 @@ package doctor_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -163,6 +164,27 @@ func FuzzCredentials(f *testing.F) {
 			if bytes.Contains(body, []byte(s)) {
 				t.Fatalf("the secret shows in the result: %s", fmt.Sprint(res.Findings))
 			}
+		}
+	})
+}
+
+// FuzzInputs: whatever is given as --uses and --authorize-url, an offline
+// run gives an *InputError naming the flag or a result, never a panic.
+func FuzzInputs(f *testing.F) {
+	f.Add("GET /v1/me/top/artists", "https://accounts.spotify.com/authorize?client_id=x&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%3A8888%2Fcb&scope=a%2Cb&code_challenge=abc%3D&code_challenge_method=S256")
+	f.Add("me/player, PUT /v1/me/tracks", "https://accounts.spotify.com/authorize?response_type=token")
+	f.Add("https://api.spotify.com/v1/users/x/playlists?x=1", "http://127.0.0.1/en/authorize?redirect_uri=myapp%3A%2F%2Fcb%23frag")
+	f.Add("DELETE", "::")
+	f.Add("/", "https://accounts.spotify.com/login")
+	f.Fuzz(func(t *testing.T, uses, authorize string) {
+		creds, err := checks.ResolveCredentials(checks.CredentialFlags{ClientID: scanID, RedirectURIs: []string{callback}}, noEnv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = doctor.Run(context.Background(), doctor.Options{Credentials: creds, Flow: doctor.FlowPKCE, Uses: []string{uses}, AuthorizeURL: authorize})
+		var ie *doctor.InputError
+		if err != nil && (!errors.As(err, &ie) || (ie.File != "--uses" && ie.File != "--authorize-url")) {
+			t.Fatalf("error %T: %v", err, err)
 		}
 	})
 }
