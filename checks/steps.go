@@ -81,11 +81,10 @@ func (r *runner) scenario(ctx context.Context, s *scenarios.Scenario) (res Scena
 	}
 
 	res.Status = StatusPass
-	var failed *StepResult
+	skipWhy := "" // set once a step failed or errored
 	for _, st := range s.Steps {
-		if failed != nil {
-			res.Steps = append(res.Steps, StepResult{Name: st.Name, Action: kindName(st), Status: StatusSkip,
-				Message: "step " + failed.Name + " " + string(failed.Status) + "ed"})
+		if skipWhy != "" {
+			res.Steps = append(res.Steps, StepResult{Name: st.Name, Action: kindName(st), Status: StatusSkip, Message: skipWhy})
 			continue
 		}
 		sres, err := sr.step(ctx, st)
@@ -93,11 +92,16 @@ func (r *runner) scenario(ctx context.Context, s *scenarios.Scenario) (res Scena
 		if err != nil && stop == nil {
 			stop = unreachable(err)
 		}
-		if sres.Status == StatusFail || sres.Status == StatusError {
-			failed = &res.Steps[len(res.Steps)-1]
-			res.Status = sres.Status
-			res.Message = "step " + st.Name + ": " + stepReason(sres)
+		switch sres.Status {
+		case StatusFail:
+			skipWhy = "step " + st.Name + " failed"
+		case StatusError:
+			skipWhy = "step " + st.Name + " errored"
+		default:
+			continue
 		}
+		res.Status = sres.Status
+		res.Message = "step " + st.Name + ": " + stepReason(sres)
 	}
 	return res, stop
 }
