@@ -208,26 +208,30 @@ func describeInner(s string) string {
 
 // runes names whitespace characters: "a line break (\n)", "2 spaces".
 func runes(ws string) string {
-	name := func(r rune) string {
+	name := func(r rune, n int) string {
+		one, many := fmt.Sprintf("U+%04X", r), fmt.Sprintf("%d× U+%04X", n, r)
 		switch r {
 		case '\n':
-			return `a line break (\n)`
+			one, many = `a line break (\n)`, fmt.Sprintf(`%d line breaks (\n)`, n)
 		case '\r':
-			return `a carriage return (\r)`
+			one, many = `a carriage return (\r)`, fmt.Sprintf(`%d carriage returns (\r)`, n)
 		case '\t':
-			return `a tab (\t)`
+			one, many = `a tab (\t)`, fmt.Sprintf(`%d tabs (\t)`, n)
 		case ' ':
-			return "a space"
+			one, many = "a space", fmt.Sprintf("%d spaces", n)
 		}
-		return fmt.Sprintf("U+%04X", r)
+		if n == 1 {
+			return one
+		}
+		return many
 	}
 	rs := []rune(ws)
 	if len(rs) > 1 && strings.Count(ws, string(rs[0])) == len(rs) {
-		return fmt.Sprintf("%d× %s", len(rs), name(rs[0]))
+		return name(rs[0], len(rs))
 	}
 	out := make([]string, len(rs))
 	for i, r := range rs {
-		out[i] = name(r)
+		out[i] = name(r, 1)
 	}
 	return strings.Join(out, " + ")
 }

@@ -24,7 +24,7 @@ type userState struct {
 	appToken    string
 	access      string // a user access token to call the API with
 	fresh       bool   // access came from a refresh just now
-	refused     bool   // the refresh token was refused
+	refused     string // why the user's grant is known to be gone, if it is
 	granted     []string
 	grantedFrom string
 	me          map[string]json.RawMessage
@@ -188,7 +188,7 @@ func (c *checkRun) refreshToken() {
 	ev := fmt.Sprintf("refreshing the token from %s: %s", tc.Path, quote(resp.Exchange))
 	switch id := r.matchID(catalog.WhereToken, resp); id {
 	case "refresh-token-revoked", "refresh-token-invalid", "refresh-token-expired":
-		r.user.refused = true
+		r.user.refused = "Spotify refuses the refresh token (" + id + ")"
 		if id == "refresh-token-invalid" && r.fold("cache:client", ex, ev) {
 			return
 		}
@@ -203,7 +203,6 @@ func (c *checkRun) refreshToken() {
 			f.Exchanges = ex
 		}
 	case "client-auth-missing":
-		r.user.refused = true
 		f := c.add(id, "cache:auth", ev, fmt.Sprintf("--flow %s refreshes with client_id only; a token issued to a confidential client needs the secret too", r.o.Flow))
 		f.Exchanges = ex
 	default:
@@ -229,7 +228,7 @@ func (c *checkRun) cachedScope() {
 		}
 		granted, from = strings.Fields(r.cache.Scope), r.cache.Path
 		if r.cache.Format == FormatSpotipy {
-			from += " (spotipy writes the scopes it asked for, not those granted)"
+			from += ", which records the scopes spotipy asked for"
 		}
 	}
 	var missing []string
@@ -243,7 +242,7 @@ func (c *checkRun) cachedScope() {
 		return
 	}
 	f := c.add("cached-scope-narrower", "cache:scope",
-		fmt.Sprintf("granted (per %s): %s; requested (%s): %s; missing: %s", from, orNone(strings.Join(granted, " ")), r.scopes.source,
+		fmt.Sprintf("the token's scopes (from %s): %s; requested (%s): %s; missing: %s", from, orNone(strings.Join(granted, " ")), r.scopes.source,
 			strings.Join(requested, " "), strings.Join(missing, " ")))
 	f.Fix = fmt.Sprintf("Authorize again with %s included (show_dialog=true shows the consent page again) and replace the cache: refreshing never adds scopes, so calls needing them get 403 \"Insufficient client scope\".", strings.Join(missing, " "))
 }
@@ -257,8 +256,8 @@ func (c *checkRun) webAPIUser() {
 	if token == "" {
 		tc := r.cache
 		switch {
-		case r.user.refused:
-			c.skip("the refresh token is refused, so the user's grant is gone")
+		case r.user.refused != "":
+			c.skip("%s, so the user's grant is gone", r.user.refused)
 			return
 		case tc.AccessToken == "":
 			c.skip("no access token")
