@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -101,6 +102,16 @@ var _ = Describe("an unreachable target", func() {
 		addr := closedPort()
 		expectUnreachable(&checks.Target{Kind: checks.TargetSpotify, AccountsURL: srv.URL, APIURL: "http://" + addr + "/v1"},
 			"the Web API at http://"+addr+"/v1 cannot be reached (refused)")
+	})
+
+	It("reports a proxy that refuses as a proxy failure", func() {
+		proxy, _ := url.Parse("http://" + closedPort())
+		_, err := doctor.Run(context.Background(), doctor.Options{Credentials: creds(),
+			Target: &checks.Target{Kind: checks.TargetSpotify, AccountsURL: srv.URL, APIURL: srv.URL + "/v1"},
+			Client: checks.ClientConfig{Proxy: func(*http.Request) (*url.URL, error) { return proxy, nil }}})
+		Expect(errors.Is(err, checks.ErrUnreachable)).To(BeTrue(), "%v", err)
+		Expect(err.Error()).To(ContainSubstring("cannot be reached (proxy)"))
+		Expect(err.Error()).To(ContainSubstring("check HTTPS_PROXY / HTTP_PROXY / NO_PROXY"))
 	})
 
 	It("reports a certificate it cannot verify as a TLS failure", func() {
