@@ -75,6 +75,96 @@ func load(tb testing.TB, target string, body string, header http.Header, conc in
 	}
 }
 
+// loadAtRate offers rate requests/s for dur, spread over conc keep-alive
+// clients, and measures each latency from when its request was due, not
+// from when it was sent: a stalled server cannot hide its own delay
+// (coordinated omission).
+func loadAtRate(tb testing.TB, target, body string, header http.Header, conc int, rate float64, dur time.Duration) loadResult {
+	tr := &http.Transport{MaxIdleConns: conc, MaxIdleConnsPerHost: conc, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	interval := time.Duration(float64(time.Second) * float64(conc) / rate)
+	lat := make([][]time.Duration, conc)
+	var errs atomic.Int64
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < conc; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			due := start.Add(time.Duration(i) * interval / time.Duration(conc))
+			for due.Before(start.Add(dur)) {
+				if wait := time.Until(due); wait > 0 {
+					time.Sleep(wait) // pacing the offered load, not synchronising a test
+				}
+				req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
+				req.Header = header.Clone()
+				resp, err := client.Do(req)
+				if err != nil {
+					errs.Add(1)
+				} else {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						errs.Add(1)
+					}
+				}
+				lat[i] = append(lat[i], time.Since(due))
+				due = due.Add(interval)
+			}
+		}(i)
+	}
+	wg.Wait()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	if len(all) == 0 {
+		tb.Fatal("no requests completed")
+	}
+	return loadResult{rps: float64(len(all)) / dur.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100], errors: errs.Load()}
+}
+
+// BenchmarkTokenLatencyAt20k offers the issue's target rate, 20,000 token
+// requests a second, to the fake and to an empty handler in the same run,
+// and compares their p99: latency at a given load, where the closed-loop
+// benchmark above measures how much load there can be.
+func BenchmarkTokenLatencyAt20k(b *testing.B) {
+	const conc, rate, dur = 32, 20000.0, 3 * time.Second
+	empty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer empty.Close()
+	srv, err := fakespotify.Start(fakespotify.DefaultConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	app, _ := srv.App("web")
+	h := http.Header{
+		"Content-Type":  {"application/x-www-form-urlencoded"},
+		"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(app.ClientID+":"+app.ClientSecret))},
+	}
+	body := "grant_type=client_credentials"
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		base := loadAtRate(b, empty.URL, body, h, conc, rate, dur)
+		fake := loadAtRate(b, srv.URL+"/api/token", body, h, conc, rate, dur)
+		if fake.errors > 0 {
+			b.Fatalf("%d failed token requests", fake.errors)
+		}
+		b.ReportMetric(fake.rps, "tokens/s")
+		b.ReportMetric(float64(fake.p50.Microseconds()), "p50-µs")
+		b.ReportMetric(float64(fake.p99.Microseconds()), "p99-µs")
+		b.ReportMetric(float64(base.p50.Microseconds()), "empty-p50-µs")
+		b.ReportMetric(float64(base.p99.Microseconds()), "empty-p99-µs")
+		b.ReportMetric(float64(fake.p99)/float64(base.p99), "p99-ratio")
+	}
+}
+
 // BenchmarkTokenThroughput measures client-credentials token responses per
 // second over loopback HTTP with 32 keep-alive clients, next to an empty
 // net/http handler measured the same way in the same run (the load

@@ -404,7 +404,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	startTick := f.log.ticks.Add(1)
 	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
-		body, _ = io.ReadAll(io.LimitReader(r.Body, captureLimit+1))
+		body = readUpTo(r, captureLimit+1)
 		rest := r.Body
 		r.Body = struct {
 			io.Reader
@@ -448,9 +448,11 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Path:     r.URL.Path,
 			// net/http gives each request its own header map and never
 			// touches it after the handler returns, so it is kept as is.
-			Header:         r.Header,
-			Status:         rec.status,
-			ResponseHeader: w.Header().Clone(),
+			Header: r.Header,
+			Status: rec.status,
+			// Like the request's, the response header map is this
+			// request's own and no longer written once the handler returns.
+			ResponseHeader: w.Header(),
 			Injected:       injected != nil,
 		},
 		rawQuery:  r.URL.RawQuery,
@@ -563,4 +565,17 @@ func basicClientID(h string) string {
 	}
 	id, _, _ := strings.Cut(string(raw), ":")
 	return id
+}
+
+// readUpTo reads at most limit bytes of the body. A declared
+// Content-Length sizes the buffer exactly: token requests are a few dozen
+// bytes, and io.ReadAll's 512-byte start was the fake's largest allocation.
+func readUpTo(r *http.Request, limit int64) []byte {
+	if n := r.ContentLength; n >= 0 && n < limit {
+		buf := make([]byte, n)
+		k, _ := io.ReadFull(r.Body, buf)
+		return buf[:k]
+	}
+	b, _ := io.ReadAll(io.LimitReader(r.Body, limit))
+	return b
 }

@@ -113,7 +113,12 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	if err != nil {
 		return err
 	}
-	opts := []fakespotify.Option{fakespotify.WithLogger(requestLogger(a.log)), fakespotify.WithGradeOptions(gradeOpts)}
+	opts := []fakespotify.Option{fakespotify.WithGradeOptions(gradeOpts)}
+	// Redacting a request for its log line costs more than answering it:
+	// skip it altogether when request lines would be dropped anyway.
+	if a.log.GetLevel() <= zerolog.InfoLevel {
+		opts = append(opts, fakespotify.WithLogger(requestLogger(a.log)))
+	}
 	if o.noControl {
 		opts = append(opts, fakespotify.WithoutControl())
 	}

@@ -111,11 +111,19 @@ func isLetters(s string) bool {
 // CSPRNG seeded from crypto/rand, pooled per goroutine so issuing tokens
 // does not serialise on one generator.
 func (s *Service) randomToken(prefix string, n int) string {
+	var raw [256]byte // on the stack: n is at most codeBytes
+	buf := raw[:n]
 	r := s.rng.Get().(*rand.ChaCha8)
-	buf := make([]byte, n)
 	_, _ = r.Read(buf)
 	s.rng.Put(r)
-	return prefix + base64.RawURLEncoding.EncodeToString(buf)
+	var encoded [400]byte
+	e := encoded[:base64.RawURLEncoding.EncodedLen(n)]
+	base64.RawURLEncoding.Encode(e, buf)
+	var b strings.Builder // one allocation: the token itself
+	b.Grow(len(prefix) + len(e))
+	b.WriteString(prefix)
+	b.Write(e)
+	return b.String()
 }
 
 // Sizes of issued values, to look like Spotify's (§3.2, §1.2: codes about

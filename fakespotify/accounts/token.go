@@ -62,18 +62,28 @@ var (
 	}
 )
 
+// Header values shared by every token response: net/http only reads them,
+// and a fresh []string per header per response was measurable at 40k
+// responses a second.
+var (
+	hdrJSON    = []string{"application/json;charset=UTF-8"}
+	hdrNoStore = []string{"no-store"}
+	hdrNoCache = []string{"no-cache"}
+	hdrAnyOrig = []string{"*"}
+)
+
 func writeTokenJSON(w http.ResponseWriter, status int, v any) {
 	h := w.Header()
 	// Error headers per the 2016 token-revoke note (§3.2); used for
 	// successes too, which clients treat the same.
-	h.Set("Content-Type", "application/json;charset=UTF-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
+	h["Content-Type"] = hdrJSON
+	h["Cache-Control"] = hdrNoStore
+	h["Pragma"] = hdrNoCache
 	// Browser PKCE apps call the token endpoint directly, which works on
 	// Spotify, so CORS is open.
-	h.Set("Access-Control-Allow-Origin", "*")
+	h["Access-Control-Allow-Origin"] = hdrAnyOrig
 	body, _ := json.Marshal(v)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
@@ -156,7 +166,7 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request) {
 	}
 	var form url.Values
 	if mt == "application/x-www-form-urlencoded" {
-		body, _ := io.ReadAll(io.LimitReader(r.Body, maxTokenBody))
+		body := readBody(r, maxTokenBody)
 		// A malformed pair is skipped, not fatal: the rest still counts.
 		form = parseFormLenient(string(body))
 	}
@@ -395,4 +405,16 @@ func (s *Service) refresh(w http.ResponseWriter, ca clientAuth, form url.Values)
 	scope := strings.Join(tok.Scopes, " ")
 	resp.Scope = &scope
 	writeTokenJSON(w, http.StatusOK, resp)
+}
+
+// readBody reads at most limit bytes, sized by Content-Length when the
+// client declared one.
+func readBody(r *http.Request, limit int64) []byte {
+	if n := r.ContentLength; n >= 0 && n <= limit {
+		buf := make([]byte, n)
+		k, _ := io.ReadFull(r.Body, buf)
+		return buf[:k]
+	}
+	b, _ := io.ReadAll(io.LimitReader(r.Body, limit))
+	return b
 }

@@ -36,7 +36,7 @@ type Code struct {
 	Used          bool
 }
 
-// Access is an issued access token.
+// Access is an issued access token (stored compactly, see access.go).
 type Access struct {
 	Value    string
 	ClientID string
@@ -44,7 +44,6 @@ type Access struct {
 	Scopes   []string
 	Issued   time.Time
 	Expires  time.Time
-	grantGen uint64
 }
 
 // Refresh is an issued refresh token.
@@ -74,18 +73,26 @@ type grantKey struct{ user, client string }
 type Store struct {
 	mu       sync.Mutex
 	codes    map[string]*Code
-	access   map[string]*Access
+	access   map[accessKey]accessRec
 	refresh  map[string]*Refresh
 	grants   map[grantKey]*Grant
 	sessions map[string]string
-	sweep    sweepHeap
+	sweep    sweepHeap // codes and refresh tokens
+	// Access tokens, pointer-free (access.go).
+	accessSweep accessSweep
+	clients     interner
+	users       interner
+	scopes      scopeSets
 }
 
 // New returns an empty store.
 func New() *Store {
 	return &Store{
 		codes:    map[string]*Code{},
-		access:   map[string]*Access{},
+		access:   map[accessKey]accessRec{},
+		clients:  newInterner(),
+		users:    newInterner(),
+		scopes:   newScopeSets(),
 		refresh:  map[string]*Refresh{},
 		grants:   map[grantKey]*Grant{},
 		sessions: map[string]string{},
@@ -133,9 +140,7 @@ func (s *Store) Issue(a *Access, r *Refresh, base, refreshSweep time.Time) {
 	if a.UserID != "" {
 		gen = s.grantLocked(a.UserID, a.ClientID).gen
 	}
-	a.grantGen = gen
-	s.access[a.Value] = a
-	s.pushLocked(kindAccess, a.Value, base.Add(a.Expires.Sub(a.Issued)+AccessGrace))
+	s.putAccessLocked(a, gen, base)
 	if r != nil {
 		r.grantGen = gen
 		s.refresh[r.Value] = r
@@ -161,11 +166,11 @@ func (s *Store) grantLocked(user, client string) *Grant {
 func (s *Store) AccessToken(value string) (a Access, revoked, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.access[value]
+	a, gen, ok := s.accessLocked(value)
 	if !ok {
 		return Access{}, false, false
 	}
-	return *p, p.UserID != "" && s.grantLocked(p.UserID, p.ClientID).gen != p.grantGen, true
+	return a, a.UserID != "" && s.grantLocked(a.UserID, a.ClientID).gen != gen, true
 }
 
 // RefreshState says why a refresh token can or cannot be used.
@@ -293,7 +298,6 @@ type kind uint8
 
 const (
 	kindCode kind = iota
-	kindAccess
 	kindRefresh
 )
 
@@ -323,13 +327,12 @@ func (s *Store) pushLocked(k kind, v string, at time.Time) {
 // sweepLocked pops everything due. Each entry is pushed once and popped
 // once, so the cost is amortised O(log n) per issued value.
 func (s *Store) sweepLocked(base time.Time) {
+	s.sweepAccessLocked(base)
 	for len(s.sweep) > 0 && !s.sweep[0].at.After(base) {
 		it := heap.Pop(&s.sweep).(sweepItem)
 		switch it.kind {
 		case kindCode:
 			delete(s.codes, it.value)
-		case kindAccess:
-			delete(s.access, it.value)
 		case kindRefresh:
 			delete(s.refresh, it.value)
 		}
