@@ -319,9 +319,7 @@ func newRunner(t *Target, o RunOptions) *runner {
 	tr.DisableCompression = true
 	tr.MaxIdleConnsPerHost = 64
 	r.transport = tr
-	// Targets name the Web API with its /v1 (as SPOTIFY_API_URL does);
-	// scenario paths start with /v1/ themselves.
-	r.apiBase = strings.TrimSuffix(strings.TrimRight(t.APIURL, "/"), "/v1")
+	r.apiBase = t.APIBase()
 	return r
 }
 

@@ -140,6 +140,13 @@ func (t *Target) Info() TargetInfo {
 	return TargetInfo{Name: t.Name, AccountsURL: t.AccountsURL, APIURL: t.APIURL}
 }
 
+// APIBase is the Web API base the recording client wants: targets name the
+// API with its /v1 (https://api.spotify.com/v1, as SPOTIFY_API_URL does),
+// while request paths start with /v1/ themselves.
+func (t *Target) APIBase() string {
+	return strings.TrimSuffix(strings.TrimRight(t.APIURL, "/"), "/v1")
+}
+
 // IsFake reports whether the target is a fake (embedded or running).
 func (t *Target) IsFake() bool { return t.Kind == TargetFake || t.Kind == TargetURL }
 

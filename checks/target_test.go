@@ -29,6 +29,7 @@ var _ = Describe("ResolveTarget", func() {
 		Expect(t.Control).NotTo(BeNil())
 		Expect(t.Config.Apps).To(HaveLen(5))
 		Expect(t.Probe(ctx, nil)).To(Succeed())
+		Expect(t.APIBase()).To(Equal(t.AccountsURL), "the client joins /v1/... paths onto the base")
 		Expect(t.Info().Name).To(Equal("fake"))
 	})
 
@@ -61,6 +62,7 @@ var _ = Describe("ResolveTarget", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(t.AccountsURL).To(Equal("https://accounts.spotify.com"))
 		Expect(t.APIURL).To(Equal("https://api.spotify.com/v1"))
+		Expect(t.APIBase()).To(Equal("https://api.spotify.com"))
 		Expect(t.Control).To(BeNil())
 		env := func(k string) (string, bool) {
 			return map[string]string{"SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:1/", "SPOTIFY_API_URL": "http://127.0.0.1:2/v1"}[k], true

@@ -286,9 +286,7 @@ func newRunner(ctx context.Context, o Options) (*runner, error) {
 	if o.Target != nil {
 		cfg := o.Client
 		cfg.AccountsURL = o.Target.AccountsURL
-		// Targets name the API with its /v1 (https://api.spotify.com/v1);
-		// the client joins /v1/... paths onto a base without it.
-		cfg.APIURL = strings.TrimSuffix(strings.TrimRight(o.Target.APIURL, "/"), "/v1")
+		cfg.APIURL = o.Target.APIBase()
 		cfg.Redact = r.set
 		if cfg.Now == nil {
 			cfg.Now = r.now
