@@ -7,10 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,7 +71,7 @@ func (r *runner) scenario(ctx context.Context, s *scenarios.Scenario) (res Scena
 		res.Status, res.Message = StatusError, "set up: "+sr.redact(err.Error())
 		return res, unreachable(err)
 	}
-	for _, name := range sortedKeys(s.Vars) {
+	for _, name := range slices.Sorted(maps.Keys(s.Vars)) {
 		v, err := s.Vars[name].Expand(sr.varLookup)
 		if err != nil {
 			res.Status, res.Message = StatusError, "vars."+name+": "+sr.redact(err.Error())
@@ -478,7 +478,7 @@ func (sr *scenarioRun) authorize(ctx context.Context, step string, a *scenarios.
 // params applies a step's raw parameters (added or replacing) and then its
 // omissions.
 func (sr *scenarioRun) params(q url.Values, params map[string]scenarios.Template, omit []string) error {
-	for _, k := range sortedKeys(params) {
+	for _, k := range slices.Sorted(maps.Keys(params)) {
 		v, err := params[k].Expand(sr.lookup)
 		if err != nil {
 			return err
@@ -762,7 +762,7 @@ func (sr *scenarioRun) api(ctx context.Context, step string, a *scenarios.API, o
 		return err
 	}
 	q := url.Values{}
-	for _, k := range sortedKeys(a.Query) {
+	for _, k := range slices.Sorted(maps.Keys(a.Query)) {
 		v, err := a.Query[k].Expand(sr.lookup)
 		if err != nil {
 			return err
@@ -838,7 +838,7 @@ func (sr *scenarioRun) api(ctx context.Context, step string, a *scenarios.API, o
 }
 
 func (sr *scenarioRun) headers(h http.Header, extra map[string]scenarios.Template) error {
-	for _, k := range sortedKeys(extra) {
+	for _, k := range slices.Sorted(maps.Keys(extra)) {
 		v, err := extra[k].Expand(sr.lookup)
 		if err != nil {
 			return err
@@ -916,15 +916,6 @@ func explainFirstError(resps []*Response, where catalog.Where) func(*catalog.Cat
 		}
 		return nil
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // randomHex is n random bytes, hex-encoded: the default state.

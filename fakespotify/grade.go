@@ -131,7 +131,7 @@ func (f *Fake) exchange(e *rawRequest) grade.Exchange {
 	}
 	u := r.Path
 	if len(r.Query) > 0 {
-		u += "?" + encodeReadable(r.Query)
+		u += "?" + ReadableQuery(r.Query)
 	}
 	return grade.Exchange{
 		Seq: int(r.Seq), Actor: actor, Peer: peer, Started: r.Time, Duration: r.Duration,
@@ -140,10 +140,10 @@ func (f *Fake) exchange(e *rawRequest) grade.Exchange {
 	}
 }
 
-// encodeReadable encodes a query leaving fingerprints as they are, so
-// that a reader sees "code=[redacted 298ch #1a2b3c4d]" and not its
-// percent-encoding.
-func encodeReadable(v url.Values) string {
+// ReadableQuery encodes redacted parameters leaving fingerprints as they
+// are, so that a reader (a grade's evidence, a log line) sees
+// "code=[redacted 298ch #1a2b3c4d]" and not its percent-encoding.
+func ReadableQuery(v url.Values) string {
 	keys := make([]string, 0, len(v))
 	for k := range v {
 		keys = append(keys, k)

@@ -46,13 +46,13 @@ type Request struct {
 	Injected       bool          `json:"injected,omitempty"` // answered by an injected fault
 }
 
-// Endpoint classes.
+// Endpoint classes of Request.Endpoint (the grader reads the same names).
 const (
-	EndpointAuthorize = "authorize"
-	EndpointLogin     = "login"
-	EndpointConsent   = "consent"
-	EndpointToken     = "token"
-	EndpointAPI       = "api"
+	EndpointAuthorize = grade.EndpointAuthorize
+	EndpointLogin     = grade.EndpointLogin
+	EndpointConsent   = grade.EndpointConsent
+	EndpointToken     = grade.EndpointToken
+	EndpointAPI       = grade.EndpointAPI
 	EndpointControl   = "control"
 	EndpointOther     = "other"
 )

@@ -1,8 +1,10 @@
 package scenarios
 
 import (
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -321,7 +323,7 @@ func (c *checker) step(i int, st *Step) {
 		if a.Count == 0 {
 			a.Count = 1
 		}
-		for _, h := range sortedKeys(a.Headers) {
+		for _, h := range slices.Sorted(maps.Keys(a.Headers)) {
 			if !headerName.MatchString(h) {
 				c.problem(c.pos(&a.Headers, actPos), "%s.headers: %q is not a header name", path, h)
 			}
@@ -541,7 +543,7 @@ func (c *checker) tokenRequest(r *TokenRequest, grant string, auth AuthStyle, pa
 }
 
 func (c *checker) requestHeaders(h map[string]Template, p Pos, path string) {
-	for _, name := range sortedKeys(h) {
+	for _, name := range slices.Sorted(maps.Keys(h)) {
 		switch {
 		case !headerName.MatchString(name):
 			c.problem(p, "%s.headers: %q is not a header name", path, name)

@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -527,16 +526,6 @@ func clip(s string, n int) string {
 
 // fp is a value shown as its fingerprint.
 func fp(v string) string { return redact.Fingerprint(v) }
-
-// sortedKeys returns a map's keys in order, for stable evidence.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // statusText is "HTTP 400" for evidence lines.
 func statusText(code int) string { return fmt.Sprintf("HTTP %d %s", code, http.StatusText(code)) }

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -177,7 +178,7 @@ func (c *checkRun) scopeAccepted() {
 		}
 		if ans.entry == "scope-illegal" {
 			ev := "as configured, /authorize answers: " + ans.quote()
-			for _, s := range append([]string{"comma"}, sortedKeys(r.scopes.bad)...) {
+			for _, s := range append([]string{"comma"}, slices.Sorted(maps.Keys(r.scopes.bad))...) {
 				r.fold("scope:"+s, ans.exchanges, ev)
 			}
 		}
@@ -269,11 +270,7 @@ func parseUse(s string) (usedEndpoint, error) {
 		return e, &InputError{File: "--uses", Msg: fmt.Sprintf("%q: want an endpoint such as \"GET /v1/me/top/artists\"", s)}
 	}
 	e.path = rest
-	segs := strings.Split(strings.Trim(rest, "/"), "/")
-	for _, ep := range webapi.Endpoints {
-		if ep.Method != e.method || !patternMatch(ep.Pattern, segs) {
-			continue
-		}
+	if ep, ok := webapi.Lookup(e.method, e.path); ok {
 		e.known, e.user, e.restricted = true, ep.User, ep.Restricted
 		if ep.AnyOf && len(ep.Scopes) > 0 {
 			e.needs = [][]string{ep.Scopes}
@@ -289,25 +286,6 @@ func parseUse(s string) (usedEndpoint, error) {
 	}
 	e.user = strings.HasPrefix(e.path, "/v1/me") || strings.HasPrefix(e.path, "/v1/users/")
 	return e, nil
-}
-
-func patternMatch(pattern string, segs []string) bool {
-	ps := strings.Split(strings.Trim(pattern, "/"), "/")
-	if len(ps) != len(segs) {
-		return false
-	}
-	for i, p := range ps {
-		if strings.HasPrefix(p, "{") {
-			if segs[i] == "" {
-				return false
-			}
-			continue
-		}
-		if p != segs[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func describeNeeds(needs [][]string) string {

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -231,7 +233,7 @@ func ParseTokenCache(data []byte, name string) (*TokenCache, error) {
 		if strings.TrimSpace(string(f.raw)) != strconv.Itoa(SpotcheckCacheVersion) {
 			return nil, errAt(f.off, "spotcheck_token_cache", fmt.Sprintf("version %s is not %d, the one this spotcheck reads", clip(string(f.raw), 20), SpotcheckCacheVersion))
 		}
-		for _, k := range sortedKeys(fields) {
+		for _, k := range slices.Sorted(maps.Keys(fields)) {
 			switch k {
 			case "spotcheck_token_cache", "client_id", "access_token", "token_type", "scope", "expires_at", "expires_in", "refresh_token", "authorized_at", "refreshed_at":
 			default:

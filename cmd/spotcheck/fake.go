@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -192,34 +190,14 @@ func requestLogger(log zerolog.Logger) func(fakespotify.Request) {
 			ev = ev.Str("response", r.ResponseBody)
 		}
 		if len(r.Query) > 0 {
-			ev = ev.Str("query", plainValues(r.Query))
+			ev = ev.Str("query", fakespotify.ReadableQuery(r.Query))
 		}
 		if len(r.Form) > 0 {
-			ev = ev.Str("form", plainValues(r.Form))
+			ev = ev.Str("form", fakespotify.ReadableQuery(r.Form))
 		}
 		if auth := r.Header.Get("Authorization"); auth != "" {
 			ev = ev.Str("authorization", auth)
 		}
 		ev.Msg("request")
 	}
-}
-
-// plainValues prints parameters readably: fingerprints would be mangled by
-// URL encoding.
-func plainValues(v url.Values) string {
-	keys := make([]string, 0, len(v))
-	for k := range v {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		for _, x := range v[k] {
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(k + "=" + x)
-		}
-	}
-	return b.String()
 }

@@ -168,7 +168,7 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request) {
 	if mt == "application/x-www-form-urlencoded" {
 		body := readBody(r, maxTokenBody)
 		// A malformed pair is skipped, not fatal: the rest still counts.
-		form = parseFormLenient(string(body))
+		form = ParseFormLenient(string(body))
 	}
 	// Parameters in the query string do not count (§Appendix A): only the
 	// body is read, so grant_type is "missing".
@@ -199,7 +199,10 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func parseFormLenient(body string) url.Values {
+// ParseFormLenient reads a form (or query) the way the token endpoint
+// does: a malformed pair is skipped and the rest still counts. The grader
+// reads logged requests with it so that it sees what the endpoint saw.
+func ParseFormLenient(body string) url.Values {
 	v := url.Values{}
 	for _, pair := range strings.Split(body, "&") {
 		if pair == "" {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spotcheck/spotcheck/fakespotify/accounts"
 )
 
 // Endpoint classes, as the fake's request log names them.
@@ -82,9 +84,9 @@ type tokenResponse struct {
 
 func parse(e *Entry) *req {
 	r := &req{Entry: e}
-	r.q = parseLenient(e.RawQuery)
+	r.q = accounts.ParseFormLenient(e.RawQuery)
 	if mt, _, _ := mime.ParseMediaType(e.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
-		r.form = parseLenient(string(e.Body))
+		r.form = accounts.ParseFormLenient(string(e.Body))
 	}
 	if r.form == nil {
 		r.form = url.Values{}
@@ -113,25 +115,6 @@ func parse(e *Entry) *req {
 		}
 	}
 	return r
-}
-
-// parseLenient reads a query or form the way the fake's token endpoint
-// does: a malformed pair is skipped and the rest still counts.
-func parseLenient(s string) url.Values {
-	v := url.Values{}
-	for _, pair := range strings.Split(s, "&") {
-		if pair == "" {
-			continue
-		}
-		k, val, _ := strings.Cut(pair, "=")
-		key, err1 := url.QueryUnescape(k)
-		value, err2 := url.QueryUnescape(val)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		v[key] = append(v[key], value)
-	}
-	return v
 }
 
 // grant is the grant_type of a POST to the token endpoint, or "".
@@ -185,7 +168,7 @@ func (r *req) authParams() url.Values {
 	case EndpointAuthorize:
 		return r.q
 	case EndpointConsent:
-		return parseLenient(r.form.Get("request"))
+		return accounts.ParseFormLenient(r.form.Get("request"))
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package grade
 import (
 	"fmt"
 	"strings"
+
+	"github.com/spotcheck/spotcheck/fakespotify/accounts"
 )
 
 const noAuthorize = "no authorization requests in the window"
@@ -109,9 +111,9 @@ func locationError(r *req) string {
 	}
 	_, query, _ := strings.Cut(loc, "?")
 	query, frag, _ := strings.Cut(query, "#")
-	q := parseLenient(query)
+	q := accounts.ParseFormLenient(query)
 	if q.Get("error") == "" {
-		q = parseLenient(frag)
+		q = accounts.ParseFormLenient(frag)
 	}
 	if q.Get("error") == "" {
 		return ""

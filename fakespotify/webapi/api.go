@@ -62,6 +62,23 @@ func (rt *route) match(segs []string) (map[string]string, bool) {
 	return params, true
 }
 
+// Lookup finds the endpoint that would serve method and path (e.g. "GET",
+// "/v1/artists/0OdUWJ0sBjDrqHygGUXeCF/top-tracks"), matching exactly as
+// ServeHTTP routes requests, so tools reason about the same table.
+func Lookup(method, path string) (Endpoint, bool) {
+	segs, ok := splitPath(&url.URL{Path: path})
+	if !ok {
+		return Endpoint{}, false
+	}
+	for _, e := range Endpoints {
+		rt := route{Endpoint: e, segs: strings.Split(strings.Trim(e.Pattern, "/"), "/")}
+		if _, ok := rt.match(segs); ok && e.Method == method {
+			return e, true
+		}
+	}
+	return Endpoint{}, false
+}
+
 // call is one request on its way through the checks.
 type call struct {
 	w      http.ResponseWriter
