@@ -60,6 +60,11 @@ func load(tb testing.TB, target string, body string, header http.Header, conc in
 		}(i)
 	}
 	wg.Wait()
+	return summarize(tb, lat, float64(count.Load())/dur.Seconds(), errs.Load())
+}
+
+// summarize merges the clients' latencies into the result.
+func summarize(tb testing.TB, lat [][]time.Duration, rps float64, errs int64) loadResult {
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
@@ -68,11 +73,7 @@ func load(tb testing.TB, target string, body string, header http.Header, conc in
 	if len(all) == 0 {
 		tb.Fatal("no requests completed")
 	}
-	return loadResult{
-		rps: float64(count.Load()) / dur.Seconds(),
-		p50: all[len(all)/2], p99: all[len(all)*99/100],
-		errors: errs.Load(),
-	}
+	return loadResult{rps: rps, p50: all[len(all)/2], p99: all[len(all)*99/100], errors: errs}
 }
 
 // loadAtRate offers rate requests/s for dur, spread over conc keep-alive
@@ -115,15 +116,11 @@ func loadAtRate(tb testing.TB, target, body string, header http.Header, conc int
 		}(i)
 	}
 	wg.Wait()
-	var all []time.Duration
+	n := 0
 	for _, l := range lat {
-		all = append(all, l...)
+		n += len(l)
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	if len(all) == 0 {
-		tb.Fatal("no requests completed")
-	}
-	return loadResult{rps: float64(len(all)) / dur.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100], errors: errs.Load()}
+	return summarize(tb, lat, float64(n)/dur.Seconds(), errs.Load())
 }
 
 // BenchmarkTokenLatencyAt20k offers the target rate, 20,000 token

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -74,16 +75,10 @@ func (f *Fake) serveControl(w http.ResponseWriter, r *http.Request) {
 	case path == "health" && r.Method == http.MethodGet:
 		writeControl(w, http.StatusOK, map[string]any{"ok": true, "now": f.Now()})
 	case path == "requests" && r.Method == http.MethodGet:
-		id := q.Get("client_id")
-		if !q.Has("client_id") {
-			id = "*"
-		}
+		id := clientScope(q)
 		writeControl(w, http.StatusOK, map[string]any{"requests": f.Requests(id)})
 	case path == "requests" && r.Method == http.MethodDelete:
-		id := q.Get("client_id")
-		if !q.Has("client_id") {
-			id = "*"
-		}
+		id := clientScope(q)
 		f.ResetRequests(id)
 		w.WriteHeader(http.StatusNoContent)
 	case path == "inject" && r.Method == http.MethodPost:
@@ -102,10 +97,7 @@ func (f *Fake) serveControl(w http.ResponseWriter, r *http.Request) {
 		f.Inject(ft)
 		w.WriteHeader(http.StatusNoContent)
 	case path == "inject" && r.Method == http.MethodDelete:
-		id := q.Get("client_id")
-		if !q.Has("client_id") {
-			id = "*"
-		}
+		id := clientScope(q)
 		f.ClearFaults(id)
 		w.WriteHeader(http.StatusNoContent)
 	case path == "revoke" && r.Method == http.MethodPost:
@@ -183,6 +175,15 @@ func (f *Fake) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		controlError(w, http.StatusNotFound, "no control endpoint "+r.Method+" "+r.URL.Path)
 	}
+}
+
+// clientScope is the client_id parameter of a listing or clearing
+// request; without one it means every app ("*").
+func clientScope(q url.Values) string {
+	if !q.Has("client_id") {
+		return "*"
+	}
+	return q.Get("client_id")
 }
 
 // serveControlExtra is where later control endpoints hook in.
