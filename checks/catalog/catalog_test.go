@@ -169,3 +169,13 @@ var _ = Describe("the catalog", func() {
 		Expect(catalog.IsValidScope("user-top-read")).To(BeTrue())
 	})
 })
+
+var _ = Describe("the README", func() {
+	It("documents every catalog id", func() {
+		readme, err := os.ReadFile("../../README.md")
+		Expect(err).NotTo(HaveOccurred())
+		for _, e := range catalog.Default().Entries() {
+			Expect(string(readme)).To(ContainSubstring("`"+e.ID+"`"), e.ID)
+		}
+	})
+})

@@ -58,3 +58,13 @@ var _ = Describe("the finding definitions", func() {
 		Expect(used).To(BeNumerically(">", 40))
 	})
 })
+
+var _ = Describe("the README", func() {
+	It("documents every finding id", func() {
+		readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+		Expect(err).NotTo(HaveOccurred())
+		for _, d := range doctor.Definitions() {
+			Expect(string(readme)).To(ContainSubstring("`"+d.ID+"`"), d.ID)
+		}
+	})
+})

@@ -94,8 +94,8 @@ var _ = Describe("the rules", func() {
 			"access-token-in-query", "localhost-redirect-uri", "scope-requested-unused"))
 	})
 
-	It("are all in the README section's table, with their severity", func() {
-		readme, err := os.ReadFile("../README-grade-section.md")
+	It("are all in the README's rules table, with their severity", func() {
+		readme, err := os.ReadFile("../../README.md")
 		Expect(err).NotTo(HaveOccurred())
 		for _, r := range grade.Rules() {
 			Expect(string(readme)).To(MatchRegexp("\\| `"+regexp.QuoteMeta(r.ID)+"` \\| "+string(r.Severity)), r.ID)
