@@ -1,7 +1,6 @@
 package fakespotify_test
 
 import (
-	"encoding/base64"
 	"io"
 	"net"
 	"net/http"
@@ -123,33 +122,40 @@ func loadAtRate(tb testing.TB, target, body string, header http.Header, conc int
 	return summarize(tb, lat, float64(n)/dur.Seconds(), errs.Load())
 }
 
+// tokenLoadSetup starts an empty net/http handler (the baseline) and a
+// fake, both closed when the benchmark ends, and returns their URLs and a
+// client-credentials request for the built-in web app.
+func tokenLoadSetup(b *testing.B) (emptyURL, tokenURL string, h http.Header, body string) {
+	empty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	b.Cleanup(empty.Close)
+	srv, err := fakespotify.Start(fakespotify.DefaultConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = srv.Close() })
+	app, _ := srv.App("web")
+	h = http.Header{
+		"Content-Type":  {"application/x-www-form-urlencoded"},
+		"Authorization": {basicAuth(app)},
+	}
+	return empty.URL, srv.URL + "/api/token", h, "grant_type=client_credentials"
+}
+
 // BenchmarkTokenLatencyAt20k offers the issue's target rate, 20,000 token
 // requests a second, to the fake and to an empty handler in the same run,
 // and compares their p99: latency at a given load, where the closed-loop
 // benchmark above measures how much load there can be.
 func BenchmarkTokenLatencyAt20k(b *testing.B) {
 	const conc, rate, dur = 32, 20000.0, 3 * time.Second
-	empty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{}`))
-	}))
-	defer empty.Close()
-	srv, err := fakespotify.Start(fakespotify.DefaultConfig())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
-	app, _ := srv.App("web")
-	h := http.Header{
-		"Content-Type":  {"application/x-www-form-urlencoded"},
-		"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(app.ClientID+":"+app.ClientSecret))},
-	}
-	body := "grant_type=client_credentials"
+	emptyURL, tokenURL, h, body := tokenLoadSetup(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		base := loadAtRate(b, empty.URL, body, h, conc, rate, dur)
-		fake := loadAtRate(b, srv.URL+"/api/token", body, h, conc, rate, dur)
+		base := loadAtRate(b, emptyURL, body, h, conc, rate, dur)
+		fake := loadAtRate(b, tokenURL, body, h, conc, rate, dur)
 		if fake.errors > 0 {
 			b.Fatalf("%d failed token requests", fake.errors)
 		}
@@ -168,27 +174,11 @@ func BenchmarkTokenLatencyAt20k(b *testing.B) {
 // generator shares the machine's cores with the server in both).
 func BenchmarkTokenThroughput(b *testing.B) {
 	const conc, dur = 32, 3 * time.Second
-	empty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{}`))
-	}))
-	defer empty.Close()
-	srv, err := fakespotify.Start(fakespotify.DefaultConfig())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
-	app, _ := srv.App("web")
-	h := http.Header{
-		"Content-Type":  {"application/x-www-form-urlencoded"},
-		"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(app.ClientID+":"+app.ClientSecret))},
-	}
-	body := "grant_type=client_credentials"
+	emptyURL, tokenURL, h, body := tokenLoadSetup(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		base := load(b, empty.URL, body, h, conc, dur)
-		fake := load(b, srv.URL+"/api/token", body, h, conc, dur)
+		base := load(b, emptyURL, body, h, conc, dur)
+		fake := load(b, tokenURL, body, h, conc, dur)
 		if fake.errors > 0 {
 			b.Fatalf("%d failed token requests", fake.errors)
 		}
@@ -216,7 +206,7 @@ func BenchmarkAuthorizeExchangeFlow(b *testing.B) {
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	q := url.Values{"client_id": {app.ClientID}, "response_type": {"code"}, "redirect_uri": {webRedir}, "state": {"s"}, "scope": {"user-read-email"}}.Encode()
-	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(app.ClientID+":"+app.ClientSecret))
+	basic := basicAuth(app)
 	flows := 0
 	start := time.Now()
 	b.ResetTimer()
@@ -251,7 +241,7 @@ func BenchmarkMillionTokensMemory(b *testing.B) {
 			b.Fatal(err)
 		}
 		app, _ := f.App("web")
-		basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(app.ClientID+":"+app.ClientSecret))
+		basic := basicAuth(app)
 		var heaps []float64
 		for n := 1; n <= 1_000_000; n++ {
 			req := httptest.NewRequest(http.MethodPost, "/api/token", strings.NewReader("grant_type=client_credentials"))

@@ -1,7 +1,6 @@
 package fakespotify_test
 
 import (
-	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -33,7 +32,7 @@ func BenchmarkTokenThroughputGrading(b *testing.B) {
 		app, _ := srv.App("web")
 		h := http.Header{
 			"Content-Type":  {"application/x-www-form-urlencoded"},
-			"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(app.ClientID+":"+app.ClientSecret))},
+			"Authorization": {basicAuth(app)},
 		}
 		return srv, h, app.ClientID
 	}
@@ -133,7 +132,7 @@ func fullRing(b *testing.B, early bool) (*fakespotify.Fake, config.App) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(app.ClientID+":"+app.ClientSecret))
+	basic := basicAuth(app)
 	serve := func(method, target, body string, h map[string]string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, target, strings.NewReader(body))
 		for k, v := range h {
@@ -178,7 +177,7 @@ func BenchmarkTokenHandlerLog(b *testing.B) {
 				b.Fatal(err)
 			}
 			app, _ := f.App("web")
-			basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(app.ClientID+":"+app.ClientSecret))
+			basic := basicAuth(app)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

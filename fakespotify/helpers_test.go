@@ -172,3 +172,8 @@ func fakespotifyOverrides() fakespotify.AppOverrides { return fakespotify.AppOve
 func fakespotifyFault(path string, n int) fakespotify.Fault {
 	return fakespotify.Fault{Path: path, Count: n, Status: http.StatusServiceUnavailable}
 }
+
+// basicAuth is the Authorization header value for an app's credentials.
+func basicAuth(app config.App) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(app.ClientID+":"+app.ClientSecret))
+}
