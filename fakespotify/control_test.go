@@ -126,6 +126,23 @@ var _ = Describe("control endpoints", func() {
 		Expect(h.srv.Requests("made-up-a")).To(BeEmpty())
 	})
 
+	DescribeTable("files a token request under the app its Basic credentials name, whatever the case of the scheme (RFC 7617 §2)",
+		func(scheme string) {
+			web := h.autoApp("web")
+			cred := base64.StdEncoding.EncodeToString([]byte(web.ClientID + ":" + web.ClientSecret))
+			r := h.tokenRaw("application/x-www-form-urlencoded", "grant_type=client_credentials", map[string]string{"Authorization": scheme + " " + cred})
+			Expect(r.status).To(Equal(http.StatusOK), "the token endpoint takes it")
+			reqs := h.srv.Requests(web.ClientID)
+			Expect(reqs).To(HaveLen(1), "logged under the app")
+			Expect(reqs[0].ClientID).To(Equal(web.ClientID))
+			Expect(h.srv.Requests("")).To(BeEmpty(), "not unattributed")
+			Expect(h.srv.Grade(web.ClientID).Window.Requests).To(Equal(1), "graded")
+		},
+		Entry("Basic", "Basic"),
+		Entry("basic", "basic"),
+		Entry("BASIC", "BASIC"),
+	)
+
 	It("can be turned off", func() {
 		srv, err := fakespotify.Start(fakespotify.DefaultConfig(), fakespotify.WithoutControl())
 		Expect(err).NotTo(HaveOccurred())

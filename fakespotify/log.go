@@ -2,7 +2,6 @@ package fakespotify
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
 	"github.com/spotcheck/spotcheck/fakespotify/grade"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Request is one request the fake received, as a test or a grader reads
@@ -554,17 +554,15 @@ func (f *Fake) attribute(endpoint string, r *http.Request, body []byte) (clientI
 	return "", ""
 }
 
+// basicClientID is the client id Basic credentials name, in a scheme of
+// any case as the token endpoint reads it, and leniently decoded: a header
+// the token endpoint refuses (a wrapped base64) still shows whose client
+// sent it, which is what grading must know.
 func basicClientID(h string) string {
-	cred, ok := strings.CutPrefix(h, "Basic ")
-	if !ok {
-		return ""
+	if b, ok := wire.ParseBasic(h); ok && b.Decoded {
+		return b.ClientID
 	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
-	if err != nil {
-		return ""
-	}
-	id, _, _ := strings.Cut(string(raw), ":")
-	return id
+	return ""
 }
 
 // readUpTo reads at most limit bytes of the body. A declared
