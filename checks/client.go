@@ -26,6 +26,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Peers an exchange can have, classified from the client's base URLs.
@@ -950,30 +951,15 @@ func (c *Client) learnReceived(r received) {
 }
 
 func (c *Client) learnAuthorization(v string) {
-	scheme, cred, ok := strings.Cut(strings.TrimSpace(v), " ")
+	_, cred, ok := strings.Cut(strings.TrimSpace(v), " ")
 	if !ok {
 		c.secrets.Add(strings.TrimSpace(v))
 		return
 	}
-	cred = strings.TrimSpace(cred)
-	c.secrets.Add(cred)
-	if !strings.EqualFold(scheme, "Basic") {
-		return
-	}
+	c.secrets.Add(strings.TrimSpace(cred))
 	// Decode what a lenient server would: line breaks removed, any alphabet.
-	compact := strings.Map(func(r rune) rune {
-		if r == '\r' || r == '\n' || r == ' ' || r == '\t' {
-			return -1
-		}
-		return r
-	}, cred)
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		if pair, err := enc.DecodeString(compact); err == nil {
-			if id, secret, ok := strings.Cut(string(pair), ":"); ok {
-				c.secrets.AddClientCredentials(id, secret)
-			}
-			return
-		}
+	if b, _ := wire.ParseBasic(v); b.Decoded {
+		c.secrets.AddClientCredentials(b.ClientID, b.ClientSecret)
 	}
 }
 
@@ -1134,7 +1120,7 @@ func (c *Client) TokenRequest(t TokenRequest) Request {
 	h := http.Header{}
 	switch t.Auth {
 	case AuthBasic, "":
-		h.Set("Authorization", BasicAuth(t.ClientID, t.ClientSecret))
+		h.Set("Authorization", wire.BasicAuth(t.ClientID, t.ClientSecret))
 	case AuthBody:
 		params.Set("client_id", t.ClientID)
 		params.Set("client_secret", t.ClientSecret)
@@ -1178,13 +1164,6 @@ func (c *Client) TokenRequest(t TokenRequest) Request {
 // Token sends the token request t describes.
 func (c *Client) Token(ctx context.Context, t TokenRequest) (*Response, error) {
 	return c.Do(ctx, c.TokenRequest(t))
-}
-
-// BasicAuth is the Authorization value Spotify documents:
-// "Basic " + base64(client_id:client_secret), standard alphabet, padded,
-// on one line.
-func BasicAuth(clientID, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":"+secret))
 }
 
 // AuthorizationCodeParams are the parameters of a code exchange; verifier

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 func envOf(m map[string]string) func(string) (string, bool) {
@@ -180,6 +181,6 @@ var _ = Describe("ResolveCredentials", func() {
 		set := &redact.Set{}
 		c.RegisterSecrets(set)
 		Expect(set.String(secFile + " hunter2-password")).To(Equal(redact.Fingerprint(secFile) + " " + redact.Fingerprint("hunter2-password")))
-		Expect(set.String(checks.BasicAuth(idFlag, secFile+"\n"))).To(HavePrefix("Basic [redacted "), "the credentials as found, newline included")
+		Expect(set.String(wire.BasicAuth(idFlag, secFile+"\n"))).To(HavePrefix("Basic [redacted "), "the credentials as found, newline included")
 	})
 })

@@ -20,6 +20,7 @@ import (
 	"github.com/spotcheck/spotcheck/checks/catalog"
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 	"github.com/spotcheck/spotcheck/scenarios"
 )
 
@@ -696,7 +697,7 @@ func (sr *scenarioRun) token(ctx context.Context, step string, kind scenarios.Ki
 		}
 		h.Set("Authorization", v)
 	case tr.Auth == scenarios.AuthBasic:
-		h.Set("Authorization", BasicAuth(id, secret))
+		h.Set("Authorization", wire.BasicAuth(id, secret))
 	}
 	u := sr.client.AccountsURL(tr.Path)
 	var body []byte

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Exchange is one HTTP request and its response, as a HAR or a check's
@@ -393,10 +394,10 @@ func readToken(x *Exchange) *tokenReq {
 	t.clientID = form.Get("client_id")
 	if auth := x.RequestHeaders.Get("Authorization"); auth != "" {
 		t.hasBasic = true
-		scheme, cred, _ := strings.Cut(strings.TrimLeft(auth, " "), " ")
-		if strings.EqualFold(scheme, "Basic") {
-			t.basicRaw = cred
-			if id, sec, ok := decodeBasic(strings.TrimSpace(cred)); ok {
+		if b, ok := wire.ParseBasic(auth); ok {
+			t.basicRaw = b.Credentials
+			if b.Decoded {
+				id, sec := b.ClientID, b.ClientSecret
 				t.basicOK, t.basicID, t.basicSec = true, id, sec
 				if uid, err := url.QueryUnescape(id); err == nil {
 					t.basicID = uid // golang.org/x/oauth2 query-escapes both halves

@@ -1,13 +1,13 @@
 package catalog
 
 import (
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Secrets found in the input are registered in a redact.Set before any
@@ -83,27 +83,12 @@ func addBasic(set *redact.Set, cred string) {
 	if clean != cred {
 		set.Add(clean)
 	}
-	if id, secret, ok := decodeBasic(clean); ok {
+	if id, secret, ok := wire.DecodeBasicCredentials(clean); ok {
 		set.AddClientCredentials(id, secret)
 		if t := strings.TrimSpace(secret); t != secret && len(t) >= 8 {
 			set.Add(t)
 		}
 	}
-}
-
-// decodeBasic decodes Basic credentials in any base64 alphabet.
-func decodeBasic(cred string) (id, secret string, ok bool) {
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		b, err := enc.DecodeString(cred)
-		if err != nil {
-			continue
-		}
-		id, secret, ok = strings.Cut(string(b), ":")
-		if ok {
-			return id, secret, true
-		}
-	}
-	return "", "", false
 }
 
 // collectHeaderSecrets registers credentials carried in headers.

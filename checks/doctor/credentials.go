@@ -1,7 +1,6 @@
 package doctor
 
 import (
-	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // tri is a fact a check may or may not have established.
@@ -140,22 +140,17 @@ func analyzeValue(kind string, v checks.Value, set *redact.Set) credValue {
 // of such a pair, and decodes it leniently (line breaks, any alphabet).
 func basicValue(s string) (id, secret, cred string, ok bool) {
 	cred = s
-	hasPrefix := len(s) > 6 && strings.EqualFold(s[:6], "basic ")
+	b, isBasic := wire.ParseBasic(s)
+	hasPrefix := isBasic && b.Credentials != ""
 	if hasPrefix {
-		cred = strings.TrimLeftFunc(s[6:], unicode.IsSpace)
+		cred = strings.TrimLeftFunc(b.Credentials, unicode.IsSpace)
 	}
 	c := compact(cred)
 	if !hasPrefix && len(c) < 40 {
 		return "", "", "", false // too short to hold "id:secret"
 	}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		raw, err := enc.DecodeString(c)
-		if err != nil {
-			continue
-		}
-		if i, sec, found := strings.Cut(string(raw), ":"); found && i != "" {
-			return i, sec, cred, true
-		}
+	if i, sec, found := wire.DecodeBasicCredentials(c); found && i != "" {
+		return i, sec, cred, true
 	}
 	if hasPrefix {
 		return "", c, cred, true

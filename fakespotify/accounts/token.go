@@ -15,6 +15,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/store"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // maxTokenBody bounds what the token endpoint reads; real requests are a
@@ -107,23 +108,15 @@ type clientAuth struct {
 }
 
 // readClientAuth takes a Basic header in preference to body parameters.
-// Go's base64 decoder skips \r and \n, so a wrapped value (the `base64`
-// tool's line breaks, §3.1) is rejected explicitly, as Spotify does.
+// A header Spotify would not accept (wire.Basic.Strict: a wrapped base64,
+// another scheme) is malformed client authentication (§3.1).
 func readClientAuth(r *http.Request, form url.Values) clientAuth {
 	if h := r.Header.Get("Authorization"); h != "" || len(r.Header.Values("Authorization")) > 0 {
-		scheme, cred, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Basic") || strings.ContainsAny(cred, " \t\r\n") {
+		b, ok := wire.ParseBasic(h)
+		if !ok || !b.Strict {
 			return clientAuth{malformed: true, via: "header"}
 		}
-		raw, err := base64.StdEncoding.DecodeString(cred)
-		if err != nil {
-			return clientAuth{malformed: true, via: "header"}
-		}
-		id, secret, ok := strings.Cut(string(raw), ":")
-		if !ok {
-			return clientAuth{malformed: true, via: "header"}
-		}
-		return clientAuth{id: id, secret: secret, hasSecret: true, via: "header"}
+		return clientAuth{id: b.ClientID, secret: b.ClientSecret, hasSecret: true, via: "header"}
 	}
 	ca := clientAuth{id: form.Get("client_id"), via: "body"}
 	ca.secret, ca.hasSecret = form.Get("client_secret"), form.Has("client_secret")

@@ -1,7 +1,6 @@
 package grade
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"mime"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Endpoint classes, as the fake's request log names them.
@@ -128,23 +128,16 @@ func (r *req) grant() string {
 // hasBasic reports whether the request had a Basic Authorization header,
 // whatever it held.
 func (r *req) hasBasic() bool {
-	scheme, _, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	return strings.EqualFold(scheme, "Basic")
+	_, ok := wire.ParseBasic(r.Header.Get("Authorization"))
+	return ok
 }
 
 // basicAuth reports whether the request carried client credentials, with
-// a secret, in a Basic Authorization header.
+// a secret, in a Basic Authorization header (decoded leniently: a secret
+// is sent however it was encoded).
 func (r *req) basicAuth() bool {
-	scheme, cred, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	if !ok || !strings.EqualFold(scheme, "Basic") {
-		return false
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
-	if err != nil {
-		return false
-	}
-	_, secret, ok := strings.Cut(string(raw), ":")
-	return ok && secret != ""
+	b, _ := wire.ParseBasic(r.Header.Get("Authorization"))
+	return b.Decoded && b.ClientSecret != ""
 }
 
 // sentSecret reports whether a token request carried a client secret, in
