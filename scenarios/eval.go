@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Observation is what a runner saw of one step, as Expect.Check reads it.
@@ -98,7 +100,7 @@ func (e *Expect) Check(o *Observation, lookup Lookup) ([]Check, error) {
 			cs.prefix("json."+a.Key, sub)
 		}
 	}
-	tok := tokenFields(o.Body)
+	tok, _ := wire.ParseTokenResponse(o.Body) // not a token answer: every member absent
 	if e.RefreshToken != nil {
 		got := tok.RefreshToken != ""
 		cs.add("refresh_token", present(*e.RefreshToken), present(got), got == *e.RefreshToken)
@@ -277,26 +279,6 @@ func (c *checks) prefix(p string, sub []Check) {
 		c.checks = append(c.checks, s)
 	}
 }
-
-// TokenFields are the members of a token response that exports and
-// expectations read.
-type TokenFields struct {
-	AccessToken  string `json:"access_token"`
-	TokenType    string `json:"token_type"`
-	Scope        string `json:"scope"`
-	ExpiresIn    any    `json:"expires_in"`
-	RefreshToken string `json:"refresh_token"`
-}
-
-func tokenFields(body []byte) TokenFields {
-	var t TokenFields
-	_ = json.Unmarshal(body, &t)
-	return t
-}
-
-// ParseTokenResponse reads the token members of a token endpoint response
-// body (zero values for what is absent or not JSON).
-func ParseTokenResponse(body []byte) TokenFields { return tokenFields(body) }
 
 // EvalJSON checks a JSON value (found false: the path did not exist).
 func (m *Match) EvalJSON(v any, found bool, lookup Lookup) ([]Check, error) {

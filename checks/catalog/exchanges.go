@@ -110,29 +110,21 @@ func (c *Catalog) exchangeCandidates(x *Exchange, where Where, set *redact.Set) 
 			matchObs(&observation{emptyBody: true, source: "empty body"})
 		}
 	case strings.HasPrefix(body, "{") && json.Valid([]byte(body)):
-		var m map[string]any
-		_ = json.Unmarshal([]byte(body), &m)
-		switch e := m["error"].(type) {
-		case string:
-			o := &observation{hasOAuth: knownOAuthCodes[e], oauthErr: e, source: "JSON body"}
-			if d, ok := m["error_description"].(string); ok {
-				o.oauthDesc = d
+		if e, described, ok := wire.ParseOAuthError([]byte(body)); ok {
+			o := &observation{hasOAuth: knownOAuthCodes[e.Code], oauthErr: e.Code, source: "JSON body"}
+			if described {
+				o.oauthDesc = e.Description
 			} else {
 				o.descAbsent = true
 			}
 			if !o.hasOAuth {
-				o.hasBody, o.body = true, e
+				o.hasBody, o.body = true, e.Code
 			}
 			matchObs(o)
-		case map[string]any:
-			o := &observation{hasAPI: true, source: "Web API error object"}
-			o.apiMsg, _ = e["message"].(string)
-			o.apiReason, _ = e["reason"].(string)
-			matchObs(o)
-		default:
-			if x.Status >= 400 {
-				matchObs(&observation{source: "JSON body"})
-			}
+		} else if e, ok := wire.ParseAPIError([]byte(body)); ok {
+			matchObs(&observation{hasAPI: true, apiMsg: e.Message, apiReason: e.Reason, source: "Web API error object"})
+		} else if x.Status >= 400 {
+			matchObs(&observation{source: "JSON body"})
 		}
 	case where == WhereAuthorizePage || strings.Contains(ct, "html") || looksHTML(body):
 		text := htmlText(body)
@@ -411,16 +403,13 @@ func readToken(x *Exchange) *tokenReq {
 			}
 		}
 	}
-	var m map[string]any
-	if json.Unmarshal([]byte(x.ResponseBody), &m) == nil {
-		t.oauthErr, _ = m["error"].(string)
-		t.desc, _ = m["error_description"].(string)
-		t.accessToken, _ = m["access_token"].(string)
-		t.newRefresh, _ = m["refresh_token"].(string)
-		if f, ok := m["expires_in"].(float64); ok {
-			t.expiresIn = int(f)
-		}
-		t.grantedScope, t.hasScope = m["scope"].(string)
+	body := []byte(x.ResponseBody)
+	if e, _, ok := wire.ParseOAuthError(body); ok {
+		t.oauthErr, t.desc = e.Code, e.Description
+	}
+	if tr, err := wire.ParseTokenResponse(body); err == nil {
+		t.accessToken, t.newRefresh, t.expiresIn = tr.AccessToken, tr.RefreshToken, tr.ExpiresIn
+		t.grantedScope, t.hasScope = tr.Scope, tr.HasScope
 	}
 	return t
 }

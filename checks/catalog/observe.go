@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // This file reads free text (a pasted error, a stack trace, a log) into
@@ -23,12 +24,13 @@ import (
 // knownOAuthCodes are the OAuth 2.0 error codes (RFC 6749 §4.1.2.1, §5.2,
 // RFC 6750 §3.1). Only these count as an `error` value in free text, so
 // that "error: connection refused" is not read as an OAuth error.
-var knownOAuthCodes = map[string]bool{
-	"invalid_request": true, "invalid_client": true, "invalid_grant": true,
-	"unauthorized_client": true, "unsupported_grant_type": true, "invalid_scope": true,
-	"access_denied": true, "unsupported_response_type": true, "server_error": true,
-	"temporarily_unavailable": true, "invalid_token": true, "insufficient_scope": true,
-}
+var knownOAuthCodes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range wire.OAuthErrorCodes {
+		m[c] = true
+	}
+	return m
+}()
 
 // window is how far (in bytes) context such as a status code or a path may
 // be from the error text it belongs to.

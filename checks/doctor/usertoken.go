@@ -167,7 +167,7 @@ func (c *checkRun) refreshToken() {
 			return
 		}
 		r.user.access, r.user.fresh = tok.AccessToken, true
-		if tok.Has("scope") {
+		if tok.HasScope {
 			r.user.granted, r.user.grantedFrom = strings.Fields(tok.Scope), "the refresh answer"
 		}
 		if f, ok := r.has("cache:refresh"); ok && f.ID == "refresh-token-expired" {

@@ -4,12 +4,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,81 +20,22 @@ import (
 // few hundred bytes.
 const maxTokenBody = 64 << 10
 
-// oauthError is the token endpoint's error body (§3.3). Description is
-// omitted when empty: a bare {"error":"invalid_client"} is what Spotify
-// sends for missing or malformed client authentication.
-type oauthError struct {
-	Error       string `json:"error"`
-	Description string `json:"error_description,omitempty"`
+// verifierMessage is the wording of a PKCE mismatch under each policy.
+var verifierMessage = map[string]wire.OAuthError{
+	config.VerifierIncorrect: wire.ErrVerifierIncorrect,
+	config.VerifierInvalid:   wire.ErrVerifierInvalid,
 }
 
-// tokenResponse is a success body (§3.2). Scope is a pointer because the
-// authorization-code and refresh answers always carry it (possibly ""),
-// while client credentials no longer do.
-type tokenResponse struct {
-	AccessToken  string  `json:"access_token"`
-	TokenType    string  `json:"token_type"`
-	Scope        *string `json:"scope,omitempty"`
-	ExpiresIn    int     `json:"expires_in"`
-	RefreshToken string  `json:"refresh_token,omitempty"`
+func fail(w http.ResponseWriter, e wire.OAuthError) {
+	wire.WriteOAuthError(w, http.StatusBadRequest, e)
 }
-
-// Error bodies, exactly as captured (§3.3).
-var (
-	errGrantTypeMissing  = oauthError{"unsupported_grant_type", "grant_type parameter is missing"}
-	errClientBare        = oauthError{Error: "invalid_client"}
-	errClientUnknown     = oauthError{"invalid_client", "Invalid client"}
-	errClientSecret      = oauthError{"invalid_client", "Invalid client secret"}
-	errCodeInvalid       = oauthError{"invalid_grant", "Invalid authorization code"}
-	errCodeExpired       = oauthError{"invalid_grant", "Authorization code expired"}
-	errRedirectURI       = oauthError{"invalid_grant", "Invalid redirect URI"}
-	errVerifierRequired  = oauthError{"invalid_request", "code_verifier required"}
-	errRefreshRevoked    = oauthError{"invalid_grant", "Refresh token revoked"}
-	errRefreshInvalid    = oauthError{"invalid_grant", "Invalid refresh token"}
-	errRefreshExpired    = oauthError{Error: "invalid_grant"} // 2026 lifetime; only the bare error was captured
-	errRefreshMissing    = oauthError{"invalid_request", "refresh_token must be supplied"}
-	errUnexpectedJSON    = oauthError{"server_error", "Unexpected status: 415"}
-	errUnexpectedMethod  = oauthError{"server_error", "Unexpected status: 405"}
-	verifierMessageByPol = map[string]oauthError{
-		config.VerifierIncorrect: {"invalid_grant", "code_verifier was incorrect"},
-		config.VerifierInvalid:   {"invalid_grant", "code_verifier was invalid"},
-	}
-)
-
-// Header values shared by every token response: net/http only reads them,
-// and a fresh []string per header per response was measurable at 40k
-// responses a second.
-var (
-	hdrJSON    = []string{"application/json;charset=UTF-8"}
-	hdrNoStore = []string{"no-store"}
-	hdrNoCache = []string{"no-cache"}
-	hdrAnyOrig = []string{"*"}
-)
-
-func writeTokenJSON(w http.ResponseWriter, status int, v any) {
-	h := w.Header()
-	// Error headers per the 2016 token-revoke note (§3.2); used for
-	// successes too, which clients treat the same.
-	h["Content-Type"] = hdrJSON
-	h["Cache-Control"] = hdrNoStore
-	h["Pragma"] = hdrNoCache
-	// Browser PKCE apps call the token endpoint directly, which works on
-	// Spotify, so CORS is open.
-	h["Access-Control-Allow-Origin"] = hdrAnyOrig
-	body, _ := json.Marshal(v)
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-func fail(w http.ResponseWriter, e oauthError) { writeTokenJSON(w, http.StatusBadRequest, e) }
 
 // tokenTrailingSlash answers /api/token/: a trailing slash was involved in
 // an odd unsupported_grant_type report (web-api#1335). [inferred] the body
 // is not read there, so grant_type is "missing".
 func (s *Service) tokenTrailingSlash(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, maxTokenBody))
-	fail(w, errGrantTypeMissing)
+	fail(w, wire.ErrGrantTypeMissing)
 }
 
 // clientAuth is how the request identified its client.
@@ -125,13 +64,13 @@ func readClientAuth(r *http.Request, form url.Values) clientAuth {
 
 // authenticate checks a client that presented a secret. It returns the
 // app, or the error to answer.
-func (s *Service) authenticate(ca clientAuth) (config.App, *oauthError) {
+func (s *Service) authenticate(ca clientAuth) (config.App, *wire.OAuthError) {
 	app, ok := s.env.App(ca.id)
 	if !ok {
-		return config.App{}, &errClientUnknown
+		return config.App{}, &wire.ErrClientUnknown
 	}
 	if subtle.ConstantTimeCompare([]byte(app.ClientSecret), []byte(ca.secret)) != 1 {
-		return config.App{}, &errClientSecret
+		return config.App{}, &wire.ErrClientSecret
 	}
 	return app, nil
 }
@@ -148,13 +87,13 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		// [inferred] in the style of the captured 415 answer.
 		w.Header().Set("Allow", http.MethodPost)
-		writeTokenJSON(w, http.StatusMethodNotAllowed, errUnexpectedMethod)
+		wire.WriteOAuthError(w, http.StatusMethodNotAllowed, wire.ErrMethod)
 		return
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if strings.HasSuffix(mt, "/json") || strings.HasSuffix(mt, "+json") {
 		// web-api#321: a JSON body with a JSON content type.
-		writeTokenJSON(w, http.StatusUnsupportedMediaType, errUnexpectedJSON)
+		wire.WriteOAuthError(w, http.StatusUnsupportedMediaType, wire.ErrJSONBody)
 		return
 	}
 	var form url.Values
@@ -168,18 +107,16 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request) {
 	grant := form.Get("grant_type")
 	switch grant {
 	case "":
-		fail(w, errGrantTypeMissing)
+		fail(w, wire.ErrGrantTypeMissing)
 		return
 	case "authorization_code", "refresh_token", "client_credentials":
 	default:
-		// The value is echoed as sent, so a trailing space shows as the
-		// captured double space (Spotify-KMP#1).
-		fail(w, oauthError{"unsupported_grant_type", "grant_type " + grant + " is not supported"})
+		fail(w, wire.ErrGrantTypeUnsupported(grant))
 		return
 	}
 	ca := readClientAuth(r, form)
 	if ca.malformed {
-		fail(w, errClientBare)
+		fail(w, wire.ErrClientAuth)
 		return
 	}
 	switch grant {
@@ -214,7 +151,7 @@ func ParseFormLenient(body string) url.Values {
 
 func (s *Service) clientCredentials(w http.ResponseWriter, ca clientAuth) {
 	if ca.id == "" || !ca.hasSecret {
-		fail(w, errClientBare)
+		fail(w, wire.ErrClientAuth)
 		return
 	}
 	app, e := s.authenticate(ca)
@@ -231,7 +168,7 @@ func (s *Service) clientCredentials(w http.ResponseWriter, ca clientAuth) {
 	}
 	s.store.Issue(a, nil, s.env.Base(), time.Time{})
 	// Live-verified 2026-09-30: { access_token, token_type, expires_in }, no scope (§3.2).
-	writeTokenJSON(w, http.StatusOK, tokenResponse{AccessToken: a.Value, TokenType: "Bearer", ExpiresIn: s.expiresIn()})
+	wire.WriteToken(w, wire.TokenResponse{AccessToken: a.Value, TokenType: "Bearer", ExpiresIn: s.expiresIn()})
 }
 
 func (s *Service) expiresIn() int { return int(s.env.Lifetimes().AccessToken / time.Second) }
@@ -246,7 +183,7 @@ func (s *Service) exchangeCode(w http.ResponseWriter, ca clientAuth, form url.Va
 	public := false
 	switch {
 	case ca.id == "":
-		fail(w, errClientBare)
+		fail(w, wire.ErrClientAuth)
 		return
 	case ca.hasSecret:
 		a, e := s.authenticate(ca)
@@ -260,46 +197,46 @@ func (s *Service) exchangeCode(w http.ResponseWriter, ca clientAuth, form url.Va
 		// enough depends on the code, checked below.
 		a, ok := s.env.App(ca.id)
 		if !ok {
-			fail(w, errClientUnknown)
+			fail(w, wire.ErrClientUnknown)
 			return
 		}
 		app, public = a, true
 	}
 	code := s.store.TakeCode(form.Get("code"), app.ClientID)
 	if code == nil || code.ClientID != app.ClientID || code.Used {
-		fail(w, errCodeInvalid)
+		fail(w, wire.ErrCodeInvalid)
 		return
 	}
 	if public && code.Challenge == "" {
 		// Without PKCE, only a confidential client may redeem a code.
-		fail(w, errClientBare)
+		fail(w, wire.ErrClientAuth)
 		return
 	}
 	now := s.env.Now(app.ClientID)
 	if !now.Before(code.Expires) {
-		fail(w, errCodeExpired)
+		fail(w, wire.ErrCodeExpired)
 		return
 	}
 	if form.Get("redirect_uri") != code.RedirectURI {
-		fail(w, errRedirectURI)
+		fail(w, wire.ErrRedirectURI)
 		return
 	}
 	if code.Challenge != "" {
 		verifier, sent := form.Get("code_verifier"), form.Has("code_verifier")
 		if !sent || verifier == "" {
-			fail(w, errVerifierRequired)
+			fail(w, wire.ErrVerifierRequired)
 			return
 		}
 		if S256(verifier) != code.Challenge {
-			fail(w, verifierMessageByPol[s.env.Policies(app.ClientID).VerifierMessage])
+			fail(w, verifierMessage[s.env.Policies(app.ClientID).VerifierMessage])
 			return
 		}
 	}
 	a, r := s.newTokens(app.ClientID, code.UserID, code.Scopes, public, now, now)
 	s.store.Issue(a, r, s.env.Base(), s.refreshSweep(app.ClientID, r))
-	scope := strings.Join(code.Scopes, " ")
-	writeTokenJSON(w, http.StatusOK, tokenResponse{
-		AccessToken: a.Value, TokenType: "Bearer", Scope: &scope, ExpiresIn: s.expiresIn(), RefreshToken: r.Value,
+	wire.WriteToken(w, wire.TokenResponse{
+		AccessToken: a.Value, TokenType: "Bearer", Scope: strings.Join(code.Scopes, " "), HasScope: true,
+		ExpiresIn: s.expiresIn(), RefreshToken: r.Value,
 	})
 }
 
@@ -339,7 +276,7 @@ func (s *Service) refreshSweep(clientID string, r *store.Refresh) time.Time {
 // only; "always-rotate" rotates every token.
 func (s *Service) refresh(w http.ResponseWriter, ca clientAuth, form url.Values) {
 	if ca.id == "" {
-		fail(w, errClientBare)
+		fail(w, wire.ErrClientAuth)
 		return
 	}
 	var app config.App
@@ -353,54 +290,53 @@ func (s *Service) refresh(w http.ResponseWriter, ca clientAuth, form url.Values)
 	} else {
 		a, ok := s.env.App(ca.id)
 		if !ok {
-			fail(w, errClientUnknown)
+			fail(w, wire.ErrClientUnknown)
 			return
 		}
 		app = a
 	}
 	value := form.Get("refresh_token")
 	if value == "" {
-		fail(w, errRefreshMissing)
+		fail(w, wire.ErrRefreshMissing)
 		return
 	}
 	tok, state := s.store.RefreshToken(value)
 	if state == store.RefreshUnknown || tok.ClientID != app.ClientID {
-		fail(w, errRefreshInvalid)
+		fail(w, wire.ErrRefreshInvalid)
 		return
 	}
 	if !ca.hasSecret && !tok.Public {
 		// "client_id ... Only required for the PKCE extension"; a
 		// confidential client's token needs the client's credentials.
-		fail(w, errClientBare)
+		fail(w, wire.ErrClientAuth)
 		return
 	}
 	if state == store.RefreshRevoked {
-		fail(w, errRefreshRevoked)
+		fail(w, wire.ErrRefreshRevoked)
 		return
 	}
 	pol := s.env.Policies(app.ClientID)
 	now := s.env.Now(app.ClientID)
 	if pol.Refresh == config.RefreshNoRotation && !now.Before(tok.AuthTime.Add(s.env.Lifetimes().RefreshToken)) {
-		fail(w, errRefreshExpired)
+		fail(w, wire.ErrRefreshExpired)
 		return
 	}
 	a, next := s.newTokens(app.ClientID, tok.UserID, tok.Scopes, tok.Public, now, tok.AuthTime)
 	rotate := pol.Refresh == config.RefreshAlwaysRotate || pol.Refresh == config.RefreshPKCERotate && tok.Public
 	base := s.env.Base()
-	resp := tokenResponse{AccessToken: a.Value, TokenType: "Bearer", ExpiresIn: s.expiresIn()}
+	resp := wire.TokenResponse{AccessToken: a.Value, TokenType: "Bearer", ExpiresIn: s.expiresIn()}
 	if rotate {
 		if !s.store.Rotate(value, next, base, s.refreshSweep(app.ClientID, next)) {
 			// Another request rotated it first: this one presented a
 			// token that is no longer valid.
-			fail(w, errRefreshRevoked)
+			fail(w, wire.ErrRefreshRevoked)
 			return
 		}
 		resp.RefreshToken = next.Value
 	}
 	s.store.Issue(a, nil, base, time.Time{})
-	scope := strings.Join(tok.Scopes, " ")
-	resp.Scope = &scope
-	writeTokenJSON(w, http.StatusOK, resp)
+	resp.Scope, resp.HasScope = strings.Join(tok.Scopes, " "), true
+	wire.WriteToken(w, resp)
 }
 
 // readBody reads at most limit bytes, sized by Content-Length when the

@@ -1,7 +1,6 @@
 package grade
 
 import (
-	"encoding/json"
 	"mime"
 	"net/http"
 	"net/url"
@@ -92,25 +91,11 @@ func parse(e *Entry) *req {
 		r.form = url.Values{}
 	}
 	if e.Endpoint == EndpointToken && e.Status == http.StatusOK && !e.Injected {
-		var m struct {
-			AccessToken  any     `json:"access_token"`
-			RefreshToken any     `json:"refresh_token"`
-			ExpiresIn    any     `json:"expires_in"`
-			Scope        *string `json:"scope"`
-		}
-		if json.Unmarshal(e.ResponseBody, &m) == nil {
-			t := &tokenResponse{}
-			t.AccessToken, _ = m.AccessToken.(string)
-			t.RefreshToken, _ = m.RefreshToken.(string)
-			if n, ok := m.ExpiresIn.(float64); ok && n > 0 && n < 1e9 {
-				t.ExpiresIn = time.Duration(n) * time.Second
-			}
-			if m.Scope != nil {
-				t.HasScope = true
-				t.Scope = strings.Fields(*m.Scope)
-			}
-			if t.AccessToken != "" {
-				r.tok = t
+		if w, err := wire.ParseTokenResponse(e.ResponseBody); err == nil && w.AccessToken != "" {
+			r.tok = &tokenResponse{
+				AccessToken: w.AccessToken, RefreshToken: w.RefreshToken,
+				ExpiresIn: time.Duration(w.ExpiresIn) * time.Second,
+				Scope:     strings.Fields(w.Scope), HasScope: w.HasScope,
 			}
 		}
 	}

@@ -1,11 +1,12 @@
 package grade
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // rules run in this order; reports list them so. Each id is stable: CI
@@ -90,24 +91,13 @@ func oauthError(r *req) (code, description string) {
 }
 
 func parseError(body []byte) (code, description string) {
-	var m struct {
-		Error            json.RawMessage `json:"error"`
-		ErrorDescription any             `json:"error_description"`
+	if e, _, ok := wire.ParseOAuthError(body); ok {
+		return e.Code, e.Description
 	}
-	if json.Unmarshal(body, &m) != nil || len(m.Error) == 0 {
-		return "", ""
+	if e, ok := wire.ParseAPIError(body); ok && !e.PlainText {
+		return "", e.Message
 	}
-	if json.Unmarshal(m.Error, &code) == nil {
-		description, _ = m.ErrorDescription.(string)
-		return code, description
-	}
-	var obj struct {
-		Message any `json:"message"`
-	}
-	if json.Unmarshal(m.Error, &obj) == nil {
-		description, _ = obj.Message.(string)
-	}
-	return "", description
+	return "", ""
 }
 
 // ordinal is "second", "third", … as evidence counts uses.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // API serves the Web API subset: every path under /v1/. Build it with New.
@@ -177,11 +178,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// the fake always gives it. [inferred] No WWW-Authenticate value was
 		// captured; a 401 must carry one (RFC 7235), so it is the bare
 		// challenge that "No token provided" uses.
-		(&failure{Status: http.StatusUnauthorized, Message: MsgAppOnly, WWWAuthenticate: `Bearer realm="spotify"`}).write(w)
+		(&failure{Status: http.StatusUnauthorized, Message: wire.MsgAppOnly, WWWAuthenticate: `Bearer realm="spotify"`}).write(w)
 		return
 	}
 	if !c.scoped(rt.Scopes, rt.AnyOf) {
-		c.fail(http.StatusForbidden, MsgNoScope)
+		c.fail(http.StatusForbidden, wire.MsgNoScope)
 		return
 	}
 	if rt.Restricted && restricted(c.app) {

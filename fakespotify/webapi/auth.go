@@ -6,26 +6,7 @@ import (
 	"strings"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
-)
-
-// Messages of the token checks (reference §5.2), all [observed-quote].
-const (
-	MsgNoToken       = "No token provided"
-	MsgBadScheme     = "Only valid bearer authentication supported"
-	MsgBadToken2026  = "Missing/invalid/expired access token"
-	MsgExpiredLegacy = "The access token expired"
-	MsgInvalidLegacy = "Invalid access token"
-	MsgNoScope       = "Insufficient client scope"
-	MsgAppOnly       = "Unauthorized"
-)
-
-// Plain-text bodies of the development-mode 403s (reference §8.2, §8.3),
-// all [observed-quote].
-const (
-	MsgOwnerNotPremium = "Active premium subscription required for the owner of the app. When the subscription status changes, it can take a few hours before requests are allowed again."
-	MsgNotAllowed2024  = "Check settings on developer.spotify.com/dashboard, the user may not be registered."
-	MsgNotAllowed2021  = "User not registered in the Developer Dashboard"
-	MsgNotAllowed2021J = "User not approved for app"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // authenticate resolves the Authorization header into c.token, c.app,
@@ -46,13 +27,13 @@ const (
 func (a *API) authenticate(c *call) *failure {
 	vals := c.r.Header.Values("Authorization")
 	if len(vals) == 0 || strings.TrimSpace(vals[0]) == "" {
-		return &failure{Status: http.StatusUnauthorized, Message: MsgNoToken, WWWAuthenticate: `Bearer realm="spotify"`}
+		return &failure{Status: http.StatusUnauthorized, Message: wire.MsgNoToken, WWWAuthenticate: `Bearer realm="spotify"`}
 	}
 	scheme, tok, _ := strings.Cut(strings.TrimSpace(vals[0]), " ")
 	tok = strings.TrimSpace(tok)
 	if !strings.EqualFold(scheme, "Bearer") || (tok != "" && !b64token(tok)) {
-		return &failure{Status: http.StatusBadRequest, Message: MsgBadScheme,
-			WWWAuthenticate: `Bearer realm="spotify", error="invalid_request", error_description="` + MsgBadScheme + `"`}
+		return &failure{Status: http.StatusBadRequest, Message: wire.MsgBadScheme,
+			WWWAuthenticate: `Bearer realm="spotify", error="invalid_request", error_description="` + wire.MsgBadScheme + `"`}
 	}
 	if tok == "" {
 		return invalidToken(a.b.Policies(""), false)
@@ -88,11 +69,11 @@ func (a *API) authenticate(c *call) *failure {
 // (the default, and whatever else is set) gives the one merged message
 // seen since mid-2026; "legacy" tells expired from invalid.
 func invalidToken(pol config.Policies, expired bool) *failure {
-	msg := MsgBadToken2026
+	msg := wire.MsgBadToken2026
 	if pol.UnauthorizedMessage == config.UnauthorizedLegacy {
-		msg = MsgInvalidLegacy
+		msg = wire.MsgInvalidLegacy
 		if expired {
-			msg = MsgExpiredLegacy
+			msg = wire.MsgExpiredLegacy
 		}
 	}
 	return &failure{Status: http.StatusUnauthorized, Message: msg,
@@ -127,17 +108,17 @@ func developmentMode(c *call) *failure {
 		return nil
 	}
 	if !c.app.OwnerPremium {
-		return &failure{Status: http.StatusForbidden, Message: MsgOwnerNotPremium, Text: true}
+		return &failure{Status: http.StatusForbidden, Message: wire.MsgOwnerNotPremium, Text: true}
 	}
 	if c.token.AppOnly() || slices.Contains(c.app.Allowlist, c.token.UserID) {
 		return nil
 	}
-	msg := MsgNotAllowed2024
+	msg := wire.MsgNotAllowed2024
 	switch c.pol.AllowlistMessage {
 	case config.Allowlist2021:
-		msg = MsgNotAllowed2021
+		msg = wire.MsgNotAllowed2021
 	case config.Allowlist2021June:
-		msg = MsgNotAllowed2021J
+		msg = wire.MsgNotAllowed2021J
 	}
 	return &failure{Status: http.StatusForbidden, Message: msg, Text: true}
 }

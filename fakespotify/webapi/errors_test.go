@@ -7,7 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
-	"github.com/spotcheck/spotcheck/fakespotify/webapi"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // refusal is one row of the error table: how to build the request, and
@@ -156,7 +156,7 @@ var _ = Describe("refusals", func() {
 		Entry("a restricted endpoint in development mode", nil, refusal{path: "/v1/audio-features/" + levels, auth: bearer("dev", "alice"),
 			status: 403, body: "{\n  \"error\" : {\n    \"status\" : 403\n  }\n}"}),
 		Entry("an owner without Premium", nil, refusal{path: "/v1/me", auth: bearer("nopremium", "alice", allScopes...),
-			status: 403, body: webapi.MsgOwnerNotPremium, text: true}),
+			status: 403, body: wire.MsgOwnerNotPremium, text: true}),
 		Entry("a user not on the allowlist (2024)", nil, refusal{path: "/v1/me", auth: bearer("dev", "bob", allScopes...),
 			status: 403, body: "Check settings on developer.spotify.com/dashboard, the user may not be registered.", text: true}),
 		Entry("a user not on the allowlist (2021)", func(e *env) {
@@ -238,17 +238,17 @@ var _ = Describe("refusals", func() {
 			e.b.addApp(config.App{Name: "both", ClientID: "ab00000000000000000000000000000b", ClientSecret: "s",
 				Mode: config.ModeDevelopment, Allowlist: []string{"alice"}})
 			res := e.get("/v1/me", e.b.issue("both", "bob"))
-			Expect(res.Body).To(Equal(webapi.MsgOwnerNotPremium))
+			Expect(res.Body).To(Equal(wire.MsgOwnerNotPremium))
 		})
 		It("applies the development-mode 403 before the scope check", func() {
 			res := e.get("/v1/me/top/artists", e.b.issue("dev", "bob"))
-			Expect(res.Body).To(Equal(webapi.MsgNotAllowed2024))
+			Expect(res.Body).To(Equal(wire.MsgNotAllowed2024))
 		})
 		It("refuses an app-only token before the scope check", func() {
 			Expect(e.get("/v1/me/top/artists", e.b.issue("web", "")).Body).To(Equal(errorJSON(401, "Unauthorized")))
 		})
 		It("refuses an app-only token on a Premium-less development app with the Premium text", func() {
-			Expect(e.get("/v1/search?q=a&type=track", e.b.issue("nopremium", "")).Body).To(Equal(webapi.MsgOwnerNotPremium))
+			Expect(e.get("/v1/search?q=a&type=track", e.b.issue("nopremium", "")).Body).To(Equal(wire.MsgOwnerNotPremium))
 		})
 		It("lets an app-only token of a development app with a Premium owner search", func() {
 			Expect(e.get("/v1/search?q=a&type=track", e.b.issue("dev", "")).Status).To(Equal(200))

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // maxOffset caps offsets where Spotify documents 100,000 (/v1/me/playlists)
@@ -278,7 +280,7 @@ func (a *API) createPlaylist(c *call) {
 		scope = "playlist-modify-public"
 	}
 	if !c.has(scope) {
-		c.fail(http.StatusForbidden, MsgNoScope)
+		c.fail(http.StatusForbidden, wire.MsgNoScope)
 		return
 	}
 	if c.params["user_id"] != c.user.ID {

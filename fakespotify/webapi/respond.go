@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // The headers api.spotify.com sends with its answers (reference §5.1;
@@ -21,16 +23,6 @@ func commonHeaders(h http.Header) {
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Access-Control-Allow-Headers", allowHeaders)
 	h.Set("Access-Control-Allow-Methods", allowMethods)
-}
-
-// errorBody is Spotify's regular error object. Message is omitted when
-// empty because the endpoints restricted on 2024-11-27 answer with a bare
-// {"error":{"status":403}} (see restricted in api.go).
-type errorBody struct {
-	Error struct {
-		Status  int    `json:"status"`
-		Message string `json:"message,omitempty"`
-	} `json:"error"`
 }
 
 // failure is a refusal decided before or inside a handler: a JSON error
@@ -51,10 +43,8 @@ func (f *failure) write(w http.ResponseWriter) {
 		writeBody(w, f.Status, contentText, []byte(f.Message))
 		return
 	}
-	var e errorBody
-	e.Error.Status = f.Status
-	e.Error.Message = f.Message
-	writeJSON(w, f.Status, e)
+	body := wire.APIError{Status: f.Status, Message: f.Message}.Body()
+	writeBody(w, f.Status, contentJSON, Pretty(body))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

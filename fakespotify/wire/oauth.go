@@ -1,0 +1,216 @@
+package wire
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+)
+
+// OAuthError is the accounts service's error body (§3.3):
+// {"error":"invalid_grant","error_description":"Invalid authorization code"}.
+// Description is left out when empty: the bare {"error":"invalid_client"}
+// is what Spotify sends for missing or malformed client authentication.
+// Match on Code first; Description is free text that Spotify has reworded
+// over time (§3.3).
+type OAuthError struct {
+	Code        string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+}
+
+func (e OAuthError) Error() string {
+	if e.Description == "" {
+		return e.Code
+	}
+	return e.Code + ": " + e.Description
+}
+
+// The token endpoint's error bodies, to the letter (§3.1, §3.3).
+var (
+	ErrGrantTypeMissing = OAuthError{"unsupported_grant_type", "grant_type parameter is missing"}
+	// ErrClientAuth is the bare answer to a request without usable client
+	// authentication: none sent, a malformed Basic header, a public
+	// client redeeming a code issued without PKCE.
+	ErrClientAuth       = OAuthError{Code: "invalid_client"}
+	ErrClientUnknown    = OAuthError{"invalid_client", "Invalid client"}
+	ErrClientSecret     = OAuthError{"invalid_client", "Invalid client secret"}
+	ErrCodeInvalid      = OAuthError{"invalid_grant", "Invalid authorization code"}
+	ErrCodeExpired      = OAuthError{"invalid_grant", "Authorization code expired"}
+	ErrRedirectURI      = OAuthError{"invalid_grant", "Invalid redirect URI"}
+	ErrVerifierRequired = OAuthError{"invalid_request", "code_verifier required"}
+	// ErrVerifierIncorrect and ErrVerifierInvalid are the two wordings of
+	// a PKCE verifier that does not match (VerifierMessagePolicy).
+	ErrVerifierIncorrect = OAuthError{"invalid_grant", "code_verifier was incorrect"}
+	ErrVerifierInvalid   = OAuthError{"invalid_grant", "code_verifier was invalid"}
+	ErrRefreshRevoked    = OAuthError{"invalid_grant", "Refresh token revoked"}
+	ErrRefreshInvalid    = OAuthError{"invalid_grant", "Invalid refresh token"}
+	// ErrRefreshExpired answers a refresh token past its 2026 lifetime
+	// (§4); only the bare error was captured.
+	ErrRefreshExpired = OAuthError{Code: "invalid_grant"}
+	ErrRefreshMissing = OAuthError{"invalid_request", "refresh_token must be supplied"}
+	// ErrJSONBody answers a JSON body sent as JSON (§3.1, web-api#321).
+	ErrJSONBody = OAuthError{"server_error", "Unexpected status: 415"}
+	// ErrMethod answers a method other than POST. [inferred] in the style
+	// of the captured 415.
+	ErrMethod = OAuthError{"server_error", "Unexpected status: 405"}
+)
+
+// ErrGrantTypeUnsupported answers a grant_type the endpoint does not
+// know. The value is echoed as sent, so a trailing space shows as the
+// captured double space (§3.3, Spotify-KMP#1).
+func ErrGrantTypeUnsupported(grant string) OAuthError {
+	return OAuthError{"unsupported_grant_type", "grant_type " + grant + " is not supported"}
+}
+
+// OAuthErrorCodes are the OAuth 2.0 error codes: those of the
+// authorization and token endpoints (RFC 6749 §4.1.2.1, §5.2) and of a
+// resource server's WWW-Authenticate (RFC 6750 §3.1), which the Web API
+// sends (§5.2).
+var OAuthErrorCodes = []string{
+	"invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
+	"unsupported_grant_type", "invalid_scope", "access_denied", "unsupported_response_type",
+	"server_error", "temporarily_unavailable", "invalid_token", "insufficient_scope",
+}
+
+// ParseOAuthError reads an OAuth error body. ok is false for anything
+// else, the Web API's error object included. described is false when the
+// body carries no error_description string: the bare answers of §3.3.
+func ParseOAuthError(body []byte) (e OAuthError, described, ok bool) {
+	var raw struct {
+		Error       json.RawMessage `json:"error"`
+		Description json.RawMessage `json:"error_description"`
+	}
+	if json.Unmarshal(body, &raw) != nil || len(raw.Error) == 0 {
+		return OAuthError{}, false, false
+	}
+	if json.Unmarshal(raw.Error, &e.Code) != nil {
+		return OAuthError{}, false, false
+	}
+	// A description that is not a string reads as none.
+	described = len(raw.Description) > 0 && raw.Description[0] == '"' && json.Unmarshal(raw.Description, &e.Description) == nil
+	return e, described, true
+}
+
+// TokenResponse is the token endpoint's success body (§3.2), in the
+// order Spotify writes its members.
+type TokenResponse struct {
+	AccessToken string
+	TokenType   string // "Bearer", capital B
+	// Scope lists the granted scopes, space-separated. HasScope says the
+	// member is there at all: the code and refresh answers always carry
+	// it ("" when nothing was granted), the client-credentials answer no
+	// longer does (§3.2).
+	Scope     string
+	HasScope  bool
+	ExpiresIn int // seconds
+	// RefreshToken is "" when the answer carries none: every refresh
+	// since 2026, a confidential client's refresh before (§3.2, §4).
+	RefreshToken string
+}
+
+// tokenJSON is TokenResponse on the wire.
+type tokenJSON struct {
+	AccessToken  string  `json:"access_token"`
+	TokenType    string  `json:"token_type"`
+	Scope        *string `json:"scope,omitempty"`
+	ExpiresIn    int     `json:"expires_in"`
+	RefreshToken string  `json:"refresh_token,omitempty"`
+}
+
+// MarshalJSON writes the body as Spotify does.
+func (t TokenResponse) MarshalJSON() ([]byte, error) { return json.Marshal(t.wire()) }
+
+func (t *TokenResponse) wire() *tokenJSON {
+	j := &tokenJSON{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresIn: t.ExpiresIn, RefreshToken: t.RefreshToken}
+	if t.HasScope {
+		j.Scope = &t.Scope
+	}
+	return j
+}
+
+// String shows lengths, never the tokens, so that printing a response
+// cannot leak them.
+func (t TokenResponse) String() string {
+	n := func(s string) string { return "(" + strconv.Itoa(len(s)) + " chars)" }
+	s := "token{access_token:" + n(t.AccessToken) + " token_type:" + strconv.Quote(t.TokenType)
+	if t.HasScope {
+		s += " scope:" + strconv.Quote(t.Scope)
+	}
+	s += " expires_in:" + strconv.Itoa(t.ExpiresIn)
+	if t.RefreshToken != "" {
+		s += " refresh_token:" + n(t.RefreshToken)
+	}
+	return s + "}"
+}
+
+// GoString keeps %#v as safe as %v.
+func (t TokenResponse) GoString() string { return t.String() }
+
+// ParseTokenResponse reads a token endpoint success body. Each member is
+// read on its own: one of the wrong type reads as absent, and the rest
+// still count. It fails only when the body is not a JSON object.
+func ParseTokenResponse(body []byte) (TokenResponse, error) {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil {
+		return TokenResponse{}, fmt.Errorf("token response is not a JSON object: %w", err)
+	}
+	if members == nil {
+		return TokenResponse{}, errors.New("token response is not a JSON object: null")
+	}
+	str := func(name string) (string, bool) {
+		raw, ok := members[name]
+		var s string
+		if !ok || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+			return "", false
+		}
+		return s, true
+	}
+	var t TokenResponse
+	t.AccessToken, _ = str("access_token")
+	t.TokenType, _ = str("token_type")
+	t.Scope, t.HasScope = str("scope")
+	t.RefreshToken, _ = str("refresh_token")
+	var n float64
+	if raw, ok := members["expires_in"]; ok && json.Unmarshal(raw, &n) == nil && n > 0 && n < 1e9 {
+		t.ExpiresIn = int(n)
+	}
+	return t, nil
+}
+
+// Header values of every token endpoint answer, shared: net/http only
+// reads them, and a fresh []string per header per answer was measurable
+// at 40k answers a second.
+var (
+	hdrTokenJSON = []string{"application/json;charset=UTF-8"}
+	hdrNoStore   = []string{"no-store"}
+	hdrNoCache   = []string{"no-cache"}
+	hdrAnyOrigin = []string{"*"}
+)
+
+// WriteToken writes a token endpoint success answer (§3.2).
+func WriteToken(w http.ResponseWriter, t TokenResponse) {
+	writeTokenEndpoint(w, http.StatusOK, t.wire())
+}
+
+// WriteOAuthError writes a token endpoint error answer (§3.3): 400 unless
+// status says otherwise.
+func WriteOAuthError(w http.ResponseWriter, status int, e OAuthError) {
+	writeTokenEndpoint(w, status, &e)
+}
+
+func writeTokenEndpoint(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
+	// The error headers of the 2016 token-revoke note (§3.2); successes
+	// carry them too, which clients treat the same.
+	h["Content-Type"] = hdrTokenJSON
+	h["Cache-Control"] = hdrNoStore
+	h["Pragma"] = hdrNoCache
+	// Browser PKCE apps call the token endpoint directly, which works on
+	// Spotify, so CORS is open.
+	h["Access-Control-Allow-Origin"] = hdrAnyOrigin
+	body, _ := json.Marshal(v) // our own types always encode
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
