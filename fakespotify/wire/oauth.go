@@ -109,24 +109,32 @@ type TokenResponse struct {
 	RefreshToken string
 }
 
-// tokenJSON is TokenResponse on the wire.
-type tokenJSON struct {
-	AccessToken  string  `json:"access_token"`
-	TokenType    string  `json:"token_type"`
-	Scope        *string `json:"scope,omitempty"`
-	ExpiresIn    int     `json:"expires_in"`
-	RefreshToken string  `json:"refresh_token,omitempty"`
-}
+// The body on the wire, with and without a scope member: two types
+// rather than a *string, so that writing one costs a single allocation.
+type (
+	tokenJSON struct {
+		AccessToken  string `json:"access_token"`
+		TokenType    string `json:"token_type"`
+		Scope        string `json:"scope"`
+		ExpiresIn    int    `json:"expires_in"`
+		RefreshToken string `json:"refresh_token,omitempty"`
+	}
+	tokenJSONNoScope struct {
+		AccessToken  string `json:"access_token"`
+		TokenType    string `json:"token_type"`
+		ExpiresIn    int    `json:"expires_in"`
+		RefreshToken string `json:"refresh_token,omitempty"`
+	}
+)
 
 // MarshalJSON writes the body as Spotify does.
 func (t TokenResponse) MarshalJSON() ([]byte, error) { return json.Marshal(t.wire()) }
 
-func (t *TokenResponse) wire() *tokenJSON {
-	j := &tokenJSON{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresIn: t.ExpiresIn, RefreshToken: t.RefreshToken}
+func (t TokenResponse) wire() any {
 	if t.HasScope {
-		j.Scope = &t.Scope
+		return tokenJSON{t.AccessToken, t.TokenType, t.Scope, t.ExpiresIn, t.RefreshToken}
 	}
-	return j
+	return tokenJSONNoScope{t.AccessToken, t.TokenType, t.ExpiresIn, t.RefreshToken}
 }
 
 // String shows lengths, never the tokens, so that printing a response
@@ -196,7 +204,7 @@ func WriteToken(w http.ResponseWriter, t TokenResponse) {
 // WriteOAuthError writes a token endpoint error answer (§3.3): 400 unless
 // status says otherwise.
 func WriteOAuthError(w http.ResponseWriter, status int, e OAuthError) {
-	writeTokenEndpoint(w, status, &e)
+	writeTokenEndpoint(w, status, e)
 }
 
 func writeTokenEndpoint(w http.ResponseWriter, status int, v any) {
