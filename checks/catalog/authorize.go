@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // What an authorize URL alone says: the request-side mistakes Spotify
@@ -61,7 +62,7 @@ func (c *Catalog) lintAuthorize(u *url.URL, set *redact.Set, whole bool) []candi
 	cause := ""
 	for _, s := range splitScopes(q.Get("scope")) {
 		for _, part := range strings.Split(s, ",") {
-			if part != "" && !validScopes[part] {
+			if _, valid := wire.LookupScope(part); part != "" && !valid {
 				bad = append(bad, part)
 				if cause == "" {
 					cause = illegalScopeCause(part)

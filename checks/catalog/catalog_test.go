@@ -155,19 +155,6 @@ var _ = Describe("the catalog", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(len(c.Entries())).To(Equal(len(catalog.Default().Entries())))
 	})
-
-	It("knows which scopes an endpoint needs", func() {
-		needs, ok := catalog.ScopesFor("GET", "/v1/me/player/recently-played")
-		Expect(ok).To(BeTrue())
-		Expect(needs).To(Equal([][]string{{"user-read-recently-played"}}))
-		needs, ok = catalog.ScopesFor("post", "/v1/users/alice/playlists")
-		Expect(ok).To(BeTrue())
-		Expect(needs[0]).To(ConsistOf("playlist-modify-public", "playlist-modify-private"))
-		_, ok = catalog.ScopesFor("GET", "/v1/search")
-		Expect(ok).To(BeFalse())
-		Expect(catalog.IsValidScope("user-read-birthdate")).To(BeFalse())
-		Expect(catalog.IsValidScope("user-top-read")).To(BeTrue())
-	})
 })
 
 var _ = Describe("the README", func() {

@@ -856,11 +856,11 @@ func (d *diagnoser) apiCalls() {
 			if !strings.Contains(cl.x.ResponseBody, "Insufficient client scope") {
 				break
 			}
-			needs, ok := ScopesFor(cl.method, strings.SplitN(cl.path, "?", 2)[0])
+			needs, ok := wire.ScopesFor(cl.method, strings.SplitN(cl.path, "?", 2)[0])
 			var findings []string
 			cause := ""
 			if ok {
-				findings = append(findings, fmt.Sprintf("%s %s needs %s.", cl.method, strings.SplitN(cl.path, "?", 2)[0], describeNeeds(needs)))
+				findings = append(findings, fmt.Sprintf("%s %s needs %s.", cl.method, strings.SplitN(cl.path, "?", 2)[0], wire.DescribeNeeds(needs)))
 			}
 			var requested []string
 			if iss != nil {
@@ -874,10 +874,10 @@ func (d *diagnoser) apiCalls() {
 				}
 				if ok {
 					switch {
-					case len(missingScopes(needs, requested)) > 0 && len(d.f.auths) > 0:
+					case len(wire.MissingScopes(needs, requested)) > 0 && len(d.f.auths) > 0:
 						cause = "not-requested"
-						findings = append(findings, "The authorize request never asked for "+describeNeeds(missingScopes(needs, requested))+".")
-					case iss.hasScope && len(missingScopes(needs, granted)) > 0:
+						findings = append(findings, "The authorize request never asked for "+wire.DescribeNeeds(wire.MissingScopes(needs, requested))+".")
+					case iss.hasScope && len(wire.MissingScopes(needs, granted)) > 0:
 						cause = "stale-token"
 						findings = append(findings, "It was requested but the token used does not carry it: the token predates the scope change (refreshing keeps the original scopes).")
 					}
@@ -887,9 +887,9 @@ func (d *diagnoser) apiCalls() {
 					requested = splitScopes(a.scope)
 				}
 				if ok && len(d.f.auths) > 0 {
-					if m := missingScopes(needs, requested); len(m) > 0 {
+					if m := wire.MissingScopes(needs, requested); len(m) > 0 {
 						cause = "not-requested"
-						findings = append(findings, "The last authorize request asked for "+scopeList(requested)+", not "+describeNeeds(m)+".")
+						findings = append(findings, "The last authorize request asked for "+scopeList(requested)+", not "+wire.DescribeNeeds(m)+".")
 					} else {
 						cause = "stale-token"
 						findings = append(findings, "The scope is requested now, but the token used is not from this file's login: an older token without it.")

@@ -10,9 +10,8 @@ import (
 	"strings"
 
 	"github.com/spotcheck/spotcheck/checks"
-	"github.com/spotcheck/spotcheck/checks/catalog"
-	"github.com/spotcheck/spotcheck/fakespotify/accounts"
 	"github.com/spotcheck/spotcheck/fakespotify/webapi"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // scopeState is the requested scopes and what the checks made of them.
@@ -68,7 +67,7 @@ func didYouMean(s string) string {
 	if bestD > 4 {
 		bestD = 4
 	}
-	for _, sc := range accounts.Scopes {
+	for _, sc := range wire.Scopes {
 		if d := levenshtein(strings.ToLower(s), sc.Name); d < bestD || (d == bestD && best == "" && d <= 2) {
 			best, bestD = sc.Name, d
 		}
@@ -110,7 +109,7 @@ func (c *checkRun) scopeNames() {
 	}
 	for _, s := range st.list {
 		subject := "scope:" + s
-		if _, ok := accounts.LookupScope(s); ok {
+		if _, ok := wire.LookupScope(s); ok {
 			st.valid = append(st.valid, s)
 			continue
 		}
@@ -272,32 +271,14 @@ func parseUse(s string) (usedEndpoint, error) {
 	e.path = rest
 	if ep, ok := webapi.Lookup(e.method, e.path); ok {
 		e.known, e.user, e.restricted = true, ep.User, ep.Restricted
-		if ep.AnyOf && len(ep.Scopes) > 0 {
-			e.needs = [][]string{ep.Scopes}
-		} else {
-			for _, s := range ep.Scopes {
-				e.needs = append(e.needs, []string{s})
-			}
-		}
+		e.needs = ep.Needs
 		return e, nil
 	}
-	if needs, ok := catalog.ScopesFor(e.method, e.path); ok {
+	if needs, ok := wire.ScopesFor(e.method, e.path); ok {
 		e.known, e.needs = true, needs
 	}
 	e.user = strings.HasPrefix(e.path, "/v1/me") || strings.HasPrefix(e.path, "/v1/users/")
 	return e, nil
-}
-
-func describeNeeds(needs [][]string) string {
-	var parts []string
-	for _, g := range needs {
-		if len(g) == 1 {
-			parts = append(parts, g[0])
-		} else {
-			parts = append(parts, "one of "+strings.Join(g, ", "))
-		}
-	}
-	return strings.Join(parts, " and ")
 }
 
 func (c *checkRun) scopeEndpoints() {
@@ -326,7 +307,7 @@ func (c *checkRun) scopeEndpoints() {
 		}
 		if len(missing) > 0 {
 			f := c.add("scope-missing-for-endpoint", "uses:"+e.raw,
-				fmt.Sprintf("%s %s needs %s; requested: %s", e.method, e.path, describeNeeds(missing), orNone(strings.Join(requested, " "))))
+				fmt.Sprintf("%s %s needs %s; requested: %s", e.method, e.path, wire.DescribeNeeds(missing), orNone(strings.Join(requested, " "))))
 			var add []string
 			for _, g := range missing {
 				add = append(add, g[0])

@@ -61,20 +61,7 @@ var _ = Describe("Insecure", func() {
 	)
 })
 
-var _ = Describe("scopes", func() {
-	It("splits on spaces, drops duplicates and keeps commas as one (illegal) scope", func() {
-		Expect(accounts.ParseScope("  user-read-email  user-read-email user-top-read ")).To(Equal([]string{"user-read-email", "user-top-read"}))
-		Expect(accounts.ParseScope("a,b")).To(Equal([]string{"a,b"}))
-		Expect(accounts.ParseScope("")).To(BeEmpty())
-	})
-	It("knows every documented scope and nothing else", func() {
-		Expect(accounts.Scopes).To(HaveLen(24))
-		_, ok := accounts.LookupScope("user-read-birthdate")
-		Expect(ok).To(BeFalse())
-		s, ok := accounts.LookupScope("playlist-read-private")
-		Expect(ok).To(BeTrue())
-		Expect(s.Words).To(Equal("Access your private playlists"))
-	})
+var _ = Describe("PKCE", func() {
 	It("computes S256 as base64url without padding (RFC 7636 appendix B)", func() {
 		Expect(accounts.S256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")).To(Equal("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"))
 	})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/store"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // authRequest is a validated authorization request.
@@ -67,9 +68,9 @@ func (s *Service) parseAuthorize(q url.Values) (*authRequest, *authFailure) {
 	req := &authRequest{app: app, redirectURI: redirectURI}
 	req.state, req.hasState = q.Get("state"), q.Has("state")
 
-	scopes := ParseScope(q.Get("scope"))
+	scopes := wire.ParseScope(q.Get("scope"))
 	for _, sc := range scopes {
-		if _, ok := LookupScope(sc); !ok {
+		if _, ok := wire.LookupScope(sc); !ok {
 			return nil, &authFailure{page: "Illegal scope"}
 		}
 	}
@@ -161,7 +162,7 @@ func (s *Service) renderConsent(w http.ResponseWriter, req *authRequest, user, r
 		page.User = u.DisplayName
 	}
 	for _, sc := range req.scopes {
-		d, _ := LookupScope(sc)
+		d, _ := wire.LookupScope(sc)
 		page.Scopes = append(page.Scopes, d)
 	}
 	render(w, http.StatusOK, "consent", page)

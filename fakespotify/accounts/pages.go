@@ -3,6 +3,8 @@ package accounts
 import (
 	"html/template"
 	"net/http"
+
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // The pages keep Spotify's element ids and test ids (reference §1.5) so a
@@ -65,7 +67,7 @@ type loginPage struct {
 
 type consentPage struct {
 	User, AppName, AppDescription, Request string
-	Scopes                                 []Scope
+	Scopes                                 []wire.Scope
 }
 
 func render(w http.ResponseWriter, status int, name string, data any) {

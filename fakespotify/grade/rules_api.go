@@ -3,11 +3,13 @@ package grade
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/webapi"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 func checkAccessInQuery(s *session) result {
@@ -119,21 +121,20 @@ func checkRetryAfter(s *session) result {
 }
 
 // endpointScopes are the scopes each Web API endpoint of the fake needs
-// or reveals data with, by method and pattern segments.
+// or reveals data with.
 type endpointScopes struct {
-	method string
-	segs   []string
-	name   string
-	scopes []string
+	method, pattern string
+	name            string
+	scopes          []string
 }
 
 var scopeTable, judgedScopes = func() ([]endpointScopes, map[string][]string) {
 	var table []endpointScopes
 	judged := map[string][]string{}
 	for _, e := range webapi.Endpoints {
-		sc := append(append([]string(nil), e.Scopes...), e.Reveals...)
+		sc := append(slices.Concat(e.Needs...), e.Reveals...)
 		name := e.Method + " " + e.Pattern
-		table = append(table, endpointScopes{method: e.Method, segs: strings.Split(strings.Trim(e.Pattern, "/"), "/"), name: name, scopes: sc})
+		table = append(table, endpointScopes{method: e.Method, pattern: e.Pattern, name: name, scopes: sc})
 		for _, x := range sc {
 			judged[x] = append(judged[x], name)
 		}
@@ -146,18 +147,7 @@ var scopeTable, judgedScopes = func() ([]endpointScopes, map[string][]string) {
 func matchEndpoint(method, path string) *endpointScopes {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	for i := range scopeTable {
-		e := &scopeTable[i]
-		if e.method != method || len(e.segs) != len(segs) {
-			continue
-		}
-		ok := true
-		for j, s := range e.segs {
-			if !strings.HasPrefix(s, "{") && s != segs[j] || segs[j] == "" {
-				ok = false
-				break
-			}
-		}
-		if ok {
+		if e := &scopeTable[i]; e.method == method && wire.MatchPattern(e.pattern, segs) {
 			return e
 		}
 	}

@@ -3,6 +3,7 @@ package webapi
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,7 +182,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		(&failure{Status: http.StatusUnauthorized, Message: wire.MsgAppOnly, WWWAuthenticate: `Bearer realm="spotify"`}).write(w)
 		return
 	}
-	if !c.scoped(rt.Scopes, rt.AnyOf) {
+	if !c.scoped(rt.Needs) {
 		c.fail(http.StatusForbidden, wire.MsgNoScope)
 		return
 	}
@@ -197,19 +198,14 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.serve(a, c)
 }
 
-func (c *call) scoped(scopes []string, anyOf bool) bool {
-	if len(scopes) == 0 {
-		return true
-	}
-	for _, s := range scopes {
-		if c.has(s) && anyOf {
-			return true
-		}
-		if !c.has(s) && !anyOf {
+// scoped reports whether the token carries one scope of every group.
+func (c *call) scoped(needs [][]string) bool {
+	for _, group := range needs {
+		if !slices.ContainsFunc(group, c.has) {
 			return false
 		}
 	}
-	return !anyOf
+	return true
 }
 
 // restrictedSince is the day of Spotify's "changes to the Web API" blog
