@@ -60,7 +60,7 @@ func (c *Catalog) lintAuthorize(u *url.URL, set *redact.Set, whole bool) []candi
 	}
 	var bad []string
 	cause := ""
-	for _, s := range splitScopes(q.Get("scope")) {
+	for _, s := range wire.ParseScope(q.Get("scope")) {
 		for _, part := range strings.Split(s, ",") {
 			if _, valid := wire.LookupScope(part); part != "" && !valid {
 				bad = append(bad, part)

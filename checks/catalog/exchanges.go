@@ -864,9 +864,9 @@ func (d *diagnoser) apiCalls() {
 			}
 			var requested []string
 			if iss != nil {
-				granted := splitScopes(iss.grantedScope)
+				granted := wire.ParseScope(iss.grantedScope)
 				if a := d.f.authForToken(iss); a != nil {
-					requested = splitScopes(a.scope)
+					requested = wire.ParseScope(a.scope)
 					findings = append(findings, "Requested at /authorize ("+clock(a.at)+"): "+scopeList(requested)+".")
 				}
 				if iss.hasScope {
@@ -884,7 +884,7 @@ func (d *diagnoser) apiCalls() {
 				}
 			} else {
 				for _, a := range d.f.auths {
-					requested = splitScopes(a.scope)
+					requested = wire.ParseScope(a.scope)
 				}
 				if ok && len(d.f.auths) > 0 {
 					if m := wire.MissingScopes(needs, requested); len(m) > 0 {

@@ -22,9 +22,6 @@ func illegalScopeCause(s string) string {
 	return "typo"
 }
 
-// splitScopes splits a scope parameter as Spotify does: on spaces.
-func splitScopes(s string) []string { return strings.Fields(s) }
-
 func scopeList(s []string) string {
 	if len(s) == 0 {
 		return "(none)"
