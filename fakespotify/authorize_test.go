@@ -99,8 +99,8 @@ var _ = Describe("GET /authorize", func() {
 		Expect(loc.Query()).NotTo(HaveKey("state"))
 	})
 
-	It("accepts the /authorize/ and /en/authorize paths", func() {
-		for _, p := range []string{"/authorize/", "/en/authorize", "/pt-BR/authorize"} {
+	It("accepts /authorize/ and a locale before /authorize (wire.IsAuthorizePath)", func() {
+		for _, p := range []string{"/authorize/", "/en/authorize", "/pt-BR/authorize", "/zh-Hant/authorize", "/es-419/authorize", "/EN/authorize"} {
 			r := h.get(p + "?" + authQuery(web, webRedir).Encode())
 			Expect(r.status).To(Equal(http.StatusFound), p)
 		}

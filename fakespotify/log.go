@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/spotcheck/spotcheck/fakespotify/accounts"
 	"github.com/spotcheck/spotcheck/fakespotify/grade"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
@@ -494,7 +493,7 @@ func classify(path string) string {
 		return EndpointAPI
 	case path == "/api/token" || path == "/api/token/":
 		return EndpointToken
-	case accounts.IsAuthorizePath(path):
+	case wire.IsAuthorizePath(path):
 		return EndpointAuthorize
 	case path == "/authorize/decision":
 		return EndpointConsent

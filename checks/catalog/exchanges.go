@@ -42,7 +42,7 @@ func exchangeWhere(u *url.URL) Where {
 		return ""
 	case strings.TrimSuffix(u.Path, "/") == "/api/token":
 		return WhereToken
-	case isAuthorizePath(u.Path):
+	case wire.IsAuthorizePath(u.Path):
 		return WhereAuthorizePage
 	case strings.HasPrefix(u.Path, "/v1/"):
 		return WhereWebAPI
@@ -551,7 +551,7 @@ func (c *Catalog) explainExchanges(xs []Exchange, opts Options, res *Result) {
 
 func isAuthorizeURL(raw string) bool {
 	u, err := url.Parse(raw)
-	return err == nil && isAuthorizePath(u.Path)
+	return err == nil && wire.IsAuthorizePath(u.Path)
 }
 
 // diagnoser holds the cross-request reasoning.

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Kind is the kind of input Explain reads.
@@ -186,7 +187,7 @@ func (c *Catalog) explainText(raw string, kind Kind, opts Options) (*Result, err
 			return nil, &InputError{Name: opts.Name, Err: errors.New("not a URL; a callback is the full address the browser came back to, e.g. http://127.0.0.1:8888/callback?error=access_denied&state=…")}
 		}
 		ms := c.matchCallbackURL(u, trimmed, opts.State, set)
-		if len(ms) == 0 && !isAuthorizePath(u.Path) {
+		if len(ms) == 0 && !wire.IsAuthorizePath(u.Path) {
 			res.Notes = append(res.Notes, callbackNote(u))
 		}
 		cands = ms
@@ -383,7 +384,7 @@ func callbackNote(u *url.URL) string {
 
 // matchCallbackURL explains a callback URL (or an authorize URL pasted as one).
 func (c *Catalog) matchCallbackURL(u *url.URL, raw, sentState string, set *redact.Set) []candidate {
-	if isAuthorizePath(u.Path) {
+	if wire.IsAuthorizePath(u.Path) {
 		return c.lintAuthorize(u, set, true)
 	}
 	o, ok := callbackObservation(u)

@@ -103,7 +103,7 @@ var (
 		{mustFast(`(?i)/api/token\b`, 64), WhereToken},
 		{mustFast(`(?i)\bapi\.spotify\.com\b`, 64), WhereWebAPI},
 		{mustFast(`(?i)\bWWW-Authenticate\b`, 64), WhereWebAPI},
-		{mustFast(`(?i)accounts\.spotify\.com/(?:[a-z]{2}(?:-[a-z]{2,4})?/)?authorize\b`, 64), WhereAuthorizePage},
+		{mustFast(`(?i)accounts\.spotify\.com(?:/`+wire.LocalePattern+`)?/authorize\b`, 64), WhereAuthorizePage},
 	}
 
 	// golang.org/x/oauth2 RetrieveError, the newer and the older form.
@@ -834,7 +834,7 @@ func (s *scan) extractURLs() {
 			continue
 		}
 		whole := strings.TrimSpace(s.text) == raw
-		if isAuthorizePath(u.Path) && (u.Query().Has("client_id") || u.Query().Has("response_type")) {
+		if wire.IsAuthorizePath(u.Path) && (u.Query().Has("client_id") || u.Query().Has("response_type")) {
 			s.cands = append(s.cands, s.c.lintAuthorize(u, s.set, whole)...)
 			s.claimed = append(s.claimed, [2]int{m[0], m[0] + len(raw)})
 			continue
@@ -855,10 +855,6 @@ func (s *scan) extractURLs() {
 		s.cands = append(s.cands, s.c.stateCheck(u, o, s.state, s.set)...)
 	}
 }
-
-var authorizePathRe = regexp.MustCompile(`^(?:/[a-z]{2}(?:-[A-Za-z]{2,4})?)?/authorize/?$`)
-
-func isAuthorizePath(p string) bool { return authorizePathRe.MatchString(p) }
 
 // callbackObservation reads a redirect back to the app: the parameters of
 // the query and, for the implicit grant, the fragment.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // authAnswer is how /authorize answered one probe.
@@ -33,10 +34,7 @@ func (a *authAnswer) quote() string { return quote(a.last.Exchange) }
 // (/authorize → /en/authorize …) before the answer is judged.
 const maxAuthorizeHops = 3
 
-var (
-	authorizePathRe = regexp.MustCompile(`^(?:/[a-z]{2}(?:-[A-Za-z]{2,4})?)?/authorize/?$`)
-	loginPathRe     = regexp.MustCompile(`^(?:/[a-z]{2}(?:-[A-Za-z]{2,4})?)?/login(?:/|$)`)
-)
+var loginPathRe = regexp.MustCompile(`^(?:/` + wire.LocalePattern + `)?/login(?:/|$)`)
 
 // authorize probes GET /authorize with params, without following a
 // redirect out of the accounts service: a 302 to the login page means the
@@ -81,7 +79,7 @@ func (c *checkRun) authorize(step string, params url.Values) (*authAnswer, bool)
 			case r.client.PeerOf(next.String()) == checks.PeerAccounts && loginPathRe.MatchString(next.Path):
 				ans.ok, ans.how = true, "redirects to the login page"
 				return ans, true
-			case r.client.PeerOf(next.String()) == checks.PeerAccounts && authorizePathRe.MatchString(next.Path) && hop < maxAuthorizeHops:
+			case r.client.PeerOf(next.String()) == checks.PeerAccounts && wire.IsAuthorizePath(next.Path) && hop < maxAuthorizeHops:
 				target = next.String()
 				continue
 			}

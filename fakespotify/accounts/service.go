@@ -17,6 +17,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/store"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Env is what the accounts service reads from the rest of the fake.
@@ -65,7 +66,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.token(w, r)
 	case p == "/api/token/":
 		s.tokenTrailingSlash(w, r)
-	case IsAuthorizePath(p):
+	case wire.IsAuthorizePath(p):
 		s.authorize(w, r)
 	case p == "/authorize/decision":
 		s.decision(w, r)
@@ -74,36 +75,6 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
-}
-
-// IsAuthorizePath matches /authorize, /authorize/ and a locale-prefixed
-// /en/authorize or /pt-BR/authorize, all seen in working URLs (§1.1 notes).
-func IsAuthorizePath(p string) bool {
-	if p == "/authorize" || p == "/authorize/" {
-		return true
-	}
-	locale, rest, ok := strings.Cut(strings.TrimPrefix(p, "/"), "/")
-	if !ok || (rest != "authorize" && rest != "authorize/") {
-		return false
-	}
-	return isLocale(locale)
-}
-
-func isLocale(s string) bool {
-	lang, region, hasRegion := strings.Cut(s, "-")
-	if len(lang) != 2 || !isLetters(lang) {
-		return false
-	}
-	return !hasRegion || len(region) == 2 && isLetters(region)
-}
-
-func isLetters(s string) bool {
-	for _, c := range s {
-		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
-			return false
-		}
-	}
-	return true
 }
 
 // randomToken makes an opaque base64url value with Spotify's prefix: codes
