@@ -16,6 +16,7 @@ import (
 	"github.com/spotcheck/spotcheck/checks/catalog"
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 	"github.com/spotcheck/spotcheck/scenarios"
 )
 
@@ -172,19 +173,11 @@ func needsControlAPI(s *scenarios.Scenario) bool {
 }
 
 func nonDefaultPolicies(s *scenarios.Scenario) string {
-	_, def := config.Defaults()
 	p := s.Policies()
 	var out []string
-	for _, f := range []struct{ name, v, def string }{
-		{"refresh", p.Refresh, def.Refresh},
-		{"redirect_security", p.RedirectSecurity, def.RedirectSecurity},
-		{"unauthorized_message", p.UnauthorizedMessage, def.UnauthorizedMessage},
-		{"implicit_grant", p.ImplicitGrant, def.ImplicitGrant},
-		{"allowlist_message", p.AllowlistMessage, def.AllowlistMessage},
-		{"verifier_message", p.VerifierMessage, def.VerifierMessage},
-	} {
-		if f.v != "" && f.v != f.def {
-			out = append(out, "policy:"+f.name+"="+f.v)
+	for _, pol := range wire.Policies {
+		if v := p.Get(pol.Name); v != "" && v != pol.Default() {
+			out = append(out, "policy:"+pol.Name+"="+v)
 		}
 	}
 	return strings.Join(out, ", ")

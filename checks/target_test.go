@@ -12,6 +12,7 @@ import (
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 var noEnv = func(string) (string, bool) { return "", false }
@@ -110,8 +111,8 @@ var _ = Describe("Control", func() {
 
 		Expect(ctl.AdvanceClock(ctx, app.ClientID, time.Hour)).To(Succeed())
 		Expect(srv.NowFor(app.ClientID).Sub(srv.Now())).To(Equal(time.Hour))
-		Expect(ctl.SetPolicy(ctx, app.ClientID, config.Policies{Refresh: config.RefreshPKCERotate})).To(Succeed())
-		Expect(srv.Policies(app.ClientID).Refresh).To(Equal(config.RefreshPKCERotate))
+		Expect(ctl.SetPolicy(ctx, app.ClientID, config.Policies{Refresh: wire.RefreshPKCERotate})).To(Succeed())
+		Expect(srv.Policies(app.ClientID).Refresh).To(Equal(wire.RefreshPKCERotate))
 		Expect(ctl.Inject(ctx, fakespotify.Fault{Path: "/v1/me", ClientID: app.ClientID, Status: 429})).To(Succeed())
 		n, err := ctl.Revoke(ctx, "bob", app.ClientID)
 		Expect(err).NotTo(HaveOccurred())

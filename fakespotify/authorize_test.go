@@ -10,6 +10,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 var _ = Describe("GET /authorize", func() {
@@ -64,7 +65,7 @@ var _ = Describe("GET /authorize", func() {
 	})
 
 	It("accepts those registrations under the legacy redirect policy", func() {
-		legacy := h.autoApp("legacy", fakespotify.AppOverrides{Policies: config.Policies{RedirectSecurity: config.RedirectLegacy}})
+		legacy := h.autoApp("legacy", fakespotify.AppOverrides{Policies: config.Policies{RedirectSecurity: wire.RedirectSecurityLegacy}})
 		Expect(h.code(authQuery(legacy, "http://localhost:8888/callback"))).NotTo(BeEmpty())
 	})
 
@@ -124,7 +125,7 @@ var _ = Describe("GET /authorize", func() {
 			Expect(r.header.Get("Location")).To(Equal(webRedir + "#error=unsupported_response_type&state=xyz"))
 		})
 		It("shows 'response_type must be code' under the page policy", func() {
-			Expect(h.srv.SetPolicy(web.ClientID, config.Policies{ImplicitGrant: config.ImplicitPage})).To(Succeed())
+			Expect(h.srv.SetPolicy(web.ClientID, config.Policies{ImplicitGrant: wire.ImplicitPage})).To(Succeed())
 			q := authQuery(web, webRedir)
 			q.Set("response_type", "token")
 			r := h.authorize(q)

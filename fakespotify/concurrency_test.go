@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 var _ = Describe("under concurrent load", func() {
@@ -57,7 +58,7 @@ var _ = Describe("under concurrent load", func() {
 	})
 
 	It("rotates one refresh token exactly once among 50 goroutines (pkce-rotate)", func() {
-		Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: config.RefreshPKCERotate})).To(Succeed())
+		Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: wire.RefreshPKCERotate})).To(Succeed())
 		q := authQuery(web, webRedir)
 		q.Set("code_challenge_method", "S256")
 		q.Set("code_challenge", challenge)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 var _ = Describe("control endpoints", func() {
@@ -72,8 +73,8 @@ var _ = Describe("control endpoints", func() {
 	It("switches policies per app without touching others", func() {
 		r := post("/_spotcheck/policy", `{"client_id":"`+webID+`","policies":{"refresh":"pkce-rotate"}}`)
 		Expect(r.status).To(Equal(http.StatusOK), r.body)
-		Expect(h.srv.Policies(webID).Refresh).To(Equal(config.RefreshPKCERotate))
-		Expect(h.srv.Policies(otherID).Refresh).To(Equal(config.RefreshNoRotation))
+		Expect(h.srv.Policies(webID).Refresh).To(Equal(wire.RefreshPKCERotate))
+		Expect(h.srv.Policies(otherID).Refresh).To(Equal(wire.Refresh2026))
 	})
 
 	It("injects one-shot and counted faults, scoped to a client", func() {

@@ -16,6 +16,7 @@ import (
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/grade"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // browse follows an authorization URL as far as the fake's redirect back
@@ -108,7 +109,7 @@ var _ = Describe("grading clients", func() {
 
 	Describe("well-behaved clients get no finding", func() {
 		It("golang.org/x/oauth2 with PKCE S256 and state, refreshing near expiry under rotation and honouring Retry-After", func() {
-			Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: config.RefreshPKCERotate})).To(Succeed())
+			Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: wire.RefreshPKCERotate})).To(Succeed())
 			conf := h.oauthConf(web, oauth2.AuthStyleInParams, false, "user-read-email", "user-read-private", "user-top-read")
 			verifier, state := oauth2.GenerateVerifier(), oauth2.GenerateVerifier()
 			cb := h.browse(conf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)))
@@ -331,7 +332,7 @@ var _ = Describe("grading clients", func() {
 		})
 
 		It("stale-refresh-token-after-rotation: the app keeps refreshing with the first refresh token (pkce-rotate)", func() {
-			Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: config.RefreshPKCERotate})).To(Succeed())
+			Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: wire.RefreshPKCERotate})).To(Succeed())
 			conf := h.oauthConf(web, oauth2.AuthStyleInParams, false, "user-read-email")
 			verifier := oauth2.GenerateVerifier()
 			cb := h.browse(conf.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)))
@@ -349,7 +350,7 @@ var _ = Describe("grading clients", func() {
 		})
 
 		It("stale-refresh-token-after-rotation: a rotation before the window is known from the store", func() {
-			Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: config.RefreshAlwaysRotate})).To(Succeed())
+			Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: wire.RefreshAlwaysRotate})).To(Succeed())
 			_, rt := login()
 			Expect(h.srv.AdvanceClockFor(web.ClientID, 59*time.Minute)).To(Succeed())
 			Expect(refresh(rt).status).To(Equal(http.StatusOK))
@@ -471,7 +472,7 @@ var _ = Describe("grading clients", func() {
 		})
 
 		DescribeTable("localhost-redirect-uri: a redirect URI on localhost",
-			func(policy string, status int) {
+			func(policy wire.RedirectSecurityPolicy, status int) {
 				app := h.autoApp("web", fakespotify.AppOverrides{RedirectURIs: []string{"http://localhost:8888/callback"}})
 				Expect(h.srv.SetPolicy(app.ClientID, config.Policies{RedirectSecurity: policy})).To(Succeed())
 				q := authQuery(app, "http://localhost:8888/callback")
@@ -479,8 +480,8 @@ var _ = Describe("grading clients", func() {
 				g := h.srv.Grade(app.ClientID)
 				Expect(g.IDs()).To(Equal([]string{"localhost-redirect-uri"}), gradeText(g))
 			},
-			Entry("refused by the 2025 rules", config.RedirectSecurity2025, http.StatusBadRequest),
-			Entry("even where the legacy policy accepts it", config.RedirectLegacy, http.StatusFound),
+			Entry("refused by the 2025 rules", wire.RedirectSecurity2025, http.StatusBadRequest),
+			Entry("even where the legacy policy accepts it", wire.RedirectSecurityLegacy, http.StatusFound),
 		)
 
 		It("scope-requested-unused: a granted scope no call needed (info), and scopes the fake cannot judge are named", func() {

@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 var _ = Describe("refresh tokens", func() {
@@ -80,7 +81,7 @@ var _ = Describe("refresh tokens", func() {
 
 	Describe(`policy "pkce-rotate"`, func() {
 		BeforeEach(func() {
-			Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: config.RefreshPKCERotate})).To(Succeed())
+			Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: wire.RefreshPKCERotate})).To(Succeed())
 		})
 		It("rotates PKCE tokens: a new one each time, reuse gives Refresh token revoked", func() {
 			_, rt := tokens(true)
@@ -101,7 +102,7 @@ var _ = Describe("refresh tokens", func() {
 	})
 
 	It(`rotates every token under "always-rotate"`, func() {
-		Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: config.RefreshAlwaysRotate})).To(Succeed())
+		Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: wire.RefreshAlwaysRotate})).To(Succeed())
 		_, rt := tokens(false)
 		next := refresh(rt, false).json()["refresh_token"]
 		Expect(next).To(HavePrefix("AQ"))

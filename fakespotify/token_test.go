@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 var _ = Describe("POST /api/token", func() {
@@ -160,7 +161,7 @@ var _ = Describe("POST /api/token", func() {
 	})
 
 	It("uses the wording 'code_verifier was invalid' under that policy", func() {
-		Expect(h.srv.SetPolicy(web.ClientID, config.Policies{VerifierMessage: config.VerifierInvalid})).To(Succeed())
+		Expect(h.srv.SetPolicy(web.ClientID, config.Policies{VerifierMessage: wire.VerifierInvalid})).To(Succeed())
 		q := authQuery(web, webRedir)
 		q.Set("code_challenge_method", "S256")
 		q.Set("code_challenge", challenge)

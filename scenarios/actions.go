@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Authorize builds an authorization URL and requests it:
@@ -393,25 +394,16 @@ type Inject struct {
 // policy requirement when the policy holds for the whole scenario.
 // Fake-only.
 type SetPolicy struct {
-	Refresh             string `yaml:"refresh" schema:"enum=2026|pkce-rotate|always-rotate"`
-	RedirectSecurity    string `yaml:"redirect_security" schema:"enum=2025|legacy"`
-	UnauthorizedMessage string `yaml:"unauthorized_message" schema:"enum=2026|legacy"`
-	ImplicitGrant       string `yaml:"implicit_grant" schema:"enum=fragment|page"`
-	AllowlistMessage    string `yaml:"allowlist_message" schema:"enum=2024|2021|2021-06"`
-	VerifierMessage     string `yaml:"verifier_message" schema:"enum=incorrect|invalid"`
+	Refresh             wire.RefreshPolicy             `yaml:"refresh" schema:"policy=refresh"`
+	RedirectSecurity    wire.RedirectSecurityPolicy    `yaml:"redirect_security" schema:"policy=redirect_security"`
+	UnauthorizedMessage wire.UnauthorizedMessagePolicy `yaml:"unauthorized_message" schema:"policy=unauthorized_message"`
+	ImplicitGrant       wire.ImplicitGrantPolicy       `yaml:"implicit_grant" schema:"policy=implicit_grant"`
+	AllowlistMessage    wire.AllowlistMessagePolicy    `yaml:"allowlist_message" schema:"policy=allowlist_message"`
+	VerifierMessage     wire.VerifierMessagePolicy     `yaml:"verifier_message" schema:"policy=verifier_message"`
 }
 
 // Policies returns the policies to set, as the fake's type.
-func (p *SetPolicy) Policies() config.Policies {
-	return config.Policies{
-		Refresh:             p.Refresh,
-		RedirectSecurity:    p.RedirectSecurity,
-		UnauthorizedMessage: p.UnauthorizedMessage,
-		ImplicitGrant:       p.ImplicitGrant,
-		AllowlistMessage:    p.AllowlistMessage,
-		VerifierMessage:     p.VerifierMessage,
-	}
-}
+func (p *SetPolicy) Policies() config.Policies { return config.Policies(*p) }
 
 // Duration is a time.Duration written in Go's syntax ("10m1s").
 type Duration time.Duration

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 	"gopkg.in/yaml.v3"
 )
 
@@ -99,6 +100,13 @@ func parseOpts(tag string) fieldOpts {
 			o.required = true
 		case "enum":
 			o.enum = strings.Split(v, "|")
+		case "policy":
+			// The values of a policy are wire's, listed once there.
+			pol, ok := wire.LookupPolicy(v)
+			if !ok {
+				panic("scenarios: unknown policy in schema tag " + tag)
+			}
+			o.enum = pol.ValueNames()
 		case "min", "max":
 			n, err := strconv.Atoi(v)
 			if err != nil {

@@ -5,6 +5,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 	"github.com/spotcheck/spotcheck/scenarios"
 )
 
@@ -140,7 +141,7 @@ steps: [{authorize: {}}]
 		Expect(s.NeedsBrowser()).To(BeTrue())
 		Expect(s.NeedsControl()).To(BeTrue())
 		Expect(s.Requires[1].String()).To(Equal("policy:refresh=pkce-rotate"))
-		Expect(s.Policies()).To(Equal(config.Policies{Refresh: config.RefreshPKCERotate, UnauthorizedMessage: config.UnauthorizedLegacy}))
+		Expect(s.Policies()).To(Equal(config.Policies{Refresh: wire.RefreshPKCERotate, UnauthorizedMessage: wire.UnauthorizedLegacy}))
 	})
 
 	It("accepts a default policy on spotify, since that is what Spotify does today", func() {
@@ -149,20 +150,14 @@ steps: [{authorize: {}}]
 		Expect(s.FakeOnly()).To(BeFalse())
 	})
 
-	It("accepts every policy value of package config", func() {
-		for field, values := range map[string][]string{
-			"refresh":              {config.RefreshNoRotation, config.RefreshPKCERotate, config.RefreshAlwaysRotate},
-			"redirect_security":    {config.RedirectSecurity2025, config.RedirectLegacy},
-			"unauthorized_message": {config.Unauthorized2026, config.UnauthorizedLegacy},
-			"implicit_grant":       {config.ImplicitFragment, config.ImplicitPage},
-			"allowlist_message":    {config.Allowlist2024, config.Allowlist2021, config.Allowlist2021June},
-			"verifier_message":     {config.VerifierIncorrect, config.VerifierInvalid},
-		} {
-			for _, v := range values {
-				s := parseOne("name: x\nrequires: [\"policy:" + field + "=" + v + "\"]\nsteps: [{set_policy: {" + field + ": \"" + v + "\"}}]\n")
+	It("accepts every value of every policy wire lists", func() {
+		for _, pol := range wire.Policies {
+			for _, v := range pol.ValueNames() {
+				s := parseOne("name: x\nrequires: [\"policy:" + pol.Name + "=" + v + "\"]\nsteps: [{set_policy: {" + pol.Name + ": \"" + v + "\"}}]\n")
 				Expect(config.ValidatePolicies(s.Policies())).To(Succeed())
 				Expect(config.ValidatePolicies(s.Steps[0].SetPolicy.Policies())).To(Succeed())
 				Expect(s.Policies()).To(Equal(s.Steps[0].SetPolicy.Policies()))
+				Expect(s.Policies().Get(pol.Name)).To(Equal(v))
 			}
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Pos is where something was written: a file, a 1-based line and a 1-based
@@ -147,9 +148,7 @@ func (s *Scenario) Policies() config.Policies {
 	var p config.Policies
 	for _, r := range s.Requires {
 		if r.Kind == RequirePolicy {
-			if f := policyField(&p, r.Field); f != nil {
-				*f = r.Value
-			}
+			p.Set(r.Field, r.Value)
 		}
 	}
 	return p
@@ -216,36 +215,14 @@ func (r Requirement) String() string {
 	return string(r.Kind)
 }
 
-// policyValues lists, per config.Policies yaml field, the values the fake
-// accepts. A test holds it to package config's constants.
-var policyValues = map[string][]string{
-	"refresh":              {config.RefreshNoRotation, config.RefreshPKCERotate, config.RefreshAlwaysRotate},
-	"redirect_security":    {config.RedirectSecurity2025, config.RedirectLegacy},
-	"unauthorized_message": {config.Unauthorized2026, config.UnauthorizedLegacy},
-	"implicit_grant":       {config.ImplicitFragment, config.ImplicitPage},
-	"allowlist_message":    {config.Allowlist2024, config.Allowlist2021, config.Allowlist2021June},
-	"verifier_message":     {config.VerifierIncorrect, config.VerifierInvalid},
-}
-
-var policyFieldNames = []string{"refresh", "redirect_security", "unauthorized_message", "implicit_grant", "allowlist_message", "verifier_message"}
-
-func policyField(p *config.Policies, field string) *string {
-	switch field {
-	case "refresh":
-		return &p.Refresh
-	case "redirect_security":
-		return &p.RedirectSecurity
-	case "unauthorized_message":
-		return &p.UnauthorizedMessage
-	case "implicit_grant":
-		return &p.ImplicitGrant
-	case "allowlist_message":
-		return &p.AllowlistMessage
-	case "verifier_message":
-		return &p.VerifierMessage
+// policyNames are the policies' names, in wire.Policies order.
+var policyNames = func() []string {
+	out := make([]string, len(wire.Policies))
+	for i, p := range wire.Policies {
+		out[i] = p.Name
 	}
-	return nil
-}
+	return out
+}()
 
 // parseRequirement reads "browser", "control", "policy:field=value" or
 // "policy:value".
@@ -261,19 +238,19 @@ func parseRequirement(s string) (Requirement, string) {
 		return Requirement{}, "unknown requirement " + strconv.Quote(s) + " (want browser, control or policy:<field>=<value>)"
 	}
 	if field, value, ok := strings.Cut(rest, "="); ok {
-		values, known := policyValues[field]
+		pol, known := wire.LookupPolicy(field)
 		if !known {
-			return Requirement{}, "unknown policy field " + strconv.Quote(field) + " (want " + orList(policyFieldNames) + ")"
+			return Requirement{}, "unknown policy field " + strconv.Quote(field) + " (want " + orList(policyNames) + ")"
 		}
-		if !contains(values, value) {
-			return Requirement{}, "unknown value " + strconv.Quote(value) + " for policy " + field + " (want " + orList(values) + ")"
+		if !pol.Allows(value) {
+			return Requirement{}, "unknown value " + strconv.Quote(value) + " for policy " + field + " (want " + orList(pol.ValueNames()) + ")"
 		}
 		return Requirement{Kind: RequirePolicy, Field: field, Value: value}, ""
 	}
 	var fields []string
-	for _, f := range policyFieldNames {
-		if contains(policyValues[f], rest) {
-			fields = append(fields, f)
+	for _, pol := range wire.Policies {
+		if pol.Allows(rest) {
+			fields = append(fields, pol.Name)
 		}
 	}
 	switch len(fields) {
@@ -292,7 +269,6 @@ func parseRequirement(s string) (Requirement, string) {
 // defaultPolicy reports whether value is the fake's default for field, which
 // is what Spotify does today.
 func defaultPolicy(field, value string) bool {
-	_, p := config.Defaults()
-	f := policyField(&p, field)
-	return f != nil && *f == value
+	pol, ok := wire.LookupPolicy(field)
+	return ok && pol.Default() == value
 }

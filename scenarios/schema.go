@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // The JSON Schema in scenario.schema.json is generated from the Go types
@@ -179,14 +181,14 @@ func withOpts(s map[string]any, o fieldOpts) map[string]any {
 func requirementForms() []string {
 	forms := []string{string(RequireBrowser), string(RequireControl)}
 	count := map[string]int{}
-	for _, f := range policyFieldNames {
-		for _, v := range policyValues[f] {
-			forms = append(forms, "policy:"+f+"="+v)
+	for _, pol := range wire.Policies {
+		for _, v := range pol.ValueNames() {
+			forms = append(forms, "policy:"+pol.Name+"="+v)
 			count[v]++
 		}
 	}
-	for _, f := range policyFieldNames {
-		for _, v := range policyValues[f] {
+	for _, pol := range wire.Policies {
+		for _, v := range pol.ValueNames() {
 			if count[v] == 1 {
 				forms = append(forms, "policy:"+v)
 			}

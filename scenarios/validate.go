@@ -330,7 +330,7 @@ func (c *checker) step(i int, st *Step) {
 		}
 	case *SetPolicy:
 		if *a == (SetPolicy{}) {
-			c.problem(actPos, "%s: set at least one policy (%s)", path, strings.Join(policyFieldNames, ", "))
+			c.problem(actPos, "%s: set at least one policy (%s)", path, strings.Join(policyNames, ", "))
 		}
 	}
 	c.expect(i, st, path)

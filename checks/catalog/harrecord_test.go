@@ -36,6 +36,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // ---- HAR 1.2 as written
@@ -591,7 +592,7 @@ var harScenarios = []harScenario{
 	{
 		file: "refresh-token-rotated.har", from: "web",
 		comment: "A PKCE app under the pre-2026 rotation policy refreshes twice with the same refresh token.",
-		o:       fakespotify.AppOverrides{Policies: config.Policies{Refresh: config.RefreshPKCERotate}},
+		o:       fakespotify.AppOverrides{Policies: config.Policies{Refresh: wire.RefreshPKCERotate}},
 		run: func(s *session) error {
 			v := pkceVerifier("rotate")
 			cb, err := s.authorize(url.Values{"state": {"rt"}, "code_challenge_method": {"S256"}, "code_challenge": {s256(v)}})

@@ -17,6 +17,7 @@ import (
 	"github.com/spotcheck/spotcheck/checks/doctor"
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // srv is one fake for the whole suite: every scenario clones its own app,
@@ -352,7 +353,7 @@ var _ = Describe("doctor against a fake app wrong in one way", func() {
 	})
 
 	It("writes a rotated refresh token back to the cache, keeping its mode", func() {
-		s := newScenario(srv, "web", fakespotify.AppOverrides{Policies: config.Policies{Refresh: config.RefreshAlwaysRotate}})
+		s := newScenario(srv, "web", fakespotify.AppOverrides{Policies: config.Policies{Refresh: wire.RefreshAlwaysRotate}})
 		path := s.cache(doctor.FormatSpotipy, "user-read-email user-read-private", nil)
 		old := s.refresh
 		res := s.mustRun()

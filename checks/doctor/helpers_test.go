@@ -21,6 +21,7 @@ import (
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 const callback = "http://127.0.0.1:8888/callback"
@@ -131,7 +132,7 @@ func outcome(res *checks.FindingsResult, id string) checks.CheckOutcome {
 func (s *scenario) mint(scope string) (access, refresh string) {
 	redirect := ""
 	for _, u := range s.app.RedirectURIs {
-		if !accounts.Insecure(u, config.RedirectSecurity2025) {
+		if !accounts.Insecure(u, wire.RedirectSecurity2025) {
 			redirect = u
 			break
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 	"github.com/spotcheck/spotcheck/reports"
 	"github.com/spotcheck/spotcheck/reports/reportstest"
 )
@@ -76,7 +77,7 @@ var _ = Describe("the doctor never shows a secret or a token", func() {
 			s.cache(doctor.FormatSpotcheck, "user-read-email", map[string]any{"expires_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)})
 			return nil
 		}),
-		Entry("a rotated refresh token written back", "web", fakespotify.AppOverrides{Policies: config.Policies{Refresh: config.RefreshAlwaysRotate}}, func(s *scenario) []string {
+		Entry("a rotated refresh token written back", "web", fakespotify.AppOverrides{Policies: config.Policies{Refresh: wire.RefreshAlwaysRotate}}, func(s *scenario) []string {
 			s.cache(doctor.FormatSpotipy, "user-read-email", nil)
 			return nil
 		}),
@@ -103,7 +104,7 @@ var _ = Describe("the doctor never shows a secret or a token", func() {
 	)
 
 	It("keeps the rotated refresh token out of every output too", func() {
-		s := newScenario(srv, "web", fakespotify.AppOverrides{Policies: config.Policies{Refresh: config.RefreshAlwaysRotate}})
+		s := newScenario(srv, "web", fakespotify.AppOverrides{Policies: config.Policies{Refresh: wire.RefreshAlwaysRotate}})
 		path := s.cache(doctor.FormatSpotipy, "user-read-email", nil)
 		var log bytes.Buffer
 		s.opts.Log = zerolog.New(&log).Level(zerolog.DebugLevel)

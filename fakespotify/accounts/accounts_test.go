@@ -7,7 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
-	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 func TestAccounts(t *testing.T) {
@@ -47,8 +47,8 @@ var _ = Describe("MatchRedirect", func() {
 var _ = Describe("Insecure", func() {
 	DescribeTable("the 2025 rules",
 		func(uri string, insecure bool) {
-			Expect(accounts.Insecure(uri, config.RedirectSecurity2025)).To(Equal(insecure), uri)
-			Expect(accounts.Insecure(uri, config.RedirectLegacy)).To(BeFalse(), "legacy accepts %s", uri)
+			Expect(accounts.Insecure(uri, wire.RedirectSecurity2025)).To(Equal(insecure), uri)
+			Expect(accounts.Insecure(uri, wire.RedirectSecurityLegacy)).To(BeFalse(), "legacy accepts %s", uri)
 		},
 		Entry("https", "https://app.example.com/cb", false),
 		Entry("http loopback IPv4", "http://127.0.0.1:8000/cb", false),

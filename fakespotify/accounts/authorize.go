@@ -83,7 +83,7 @@ func (s *Service) parseAuthorize(q url.Values) (*authRequest, *authFailure) {
 	case "token":
 		// The implicit grant was removed on 2025-11-27 (§1.4). Spotify has
 		// answered both ways since; the policy picks one.
-		if pol.ImplicitGrant == config.ImplicitPage {
+		if pol.ImplicitGrant == wire.ImplicitPage {
 			return nil, &authFailure{page: "response_type must be code"}
 		}
 		p := url.Values{"error": {"unsupported_response_type"}}

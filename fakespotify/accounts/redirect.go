@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // MatchRedirect finds the registered URI a requested redirect_uri stands
@@ -78,8 +78,8 @@ func isLoopbackIP(host string) bool {
 // address, when HTTP is permitted" and "localhost is not allowed as
 // redirect URI" (redirect_uri concept doc). Custom schemes stay allowed
 // ("will still be supported", blog 2025-02-12).
-func Insecure(registered, policy string) bool {
-	if policy == config.RedirectLegacy {
+func Insecure(registered string, policy wire.RedirectSecurityPolicy) bool {
+	if policy == wire.RedirectSecurityLegacy {
 		return false
 	}
 	u, err := url.Parse(registered)

@@ -20,12 +20,6 @@ import (
 // few hundred bytes.
 const maxTokenBody = 64 << 10
 
-// verifierMessage is the wording of a PKCE mismatch under each policy.
-var verifierMessage = map[string]wire.OAuthError{
-	config.VerifierIncorrect: wire.ErrVerifierIncorrect,
-	config.VerifierInvalid:   wire.ErrVerifierInvalid,
-}
-
 func fail(w http.ResponseWriter, e wire.OAuthError) {
 	wire.WriteOAuthError(w, http.StatusBadRequest, e)
 }
@@ -228,7 +222,7 @@ func (s *Service) exchangeCode(w http.ResponseWriter, ca clientAuth, form url.Va
 			return
 		}
 		if S256(verifier) != code.Challenge {
-			fail(w, verifierMessage[s.env.Policies(app.ClientID).VerifierMessage])
+			fail(w, s.env.Policies(app.ClientID).VerifierMessage.Error())
 			return
 		}
 	}
@@ -263,7 +257,7 @@ func (s *Service) newTokens(clientID, user string, scopes []string, public bool,
 // policy a while after its absolute expiry; under the older policies never,
 // because those tokens were "valid indefinitely" (§4).
 func (s *Service) refreshSweep(clientID string, r *store.Refresh) time.Time {
-	if s.env.Policies(clientID).Refresh != config.RefreshNoRotation {
+	if s.env.Policies(clientID).Refresh != wire.Refresh2026 {
 		return time.Time{}
 	}
 	offset := s.env.Base().Sub(s.env.Now(clientID))
@@ -271,9 +265,9 @@ func (s *Service) refreshSweep(clientID string, r *store.Refresh) time.Time {
 }
 
 // refresh implements the refresh_token grant under the policy in force
-// (§4): "2026" never rotates and expires the token a fixed time after the
-// original authorization; "pkce-rotate" rotates tokens of public clients
-// only; "always-rotate" rotates every token.
+// (§4): wire.Refresh2026 never rotates and expires the token a fixed time
+// after the original authorization; wire.RefreshPKCERotate rotates tokens
+// of public clients only; wire.RefreshAlwaysRotate rotates every token.
 func (s *Service) refresh(w http.ResponseWriter, ca clientAuth, form url.Values) {
 	if ca.id == "" {
 		fail(w, wire.ErrClientAuth)
@@ -317,12 +311,12 @@ func (s *Service) refresh(w http.ResponseWriter, ca clientAuth, form url.Values)
 	}
 	pol := s.env.Policies(app.ClientID)
 	now := s.env.Now(app.ClientID)
-	if pol.Refresh == config.RefreshNoRotation && !now.Before(tok.AuthTime.Add(s.env.Lifetimes().RefreshToken)) {
+	if pol.Refresh == wire.Refresh2026 && !now.Before(tok.AuthTime.Add(s.env.Lifetimes().RefreshToken)) {
 		fail(w, wire.ErrRefreshExpired)
 		return
 	}
 	a, next := s.newTokens(app.ClientID, tok.UserID, tok.Scopes, tok.Public, now, tok.AuthTime)
-	rotate := pol.Refresh == config.RefreshAlwaysRotate || pol.Refresh == config.RefreshPKCERotate && tok.Public
+	rotate := pol.Refresh == wire.RefreshAlwaysRotate || pol.Refresh == wire.RefreshPKCERotate && tok.Public
 	base := s.env.Base()
 	resp := wire.TokenResponse{AccessToken: a.Value, TokenType: "Bearer", ExpiresIn: s.expiresIn()}
 	if rotate {

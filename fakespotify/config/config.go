@@ -7,6 +7,7 @@ package config
 import (
 	"time"
 
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 	"gopkg.in/yaml.v3"
 )
 
@@ -32,37 +33,43 @@ type Lifetimes struct {
 }
 
 // Policies select between behaviours Spotify has shown over time. Every
-// field has a documented default (see Defaults); the values are the
-// Policy* constants.
+// field has a default, today's behaviour (see Defaults); wire.Policies
+// lists each policy's values and what they mean.
 type Policies struct {
-	Refresh             string `yaml:"refresh"              json:"refresh,omitempty"`              // "2026" | "pkce-rotate" | "always-rotate"
-	RedirectSecurity    string `yaml:"redirect_security"    json:"redirect_security,omitempty"`    // "2025" | "legacy"
-	UnauthorizedMessage string `yaml:"unauthorized_message" json:"unauthorized_message,omitempty"` // "2026" | "legacy"
-	ImplicitGrant       string `yaml:"implicit_grant"       json:"implicit_grant,omitempty"`       // "fragment" | "page"
-	AllowlistMessage    string `yaml:"allowlist_message"    json:"allowlist_message,omitempty"`    // "2024" | "2021" | "2021-06"
-	VerifierMessage     string `yaml:"verifier_message"     json:"verifier_message,omitempty"`     // "incorrect" | "invalid"
+	Refresh             wire.RefreshPolicy             `yaml:"refresh"              json:"refresh,omitempty"`
+	RedirectSecurity    wire.RedirectSecurityPolicy    `yaml:"redirect_security"    json:"redirect_security,omitempty"`
+	UnauthorizedMessage wire.UnauthorizedMessagePolicy `yaml:"unauthorized_message" json:"unauthorized_message,omitempty"`
+	ImplicitGrant       wire.ImplicitGrantPolicy       `yaml:"implicit_grant"       json:"implicit_grant,omitempty"`
+	AllowlistMessage    wire.AllowlistMessagePolicy    `yaml:"allowlist_message"    json:"allowlist_message,omitempty"`
+	VerifierMessage     wire.VerifierMessagePolicy     `yaml:"verifier_message"     json:"verifier_message,omitempty"`
 }
 
-// Policy values.
+// Policy values under their earlier names.
+//
+// Deprecated: use the wire constants, which are typed.
 const (
-	RefreshNoRotation    = "2026"          // no new refresh token; absolute expiry after the lifetime
-	RefreshPKCERotate    = "pkce-rotate"   // pre-2026: PKCE tokens single-use and rotated; confidential never rotate
-	RefreshAlwaysRotate  = "always-rotate" // every refresh returns a new token and revokes the old one
-	RedirectSecurity2025 = "2025"          // localhost and plain-http non-loopback URIs are insecure
-	RedirectLegacy       = "legacy"        // any registered URI is accepted
-	Unauthorized2026     = "2026"          // "Missing/invalid/expired access token"
-	UnauthorizedLegacy   = "legacy"        // "The access token expired" / "Invalid access token"
-	ImplicitFragment     = "fragment"      // redirect with #error=unsupported_response_type (Dec 2025)
-	ImplicitPage         = "page"          // page "response_type must be code" (Mar 2026)
-	Allowlist2024        = "2024"          // "Check settings on developer.spotify.com/dashboard, the user may not be registered."
-	Allowlist2021        = "2021"          // "User not registered in the Developer Dashboard"
-	Allowlist2021June    = "2021-06"       // "User not approved for app"
-	VerifierIncorrect    = "incorrect"     // "code_verifier was incorrect"
-	VerifierInvalid      = "invalid"       // "code_verifier was invalid"
-	ConsentPage          = "page"
-	ConsentAuto          = "auto"
-	ModeDevelopment      = "development"
-	ModeExtended         = "extended"
+	RefreshNoRotation    = wire.Refresh2026
+	RefreshPKCERotate    = wire.RefreshPKCERotate
+	RefreshAlwaysRotate  = wire.RefreshAlwaysRotate
+	RedirectSecurity2025 = wire.RedirectSecurity2025
+	RedirectLegacy       = wire.RedirectSecurityLegacy
+	Unauthorized2026     = wire.Unauthorized2026
+	UnauthorizedLegacy   = wire.UnauthorizedLegacy
+	ImplicitFragment     = wire.ImplicitFragment
+	ImplicitPage         = wire.ImplicitPage
+	Allowlist2024        = wire.Allowlist2024
+	Allowlist2021        = wire.Allowlist2021
+	Allowlist2021June    = wire.Allowlist2021June
+	VerifierIncorrect    = wire.VerifierIncorrect
+	VerifierInvalid      = wire.VerifierInvalid
+)
+
+// Consent modes and app modes.
+const (
+	ConsentPage     = "page"
+	ConsentAuto     = "auto"
+	ModeDevelopment = "development"
+	ModeExtended    = "extended"
 )
 
 // App is a registered Spotify application.
@@ -142,18 +149,15 @@ type Track struct {
 
 // Defaults returns the values every empty field takes.
 func Defaults() (Lifetimes, Policies) {
+	var p Policies
+	for _, pol := range wire.Policies {
+		p.Set(pol.Name, pol.Default())
+	}
 	return Lifetimes{
-			Code:         10 * time.Minute,
-			AccessToken:  time.Hour,
-			RefreshToken: 4380 * time.Hour,
-		}, Policies{
-			Refresh:             RefreshNoRotation,
-			RedirectSecurity:    RedirectSecurity2025,
-			UnauthorizedMessage: Unauthorized2026,
-			ImplicitGrant:       ImplicitFragment,
-			AllowlistMessage:    Allowlist2024,
-			VerifierMessage:     VerifierIncorrect,
-		}
+		Code:         10 * time.Minute,
+		AccessToken:  time.Hour,
+		RefreshToken: 4380 * time.Hour,
+	}, p
 }
 
 // DefaultRequestLog is the per-app request ring size when none is set.
@@ -191,20 +195,54 @@ func (c *Config) User(id string) (*User, bool) {
 
 // Merge returns p with every empty field taken from base.
 func (p Policies) Merge(base Policies) Policies {
-	pick := func(v, b string) string {
-		if v == "" {
-			return b
+	for _, pol := range wire.Policies {
+		if p.Get(pol.Name) == "" {
+			p.Set(pol.Name, base.Get(pol.Name))
 		}
-		return v
 	}
-	return Policies{
-		Refresh:             pick(p.Refresh, base.Refresh),
-		RedirectSecurity:    pick(p.RedirectSecurity, base.RedirectSecurity),
-		UnauthorizedMessage: pick(p.UnauthorizedMessage, base.UnauthorizedMessage),
-		ImplicitGrant:       pick(p.ImplicitGrant, base.ImplicitGrant),
-		AllowlistMessage:    pick(p.AllowlistMessage, base.AllowlistMessage),
-		VerifierMessage:     pick(p.VerifierMessage, base.VerifierMessage),
+	return p
+}
+
+// Get returns the value of a policy by its name in wire.Policies ("" for
+// an unknown name).
+func (p Policies) Get(name string) string {
+	switch name {
+	case "refresh":
+		return string(p.Refresh)
+	case "redirect_security":
+		return string(p.RedirectSecurity)
+	case "unauthorized_message":
+		return string(p.UnauthorizedMessage)
+	case "implicit_grant":
+		return string(p.ImplicitGrant)
+	case "allowlist_message":
+		return string(p.AllowlistMessage)
+	case "verifier_message":
+		return string(p.VerifierMessage)
 	}
+	return ""
+}
+
+// Set sets a policy by its name in wire.Policies, unchecked; it reports
+// false for an unknown name.
+func (p *Policies) Set(name, value string) bool {
+	switch name {
+	case "refresh":
+		p.Refresh = wire.RefreshPolicy(value)
+	case "redirect_security":
+		p.RedirectSecurity = wire.RedirectSecurityPolicy(value)
+	case "unauthorized_message":
+		p.UnauthorizedMessage = wire.UnauthorizedMessagePolicy(value)
+	case "implicit_grant":
+		p.ImplicitGrant = wire.ImplicitGrantPolicy(value)
+	case "allowlist_message":
+		p.AllowlistMessage = wire.AllowlistMessagePolicy(value)
+	case "verifier_message":
+		p.VerifierMessage = wire.VerifierMessagePolicy(value)
+	default:
+		return false
+	}
+	return true
 }
 
 // Date is a calendar date such as 2024-01-15. A value that does not parse

@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 func TestConfig(t *testing.T) {
@@ -31,7 +32,7 @@ var _ = Describe("Parse", func() {
 		cfg, err := config.Parse(data, "default.yaml")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(cfg.Apps).To(HaveLen(5))
-		Expect(cfg.Policies.Refresh).To(Equal(config.RefreshNoRotation))
+		Expect(cfg.Policies.Refresh).To(Equal(wire.Refresh2026))
 		Expect(cfg.Lifetimes.Code.Minutes()).To(BeNumerically("==", 10))
 		app, ok := cfg.AppNamed("dev")
 		Expect(ok).To(BeTrue())

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 	"gopkg.in/yaml.v3"
 )
 
@@ -409,12 +410,9 @@ func (c *Config) validate(file string, root *yaml.Node) Errors {
 }
 
 func (p Policies) validate(v *validator, f string) {
-	oneOf(v, f+".refresh", p.Refresh, RefreshNoRotation, RefreshPKCERotate, RefreshAlwaysRotate)
-	oneOf(v, f+".redirect_security", p.RedirectSecurity, RedirectSecurity2025, RedirectLegacy)
-	oneOf(v, f+".unauthorized_message", p.UnauthorizedMessage, Unauthorized2026, UnauthorizedLegacy)
-	oneOf(v, f+".implicit_grant", p.ImplicitGrant, ImplicitFragment, ImplicitPage)
-	oneOf(v, f+".allowlist_message", p.AllowlistMessage, Allowlist2024, Allowlist2021, Allowlist2021June)
-	oneOf(v, f+".verifier_message", p.VerifierMessage, VerifierIncorrect, VerifierInvalid)
+	for _, pol := range wire.Policies {
+		oneOf(v, f+"."+pol.Name, p.Get(pol.Name), pol.ValueNames()...)
+	}
 }
 
 // ValidatePolicies checks a policy override (all fields optional), as sent

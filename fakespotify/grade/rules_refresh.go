@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 const noRefresh = "no refresh requests in the window"
@@ -59,7 +61,7 @@ func checkStaleRefresh(s *session) result {
 		"When a refresh answer carries a refresh_token, store it in place of the old one before using the new "+
 			"access token, and let one refresh run at a time (golang.org/x/oauth2's TokenSource does both in "+
 			"memory; persist what Token() returns). Under rotation (PKCE clients until mid-2026, the fake's "+
-			"pkce-rotate and always-rotate policies) the old token is revoked the moment the new one is issued, "+
+			string(wire.RefreshPKCERotate)+" and "+string(wire.RefreshAlwaysRotate)+" policies) the old token is revoked the moment the new one is issued, "+
 			"and reusing it gets invalid_grant \"Refresh token revoked\"; the user must log in again.",
 		ev, rs)}}
 }

@@ -69,13 +69,7 @@ func (a *API) authenticate(c *call) *failure {
 // (the default, and whatever else is set) gives the one merged message
 // seen since mid-2026; "legacy" tells expired from invalid.
 func invalidToken(pol config.Policies, expired bool) *failure {
-	msg := wire.MsgBadToken2026
-	if pol.UnauthorizedMessage == config.UnauthorizedLegacy {
-		msg = wire.MsgInvalidLegacy
-		if expired {
-			msg = wire.MsgExpiredLegacy
-		}
-	}
+	msg := pol.UnauthorizedMessage.Message(expired)
 	return &failure{Status: http.StatusUnauthorized, Message: msg,
 		WWWAuthenticate: `Bearer realm="spotify", error="invalid_token", error_description="` + msg + `"`}
 }
@@ -113,12 +107,6 @@ func developmentMode(c *call) *failure {
 	if c.token.AppOnly() || slices.Contains(c.app.Allowlist, c.token.UserID) {
 		return nil
 	}
-	msg := wire.MsgNotAllowed2024
-	switch c.pol.AllowlistMessage {
-	case config.Allowlist2021:
-		msg = wire.MsgNotAllowed2021
-	case config.Allowlist2021June:
-		msg = wire.MsgNotAllowed2021J
-	}
+	msg := c.pol.AllowlistMessage.Message()
 	return &failure{Status: http.StatusForbidden, Message: msg, Text: true}
 }

@@ -35,7 +35,7 @@ const (
 )
 
 func legacy(e *env) {
-	e.b.setPolicy("", config.Policies{UnauthorizedMessage: config.UnauthorizedLegacy})
+	e.b.setPolicy("", config.Policies{UnauthorizedMessage: wire.UnauthorizedLegacy})
 }
 
 var _ = Describe("refusals", func() {
@@ -101,7 +101,7 @@ var _ = Describe("refusals", func() {
 			return "Bearer " + t
 		}, status: 401, body: errorJSON(401, "Invalid access token"), www: wwwInvalid}),
 		Entry("an expired token, legacy for that app only", func(e *env) {
-			e.b.setPolicy(e.b.clientID("web"), config.Policies{UnauthorizedMessage: config.UnauthorizedLegacy})
+			e.b.setPolicy(e.b.clientID("web"), config.Policies{UnauthorizedMessage: wire.UnauthorizedLegacy})
 		}, refusal{path: "/v1/me", auth: func(e *env) string {
 			t := e.b.issue("web", "alice")
 			e.b.advance(e.b.clientID("web"), time.Hour+time.Second)
@@ -160,11 +160,11 @@ var _ = Describe("refusals", func() {
 		Entry("a user not on the allowlist (2024)", nil, refusal{path: "/v1/me", auth: bearer("dev", "bob", allScopes...),
 			status: 403, body: "Check settings on developer.spotify.com/dashboard, the user may not be registered.", text: true}),
 		Entry("a user not on the allowlist (2021)", func(e *env) {
-			e.b.setPolicy(e.b.clientID("dev"), config.Policies{AllowlistMessage: config.Allowlist2021})
+			e.b.setPolicy(e.b.clientID("dev"), config.Policies{AllowlistMessage: wire.Allowlist2021})
 		}, refusal{path: "/v1/me/playlists", auth: bearer("dev", "bob"),
 			status: 403, body: "User not registered in the Developer Dashboard", text: true}),
 		Entry("a user not on the allowlist (2021-06)", func(e *env) {
-			e.b.setPolicy("", config.Policies{AllowlistMessage: config.Allowlist2021June})
+			e.b.setPolicy("", config.Policies{AllowlistMessage: wire.Allowlist2021June})
 		}, refusal{path: "/v1/search?q=a&type=track", auth: bearer("dev", "bob"),
 			status: 403, body: "User not approved for app", text: true}),
 	)
@@ -176,7 +176,7 @@ var _ = Describe("refusals", func() {
 	})
 
 	It("prints the 2021 allowlist 403 as the 46 bytes zmb3#232 measured", func() {
-		e.b.setPolicy("", config.Policies{AllowlistMessage: config.Allowlist2021})
+		e.b.setPolicy("", config.Policies{AllowlistMessage: wire.Allowlist2021})
 		Expect(e.get("/v1/me", e.b.issue("dev", "bob")).Body).To(HaveLen(46))
 	})
 

@@ -1,0 +1,168 @@
+package wire
+
+// The policies: where Spotify has behaved differently over time, the fake
+// does today's behaviour by default and the older ones on request. Each
+// policy is a named string type with typed values; Policies lists them
+// all, with what each value means, for configuration, the control API,
+// scenarios and the README alike.
+
+// RefreshPolicy is how the refresh grant behaves (§3.2, §4, Appendix B.2).
+type RefreshPolicy string
+
+const (
+	Refresh2026         RefreshPolicy = "2026"
+	RefreshPKCERotate   RefreshPolicy = "pkce-rotate"
+	RefreshAlwaysRotate RefreshPolicy = "always-rotate"
+)
+
+// RedirectSecurityPolicy is which registered redirect URIs /authorize
+// trusts (§2.2).
+type RedirectSecurityPolicy string
+
+const (
+	RedirectSecurity2025   RedirectSecurityPolicy = "2025"
+	RedirectSecurityLegacy RedirectSecurityPolicy = "legacy"
+)
+
+// UnauthorizedMessagePolicy is the wording of the Web API's 401 for a
+// token it cannot use (§5.2, Appendix B.3).
+type UnauthorizedMessagePolicy string
+
+const (
+	Unauthorized2026   UnauthorizedMessagePolicy = "2026"
+	UnauthorizedLegacy UnauthorizedMessagePolicy = "legacy"
+)
+
+// Message is the 401's message for an invalid or an expired token.
+func (p UnauthorizedMessagePolicy) Message(expired bool) string {
+	switch {
+	case p != UnauthorizedLegacy:
+		return MsgBadToken2026
+	case expired:
+		return MsgExpiredLegacy
+	}
+	return MsgInvalidLegacy
+}
+
+// ImplicitGrantPolicy is how /authorize refuses response_type=token after
+// the implicit grant's removal (§1.4, Appendix B.1).
+type ImplicitGrantPolicy string
+
+const (
+	ImplicitFragment ImplicitGrantPolicy = "fragment"
+	ImplicitPage     ImplicitGrantPolicy = "page"
+)
+
+// AllowlistMessagePolicy is the wording of the development-mode 403 for a
+// user not on the app's allowlist (§8.2).
+type AllowlistMessagePolicy string
+
+const (
+	Allowlist2024     AllowlistMessagePolicy = "2024"
+	Allowlist2021     AllowlistMessagePolicy = "2021"
+	Allowlist2021June AllowlistMessagePolicy = "2021-06"
+)
+
+// Message is the plain-text body of the 403.
+func (p AllowlistMessagePolicy) Message() string {
+	switch p {
+	case Allowlist2021:
+		return MsgNotAllowed2021
+	case Allowlist2021June:
+		return MsgNotAllowed2021J
+	}
+	return MsgNotAllowed2024
+}
+
+// VerifierMessagePolicy is the wording of a PKCE verifier that does not
+// match its challenge (§3.3, Appendix B.10).
+type VerifierMessagePolicy string
+
+const (
+	VerifierIncorrect VerifierMessagePolicy = "incorrect"
+	VerifierInvalid   VerifierMessagePolicy = "invalid"
+)
+
+// Error is the token endpoint's answer.
+func (p VerifierMessagePolicy) Error() OAuthError {
+	if p == VerifierInvalid {
+		return ErrVerifierInvalid
+	}
+	return ErrVerifierIncorrect
+}
+
+// PolicyValue is one value of a policy and what the fake does under it.
+type PolicyValue struct {
+	Value       string
+	Description string
+}
+
+// Policy is one policy: its name in configuration files, the control API
+// and scenario requirements, and its values, today's (the default) first.
+type Policy struct {
+	Name   string
+	Values []PolicyValue
+}
+
+// Default is the value the fake uses unless told otherwise: what Spotify
+// does today.
+func (p Policy) Default() string { return p.Values[0].Value }
+
+// Allows reports whether v is one of the policy's values.
+func (p Policy) Allows(v string) bool {
+	for _, x := range p.Values {
+		if x.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+// ValueNames are the values, default first.
+func (p Policy) ValueNames() []string {
+	out := make([]string, len(p.Values))
+	for i, v := range p.Values {
+		out[i] = v.Value
+	}
+	return out
+}
+
+// Policies is every policy, in the order the README lists them.
+var Policies = []Policy{
+	{"refresh", []PolicyValue{
+		{string(Refresh2026), "refresh answers carry no new refresh token; the original expires 6 months (`lifetimes.refresh_token`) after the original authorization, not extended by refreshing"},
+		{string(RefreshPKCERotate), "PKCE tokens single use and rotated (reuse → `Refresh token revoked`), confidential ones never rotate or expire"},
+		{string(RefreshAlwaysRotate), "every refresh returns a new refresh token and revokes the one used"},
+	}},
+	{"redirect_security", []PolicyValue{
+		{string(RedirectSecurity2025), "`localhost` and plain-http non-loopback redirect URIs are insecure (`INVALID_CLIENT: Insecure redirect URI`)"},
+		{string(RedirectSecurityLegacy), "any registered redirect URI is accepted"},
+	}},
+	{"unauthorized_message", []PolicyValue{
+		{string(Unauthorized2026), "`" + MsgBadToken2026 + "` for every token the Web API cannot use"},
+		{string(UnauthorizedLegacy), "`" + MsgExpiredLegacy + "` / `" + MsgInvalidLegacy + "`"},
+	}},
+	{"implicit_grant", []PolicyValue{
+		{string(ImplicitFragment), "`response_type=token` is redirected back with `#error=unsupported_response_type` (Dec 2025)"},
+		{string(ImplicitPage), "`response_type=token` gets the page `response_type must be code` (Mar 2026)"},
+	}},
+	{"allowlist_message", []PolicyValue{
+		{string(Allowlist2024), "the development-mode 403 says `" + MsgNotAllowed2024 + "`"},
+		{string(Allowlist2021), "`" + MsgNotAllowed2021 + "`"},
+		{string(Allowlist2021June), "`" + MsgNotAllowed2021J + "`"},
+	}},
+	{"verifier_message", []PolicyValue{
+		{string(VerifierIncorrect), "a PKCE mismatch is `" + ErrVerifierIncorrect.Description + "`"},
+		{string(VerifierInvalid), "`" + ErrVerifierInvalid.Description + "`"},
+	}},
+}
+
+// LookupPolicy returns a policy by name.
+func LookupPolicy(name string) (Policy, bool) {
+	for _, p := range Policies {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Policy{}, false
+}
