@@ -29,21 +29,6 @@ import (
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
-// Peers an exchange can have, classified from the client's base URLs.
-const (
-	PeerAccounts = "accounts" // the accounts service: /authorize, /api/token
-	PeerAPI      = "api"      // the Web API: /v1/...
-	PeerRedirect = "redirect" // the host of a configured redirect_uri
-	PeerOther    = "other"    // anything else, including the fake's /_spotcheck/ control API
-)
-
-// Actors of an exchange: the recording client, or the browser driver
-// recording its navigations through Client.Record.
-const (
-	ActorClient  = "client"
-	ActorBrowser = "browser"
-)
-
 const (
 	// DefaultRequestTimeout bounds one exchange, body included.
 	DefaultRequestTimeout = 15 * time.Second
@@ -66,7 +51,7 @@ type ClientConfig struct {
 	AccountsURL string
 	APIURL      string
 	// RedirectURIs are the app's redirect URIs: requests to their hosts are
-	// classified as PeerRedirect. A URI without a port matches any port,
+	// classified as wire.PeerRedirect. A URI without a port matches any port,
 	// as Spotify's loopback rule does.
 	RedirectURIs []string
 	// Timeout bounds each exchange (DefaultRequestTimeout if zero).
@@ -108,7 +93,7 @@ type Client struct {
 	seq       atomic.Int64
 
 	mu         sync.Mutex
-	transcript []Exchange // ordered by Seq
+	transcript []wire.Exchange // ordered by Seq
 	redirects  []*url.URL
 }
 
@@ -205,7 +190,7 @@ func (c *Client) LearnURL(raw string) {
 	c.learnForm(frag)
 }
 
-// AddRedirectURIs adds redirect URIs whose hosts count as PeerRedirect.
+// AddRedirectURIs adds redirect URIs whose hosts count as wire.PeerRedirect.
 func (c *Client) AddRedirectURIs(uris ...string) error {
 	var parsed []*url.URL
 	for _, raw := range uris {
@@ -234,37 +219,37 @@ func joinBase(base *url.URL, path string) string {
 	return base.String() + path
 }
 
-// PeerOf classifies a URL as PeerAccounts, PeerAPI, PeerRedirect or PeerOther.
-func (c *Client) PeerOf(raw string) string {
+// PeerOf classifies a URL as wire.PeerAccounts, wire.PeerAPI, wire.PeerRedirect or wire.PeerOther.
+func (c *Client) PeerOf(raw string) wire.Peer {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return PeerOther
+		return wire.PeerOther
 	}
 	host := authority(u)
 	onAccounts := c.accounts != nil && authority(c.accounts) == host
 	onAPI := c.api != nil && authority(c.api) == host
 	switch {
 	case (onAccounts || onAPI) && strings.HasPrefix(u.Path, "/_spotcheck/"):
-		return PeerOther
+		return wire.PeerOther
 	case onAccounts && onAPI:
 		p := strings.TrimPrefix(u.Path, c.api.Path)
 		if p == "/v1" || strings.HasPrefix(p, "/v1/") {
-			return PeerAPI
+			return wire.PeerAPI
 		}
-		return PeerAccounts
+		return wire.PeerAccounts
 	case onAPI:
-		return PeerAPI
+		return wire.PeerAPI
 	case onAccounts:
-		return PeerAccounts
+		return wire.PeerAccounts
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, r := range c.redirects {
 		if strings.EqualFold(r.Hostname(), u.Hostname()) && (r.Port() == "" || authority(r) == host) {
-			return PeerRedirect
+			return wire.PeerRedirect
 		}
 	}
-	return PeerOther
+	return wire.PeerOther
 }
 
 // authority is host:port with the scheme's default port filled in.
@@ -374,7 +359,7 @@ func splitTarget(raw string) (host, target string) {
 }
 
 // Response is what came back. Header and Body are NOT redacted (the
-// caller needs the real tokens): never log or print them; show Exchange,
+// caller needs the real tokens): never log or print them; show wire.Exchange,
 // the redacted copy in the transcript, instead.
 type Response struct {
 	Seq       int
@@ -383,7 +368,7 @@ type Response struct {
 	Body      []byte
 	Truncated bool // the body exceeded MaxResponseBytes and was cut there
 	Duration  time.Duration
-	Exchange  Exchange
+	Exchange  wire.Exchange
 }
 
 // String describes the response without its contents, so that printing
@@ -448,7 +433,7 @@ type TransportError struct {
 	Kind   TransportErrorKind
 	Method string
 	URL    string // redacted
-	Peer   string
+	Peer   wire.Peer
 	Err    error // the cause, for errors.As (*net.DNSError, *tls.CertificateVerificationError ...)
 	msg    string
 }
@@ -567,8 +552,8 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	dur := time.Since(t0)
 	c.learnReceived(in) // a partial body may carry tokens too
 
-	ex := c.redactExchange(Exchange{
-		Seq: seq, Step: req.Step, Actor: ActorClient, Peer: c.PeerOf(out.url),
+	ex := c.redactExchange(wire.Exchange{
+		Seq: seq, Step: req.Step, Actor: wire.ActorClient, Peer: c.PeerOf(out.url),
 		Started: started, Duration: dur, Method: out.method, URL: out.url,
 		RequestHeaders: out.header, RequestBody: string(out.body),
 		Status: in.status, ResponseHeaders: in.header, ResponseBody: string(in.body),
@@ -852,12 +837,12 @@ func (b *bufferedConn) Read(p []byte) (int, error) { return b.r.Read(p) }
 
 // Record redacts ex and adds it to the transcript with the next sequence
 // number, learning the secrets it carries first. The browser driver records
-// its navigations this way (Actor ActorBrowser); an empty Peer is
+// its navigations this way (Actor wire.ActorBrowser); an empty Peer is
 // classified from the URL. It returns the stored copy.
-func (c *Client) Record(ex Exchange) Exchange {
+func (c *Client) Record(ex wire.Exchange) wire.Exchange {
 	ex.Seq = int(c.seq.Add(1))
 	if ex.Actor == "" {
-		ex.Actor = ActorBrowser
+		ex.Actor = wire.ActorBrowser
 	}
 	if ex.Peer == "" {
 		ex.Peer = c.PeerOf(ex.URL)
@@ -873,7 +858,7 @@ func (c *Client) Record(ex Exchange) Exchange {
 	return cloneExchange(ex)
 }
 
-func (c *Client) store(ex Exchange) {
+func (c *Client) store(ex wire.Exchange) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	// Exchanges finish out of order under concurrency; keep Seq order.
@@ -885,15 +870,15 @@ func (c *Client) store(ex Exchange) {
 }
 
 // Transcript returns copies of every recorded exchange, in Seq order.
-func (c *Client) Transcript() []Exchange { return c.Since(0) }
+func (c *Client) Transcript() []wire.Exchange { return c.Since(0) }
 
 // Since returns copies of the recorded exchanges with Seq > seq: take
 // LastSeq before a step and Since after it to get the step's exchanges.
-func (c *Client) Since(seq int) []Exchange {
+func (c *Client) Since(seq int) []wire.Exchange {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	i := sort.Search(len(c.transcript), func(i int) bool { return c.transcript[i].Seq > seq })
-	out := make([]Exchange, 0, len(c.transcript)-i)
+	out := make([]wire.Exchange, 0, len(c.transcript)-i)
 	for _, ex := range c.transcript[i:] {
 		out = append(out, cloneExchange(ex))
 	}
@@ -901,7 +886,7 @@ func (c *Client) Since(seq int) []Exchange {
 }
 
 // Take returns the recorded exchanges and forgets them.
-func (c *Client) Take() []Exchange {
+func (c *Client) Take() []wire.Exchange {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := c.transcript
@@ -912,7 +897,7 @@ func (c *Client) Take() []Exchange {
 // LastSeq is the sequence number of the latest exchange started.
 func (c *Client) LastSeq() int { return int(c.seq.Load()) }
 
-func cloneExchange(ex Exchange) Exchange {
+func cloneExchange(ex wire.Exchange) wire.Exchange {
 	ex.RequestHeaders = ex.RequestHeaders.Clone()
 	ex.ResponseHeaders = ex.ResponseHeaders.Clone()
 	return ex
@@ -1008,7 +993,7 @@ func (c *Client) learnForm(form string) {
 }
 
 // redactExchange scrubs every field of ex with the client's set.
-func (c *Client) redactExchange(ex Exchange, truncated bool) Exchange {
+func (c *Client) redactExchange(ex wire.Exchange, truncated bool) wire.Exchange {
 	ex.URL = c.secrets.URL(ex.URL)
 	ex.RequestBody = c.transcriptBody(ex.RequestHeaders.Get("Content-Type"), ex.RequestBody, false)
 	ex.ResponseBody = c.transcriptBody(ex.ResponseHeaders.Get("Content-Type"), ex.ResponseBody, truncated)

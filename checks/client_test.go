@@ -133,7 +133,7 @@ func forbidden(id, secret string, others ...string) []string {
 
 // expectNoLeak greps the JSON-marshalled transcript, and its %+v form,
 // for every forbidden value.
-func expectNoLeak(transcript []checks.Exchange, values []string) {
+func expectNoLeak(transcript []wire.Exchange, values []string) {
 	GinkgoHelper()
 	js, err := json.Marshal(transcript)
 	Expect(err).NotTo(HaveOccurred())
@@ -200,14 +200,15 @@ var _ = Describe("Client", func() {
 				expectNoLeak(tr, forbidden(testClientID, secret, testCode, testVerifier, testAccess, testAccess+"-2", testRefresh, testRefresh2))
 
 				By("labelling steps and peers")
-				var steps, peers []string
+				var steps []string
+				var peers []wire.Peer
 				for i, ex := range tr {
 					Expect(ex.Seq).To(Equal(i + 1))
-					Expect(ex.Actor).To(Equal(checks.ActorClient))
+					Expect(ex.Actor).To(Equal(wire.ActorClient))
 					steps, peers = append(steps, ex.Step), append(peers, ex.Peer)
 				}
 				Expect(steps).To(Equal([]string{"authorize", "callback", "exchange", "me", "refresh", "query", "json-as-form", "basic", "control"}))
-				Expect(peers).To(Equal([]string{"accounts", "redirect", "accounts", "api", "accounts", "accounts", "accounts", "accounts", "other"}))
+				Expect(peers).To(Equal([]wire.Peer{"accounts", "redirect", "accounts", "api", "accounts", "accounts", "accounts", "accounts", "other"}))
 
 				By("keeping what a reader needs: schemes, field names, fingerprints")
 				fp := redact.Fingerprint
@@ -236,10 +237,10 @@ var _ = Describe("Client", func() {
 			c := newClient(checks.ClientConfig{AccountsURL: f.URL, APIURL: f.URL, RedirectURIs: []string{"http://127.0.0.1:1/cb"}})
 			_, err := c.Get(ctx, "clone", f.URL+"/_spotcheck/health")
 			Expect(err).NotTo(HaveOccurred())
-			ex := c.Record(checks.Exchange{Step: "consent", Method: "GET", URL: "http://127.0.0.1:1/cb?code=AQbrowser-caught-code-123&state=s",
+			ex := c.Record(wire.Exchange{Step: "consent", Method: "GET", URL: "http://127.0.0.1:1/cb?code=AQbrowser-caught-code-123&state=s",
 				ResponseBody: "page mentions AQbrowser-caught-code-123 and cloned-app-secret-0123456789abcdef"})
-			Expect(ex.Actor).To(Equal(checks.ActorBrowser))
-			Expect(ex.Peer).To(Equal(checks.PeerRedirect))
+			Expect(ex.Actor).To(Equal(wire.ActorBrowser))
+			Expect(ex.Peer).To(Equal(wire.PeerRedirect))
 			Expect(ex.Seq).To(Equal(2))
 			expectNoLeak(c.Transcript(), []string{"AQbrowser-caught-code-123", "cloned-app-secret-0123456789abcdef"})
 			Expect(c.Redactor().String("later: AQbrowser-caught-code-123")).To(Equal("later: " + redact.Fingerprint("AQbrowser-caught-code-123")))
@@ -479,7 +480,7 @@ var _ = Describe("Client", func() {
 				var te *checks.TransportError
 				Expect(errors.As(err, &te)).To(BeTrue())
 				Expect(te.Kind).To(Equal(checks.TransportRefused))
-				Expect(te.Peer).To(Equal(checks.PeerAccounts))
+				Expect(te.Peer).To(Equal(wire.PeerAccounts))
 				Expect(errors.Is(err, syscall.ECONNREFUSED)).To(BeTrue(), "the cause stays reachable with errors.Is")
 				Expect(err.Error()).To(ContainSubstring("refused"))
 				Expect(err.Error()).NotTo(ContainSubstring(testCode))
@@ -662,20 +663,20 @@ var _ = Describe("Client", func() {
 	})
 
 	DescribeTable("PeerOf",
-		func(cfg checks.ClientConfig, u, want string) {
+		func(cfg checks.ClientConfig, u string, want wire.Peer) {
 			Expect(newClient(cfg).PeerOf(u)).To(Equal(want))
 		},
-		Entry("Spotify accounts", spotify, "https://accounts.spotify.com/api/token", checks.PeerAccounts),
-		Entry("Spotify API", spotify, "https://api.spotify.com/v1/me", checks.PeerAPI),
-		Entry("host case and default port", spotify, "https://API.spotify.com:443/v1/me", checks.PeerAPI),
-		Entry("another port is another peer", spotify, "https://api.spotify.com:8443/v1/me", checks.PeerOther),
-		Entry("redirect URI host and port", spotify, "http://127.0.0.1:8888/callback?code=x", checks.PeerRedirect),
-		Entry("redirect URI on another port", spotify, "http://127.0.0.1:9999/callback", checks.PeerOther),
-		Entry("redirect URI without a port matches any port", checks.ClientConfig{RedirectURIs: []string{"http://127.0.0.1/cb"}}, "http://127.0.0.1:43123/cb", checks.PeerRedirect),
-		Entry("fake: accounts path", fake, "http://127.0.0.1:4000/authorize?x", checks.PeerAccounts),
-		Entry("fake: API path", fake, "http://127.0.0.1:4000/v1/me/playlists", checks.PeerAPI),
-		Entry("fake: control API", fake, "http://127.0.0.1:4000/_spotcheck/health", checks.PeerOther),
-		Entry("garbage", spotify, "::nope", checks.PeerOther),
+		Entry("Spotify accounts", spotify, "https://accounts.spotify.com/api/token", wire.PeerAccounts),
+		Entry("Spotify API", spotify, "https://api.spotify.com/v1/me", wire.PeerAPI),
+		Entry("host case and default port", spotify, "https://API.spotify.com:443/v1/me", wire.PeerAPI),
+		Entry("another port is another peer", spotify, "https://api.spotify.com:8443/v1/me", wire.PeerOther),
+		Entry("redirect URI host and port", spotify, "http://127.0.0.1:8888/callback?code=x", wire.PeerRedirect),
+		Entry("redirect URI on another port", spotify, "http://127.0.0.1:9999/callback", wire.PeerOther),
+		Entry("redirect URI without a port matches any port", checks.ClientConfig{RedirectURIs: []string{"http://127.0.0.1/cb"}}, "http://127.0.0.1:43123/cb", wire.PeerRedirect),
+		Entry("fake: accounts path", fake, "http://127.0.0.1:4000/authorize?x", wire.PeerAccounts),
+		Entry("fake: API path", fake, "http://127.0.0.1:4000/v1/me/playlists", wire.PeerAPI),
+		Entry("fake: control API", fake, "http://127.0.0.1:4000/_spotcheck/health", wire.PeerOther),
+		Entry("garbage", spotify, "::nope", wire.PeerOther),
 	)
 
 	It("rejects base URLs that cannot be used", func() {

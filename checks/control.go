@@ -13,6 +13,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Control is a client for a fake's /_spotcheck/ endpoints. The embedded
@@ -141,7 +142,7 @@ func (c *Control) call(ctx context.Context, method, path string, in, out any) er
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return &TransportError{Kind: classify(ctx, err), Method: method, URL: target, Peer: PeerOther, Err: err,
+		return &TransportError{Kind: classify(ctx, err), Method: method, URL: target, Peer: wire.PeerOther, Err: err,
 			msg: fmt.Sprintf("fake control API at %s: %v", c.base, unwrapURLError(err))}
 	}
 	defer resp.Body.Close()

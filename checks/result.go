@@ -5,8 +5,9 @@
 package checks
 
 import (
-	"net/http"
 	"time"
+
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Status is the outcome of a step or a scenario.
@@ -39,27 +40,7 @@ type Finding struct {
 	Evidence []string `json:"evidence,omitempty"`
 	Fix      string   `json:"fix"`
 	// Exchanges are the redacted HTTP exchanges that show the problem.
-	Exchanges []Exchange `json:"exchanges,omitempty"`
-}
-
-// Exchange is one recorded HTTP request and response. It is redacted before
-// it is stored: secrets, tokens, codes and verifiers appear only as
-// fingerprints, in the URL, the headers and the bodies alike.
-type Exchange struct {
-	Seq             int           `json:"seq"`
-	Step            string        `json:"step,omitempty"`
-	Actor           string        `json:"actor"` // "client" (our HTTP client) or "browser"
-	Peer            string        `json:"peer"`  // "accounts", "api", "redirect" or "other"
-	Started         time.Time     `json:"started"`
-	Duration        time.Duration `json:"duration_ns"`
-	Method          string        `json:"method"`
-	URL             string        `json:"url"`
-	RequestHeaders  http.Header   `json:"request_headers,omitempty"`
-	RequestBody     string        `json:"request_body,omitempty"`
-	Status          int           `json:"status,omitempty"`
-	ResponseHeaders http.Header   `json:"response_headers,omitempty"`
-	ResponseBody    string        `json:"response_body,omitempty"`
-	Error           string        `json:"error,omitempty"` // transport error, if no response
+	Exchanges []wire.Exchange `json:"exchanges,omitempty"`
 }
 
 // Expectation is one checked assertion of a step: what the scenario wanted
@@ -99,15 +80,15 @@ type Screenshot struct {
 
 // StepResult is the outcome of one scenario step.
 type StepResult struct {
-	Name         string        `json:"name"`
-	Action       string        `json:"action"`
-	Status       Status        `json:"status"`
-	Message      string        `json:"message,omitempty"` // why it failed, errored or was skipped
-	Expectations []Expectation `json:"expectations,omitempty"`
-	Exchanges    []Exchange    `json:"exchanges,omitempty"`
-	Screenshots  []Screenshot  `json:"screenshots,omitempty"`
-	Explanation  *Explanation  `json:"explanation,omitempty"`
-	Duration     time.Duration `json:"duration_ns"`
+	Name         string          `json:"name"`
+	Action       string          `json:"action"`
+	Status       Status          `json:"status"`
+	Message      string          `json:"message,omitempty"` // why it failed, errored or was skipped
+	Expectations []Expectation   `json:"expectations,omitempty"`
+	Exchanges    []wire.Exchange `json:"exchanges,omitempty"`
+	Screenshots  []Screenshot    `json:"screenshots,omitempty"`
+	Explanation  *Explanation    `json:"explanation,omitempty"`
+	Duration     time.Duration   `json:"duration_ns"`
 }
 
 // ScenarioResult is the outcome of one scenario.

@@ -15,6 +15,7 @@ import (
 	"github.com/spotcheck/spotcheck/checks/browser"
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 	"github.com/spotcheck/spotcheck/scenarios"
 )
 
@@ -145,13 +146,13 @@ var _ = Describe("Run", func() {
 				Expect(st.Expectations).NotTo(BeEmpty())
 			}
 			auth, token := me.Steps[0], me.Steps[1]
-			Expect(auth.Exchanges[0].Peer).To(Equal(checks.PeerAccounts))
+			Expect(auth.Exchanges[0].Peer).To(Equal(wire.PeerAccounts))
 			Expect(auth.Exchanges[0].Status).To(Equal(302))
 			Expect(auth.Exchanges[0].ResponseHeaders.Get("Location")).To(MatchRegexp(`code=%5Bredacted|code=\[redacted`))
 			Expect(token.Exchanges[0].RequestHeaders.Get("Authorization")).To(HavePrefix("Basic [redacted "))
 			Expect(token.Exchanges[0].ResponseBody).To(ContainSubstring(`"access_token":"[redacted `))
 			Expect(token.Expectations).To(ContainElement(checks.Expectation{Name: "status", Expected: "200", Actual: "200", Passed: true}))
-			Expect(me.Steps[2].Exchanges[0].Peer).To(Equal(checks.PeerAPI))
+			Expect(me.Steps[2].Exchanges[0].Peer).To(Equal(wire.PeerAPI))
 		})
 
 		It("records the browser's navigations and screenshots of consent steps, redacted", func() {
@@ -168,10 +169,10 @@ var _ = Describe("Run", func() {
 			var browserSteps, caught int
 			for _, x := range approve.Exchanges {
 				Expect(x.Step).To(Equal("approve"))
-				if x.Actor == checks.ActorBrowser {
+				if x.Actor == wire.ActorBrowser {
 					browserSteps++
 				}
-				if x.Peer == checks.PeerRedirect {
+				if x.Peer == wire.PeerRedirect {
 					caught++
 					Expect(x.URL).To(HavePrefix(webRedirectPrefix))
 					Expect(x.URL).To(MatchRegexp(`code=(%5B|\[)redacted`))

@@ -604,11 +604,11 @@ func (sr *scenarioRun) screenshot(sh browser.Shot) Screenshot {
 // that a report shows the consent step's requests next to the client's.
 func (sr *scenarioRun) recordBrowser(step string, res *browser.Consent) {
 	for _, n := range res.Navigations {
-		ex := Exchange{Step: step, Actor: ActorBrowser, Started: n.Started, Duration: n.Duration,
+		ex := wire.Exchange{Step: step, Actor: wire.ActorBrowser, Started: n.Started, Duration: n.Duration,
 			Method: n.Method, URL: n.URL, RequestHeaders: n.RequestHeaders, RequestBody: n.RequestBody,
 			Status: n.Status, ResponseHeaders: n.ResponseHeaders, Error: n.Error}
 		if n.Caught {
-			ex.Peer = PeerRedirect
+			ex.Peer = wire.PeerRedirect
 		}
 		sr.client.Record(ex)
 	}

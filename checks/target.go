@@ -12,6 +12,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // TargetKind says what a target is.
@@ -170,7 +171,7 @@ func (t *Target) Probe(ctx context.Context, hc *http.Client) error {
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return &TransportError{Kind: classify(ctx, err), Method: http.MethodGet, URL: t.AccountsURL + "/authorize", Peer: PeerAccounts, Err: err,
+		return &TransportError{Kind: classify(ctx, err), Method: http.MethodGet, URL: t.AccountsURL + "/authorize", Peer: wire.PeerAccounts, Err: err,
 			msg: fmt.Sprintf("%s is unreachable: %v", t.AccountsURL, unwrapURLError(err))}
 	}
 	resp.Body.Close()

@@ -103,12 +103,12 @@ var _ = Describe("control endpoints", func() {
 		var got struct{ Requests []fakespotify.Request }
 		Expect(json.Unmarshal([]byte(r.body), &got)).To(Succeed())
 		Expect(got.Requests).To(HaveLen(3))
-		Expect(got.Requests[0].Endpoint).To(Equal("authorize"))
-		Expect(got.Requests[1].Endpoint).To(Equal("token"))
+		Expect(got.Requests[0].Endpoint).To(Equal(fakespotify.EndpointAuthorize))
+		Expect(got.Requests[1].Endpoint).To(Equal(fakespotify.EndpointToken))
 		Expect(got.Requests[1].Form.Get("grant_type")).To(Equal("authorization_code"))
 		Expect(got.Requests[1].Form.Get("code")).To(HavePrefix("[redacted "))
 		Expect(got.Requests[1].Header.Get("Authorization")).To(HavePrefix("Basic [redacted "))
-		Expect(got.Requests[2].Endpoint).To(Equal("api"))
+		Expect(got.Requests[2].Endpoint).To(Equal(fakespotify.EndpointAPI))
 		Expect(got.Requests[2].UserID).To(Equal("alice"))
 
 		for _, secret := range []string{code, at, tok["refresh_token"].(string), web.ClientSecret,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify/grade"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Grade is the verdict on how an app's client behaved: which client rules
@@ -109,7 +110,7 @@ func (f *Fake) gradeApp(clientID, name string, raw []*rawRequest, dropped uint64
 			ClientID: e.ClientID, UserID: e.UserID, Endpoint: e.Endpoint, Method: e.Method, Path: e.Path,
 			RawQuery: e.rawQuery, Header: e.Header, Body: e.body,
 			Status: e.Status, ResponseHeader: e.ResponseHeader, ResponseBody: e.respBody, Injected: e.Injected,
-			Exchange: func() grade.Exchange { return f.exchange(e) },
+			Exchange: func() wire.Exchange { return f.exchange(e) },
 		}
 	}
 	return grade.Run(grade.Input{
@@ -120,20 +121,20 @@ func (f *Fake) gradeApp(clientID, name string, raw []*rawRequest, dropped uint64
 }
 
 // exchange is a logged request in the shape reports show, redacted.
-func (f *Fake) exchange(e *rawRequest) grade.Exchange {
+func (f *Fake) exchange(e *rawRequest) wire.Exchange {
 	r := f.redacted(e)
-	actor, peer := "client", "accounts"
-	switch r.Endpoint {
-	case EndpointAuthorize, EndpointLogin, EndpointConsent:
-		actor = "browser"
-	case EndpointAPI:
-		peer = "api"
+	actor, peer := wire.ActorClient, wire.PeerAccounts
+	switch {
+	case r.Endpoint.Browser():
+		actor = wire.ActorBrowser
+	case r.Endpoint == wire.EndpointAPI:
+		peer = wire.PeerAPI
 	}
 	u := r.Path
 	if len(r.Query) > 0 {
 		u += "?" + ReadableQuery(r.Query)
 	}
-	return grade.Exchange{
+	return wire.Exchange{
 		Seq: int(r.Seq), Actor: actor, Peer: peer, Started: r.Time, Duration: r.Duration,
 		Method: r.Method, URL: u, RequestHeaders: r.Header, RequestBody: r.Body,
 		Status: r.Status, ResponseHeaders: r.ResponseHeader, ResponseBody: r.ResponseBody,

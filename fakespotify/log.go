@@ -32,7 +32,7 @@ type Request struct {
 	Duration       time.Duration `json:"duration_ns"`
 	ClientID       string        `json:"client_id,omitempty"`
 	UserID         string        `json:"user_id,omitempty"`
-	Endpoint       string        `json:"endpoint"` // authorize, login, consent, token, api, control, other
+	Endpoint       wire.Endpoint `json:"endpoint"`
 	Method         string        `json:"method"`
 	Path           string        `json:"path"`
 	Query          url.Values    `json:"query,omitempty"`
@@ -45,15 +45,16 @@ type Request struct {
 	Injected       bool          `json:"injected,omitempty"` // answered by an injected fault
 }
 
-// Endpoint classes of Request.Endpoint (the grader reads the same names).
+// Endpoint classes of Request.Endpoint, under the names they had here
+// before wire held them.
 const (
-	EndpointAuthorize = grade.EndpointAuthorize
-	EndpointLogin     = grade.EndpointLogin
-	EndpointConsent   = grade.EndpointConsent
-	EndpointToken     = grade.EndpointToken
-	EndpointAPI       = grade.EndpointAPI
-	EndpointControl   = "control"
-	EndpointOther     = "other"
+	EndpointAuthorize = wire.EndpointAuthorize
+	EndpointLogin     = wire.EndpointLogin
+	EndpointConsent   = wire.EndpointConsent
+	EndpointToken     = wire.EndpointToken
+	EndpointAPI       = wire.EndpointAPI
+	EndpointControl   = wire.EndpointControl
+	EndpointOther     = wire.EndpointOther
 )
 
 // captureLimit bounds what the log keeps of each body.
@@ -485,7 +486,7 @@ func (f *Fake) maybeSweep() {
 	}
 }
 
-func classify(path string) string {
+func classify(path string) wire.Endpoint {
 	switch {
 	case strings.HasPrefix(path, "/_spotcheck/"):
 		return EndpointControl
@@ -506,7 +507,7 @@ func classify(path string) string {
 // attribute finds which app (and user) a request belongs to, the way the
 // real service would have to: the client_id parameter, Basic credentials,
 // or the app an access token was issued to.
-func (f *Fake) attribute(endpoint string, r *http.Request, body []byte) (clientID, userID string) {
+func (f *Fake) attribute(endpoint wire.Endpoint, r *http.Request, body []byte) (clientID, userID string) {
 	switch endpoint {
 	case EndpointAuthorize:
 		return r.URL.Query().Get("client_id"), ""

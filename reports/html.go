@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // The HTML report is one file that support staff can open offline, mail or
@@ -220,7 +221,7 @@ func htmlRun(run *checks.RunResult, opts Options) htmlPage {
 			tagSlugs = append(tagSlugs, tagKey(tg))
 		}
 		hs.TagAttr = strings.Join(tagSlugs, " ")
-		var all []checks.Exchange
+		var all []wire.Exchange
 		for j, st := range s.Steps {
 			hst := htmlStep{
 				Index: j + 1, Name: st.Name, Action: st.Action, Status: st.Status, Failed: isFailure(st.Status),
@@ -279,7 +280,7 @@ func htmlShotOf(sh checks.Screenshot, opts Options) htmlShot {
 	return hs
 }
 
-func statusClass(x checks.Exchange) string {
+func statusClass(x wire.Exchange) string {
 	switch {
 	case x.Error != "" || x.Status == 0:
 		return "err"
@@ -291,11 +292,11 @@ func statusClass(x checks.Exchange) string {
 	return "ok"
 }
 
-func htmlExchanges(owner string, xs []checks.Exchange) []htmlExchange {
+func htmlExchanges(owner string, xs []wire.Exchange) []htmlExchange {
 	out := make([]htmlExchange, len(xs))
 	for i, x := range xs {
 		hx := htmlExchange{
-			DOMID: owner + "-x" + itoa(i+1), Seq: x.Seq, Step: x.Step, Actor: nameOr(x.Actor, "client"), Peer: nameOr(x.Peer, "other"),
+			DOMID: owner + "-x" + itoa(i+1), Seq: x.Seq, Step: x.Step, Actor: nameOr(string(x.Actor), string(wire.ActorClient)), Peer: nameOr(string(x.Peer), string(wire.PeerOther)),
 			Method: x.Method, URL: x.URL, Path: urlPath(x.URL), Class: statusClass(x), Duration: human(x.Duration),
 			ReqHeaders: htmlHeaders(x.RequestHeaders), ReqBody: prettyBody(x.RequestBody),
 			HasResponse: x.Status != 0, RespHeaders: htmlHeaders(x.ResponseHeaders), RespBody: prettyBody(x.ResponseBody),
@@ -412,22 +413,22 @@ func lane(key string) int {
 	return len(laneNames) - 1
 }
 
-func actorLane(actor string) int {
-	if actor == "browser" {
+func actorLane(actor wire.Actor) int {
+	if actor == wire.ActorBrowser {
 		return 1
 	}
 	return 0
 }
 
-func peerLane(peer string) int {
+func peerLane(peer wire.Peer) int {
 	switch peer {
-	case "accounts", "api", "redirect":
-		return lane(peer)
+	case wire.PeerAccounts, wire.PeerAPI, wire.PeerRedirect:
+		return lane(string(peer))
 	}
 	return lane("other")
 }
 
-func diagram(xs []checks.Exchange, hx []htmlExchange) *htmlDiagram {
+func diagram(xs []wire.Exchange, hx []htmlExchange) *htmlDiagram {
 	if len(xs) == 0 {
 		return nil
 	}

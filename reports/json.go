@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // SchemaVersion is the "schema_version" of the JSON format. It changes only
@@ -92,8 +93,8 @@ type jsonExchange struct {
 	ID              string        `json:"id"`
 	Seq             int           `json:"seq"`
 	Step            string        `json:"step,omitempty"`
-	Actor           string        `json:"actor"`
-	Peer            string        `json:"peer"`
+	Actor           wire.Actor    `json:"actor"`
+	Peer            wire.Peer     `json:"peer"`
 	Started         string        `json:"started,omitempty"`
 	DurationSeconds float64       `json:"duration_seconds"`
 	Request         jsonRequest   `json:"request"`
@@ -238,7 +239,7 @@ func headers(h http.Header) http.Header {
 
 // jsonExchanges converts a transcript; ids are "<owner>#<seq>" with the
 // step (or finding) as owner.
-func jsonExchanges(owner string, xs []checks.Exchange) []jsonExchange {
+func jsonExchanges(owner string, xs []wire.Exchange) []jsonExchange {
 	out := make([]jsonExchange, len(xs))
 	for i, x := range xs {
 		jx := jsonExchange{

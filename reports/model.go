@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // scenarioIDs returns a stable id per scenario: the file's stem and the
@@ -254,7 +255,7 @@ func urlPath(raw string) string {
 }
 
 // exchangeLabel is "POST /api/token → 400", or "GET /authorize ✗ error".
-func exchangeLabel(x checks.Exchange) string {
+func exchangeLabel(x wire.Exchange) string {
 	label := x.Method + " " + urlPath(x.URL)
 	switch {
 	case x.Error != "":
@@ -335,7 +336,7 @@ func plural(n int, one, many string) string {
 
 // exchangeID is "<owner>#<seq>": the step (or finding) that made the
 // exchange and its sequence number, or its position when Seq is unset.
-func exchangeID(owner string, i int, x checks.Exchange) string {
+func exchangeID(owner string, i int, x wire.Exchange) string {
 	n := x.Seq
 	if n <= 0 {
 		n = i + 1

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 	"github.com/spotcheck/spotcheck/reports"
 	"github.com/spotcheck/spotcheck/reports/reportstest"
 )
@@ -41,7 +42,7 @@ func redactedResults() (*checks.RunResult, *checks.FindingsResult) {
 
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(leakClientID+":"+leakSecret))
 	callback := "http://127.0.0.1:8888/callback?code=" + url.QueryEscape(leakCode) + "&state=xyz"
-	rawToken := checks.Exchange{
+	rawToken := wire.Exchange{
 		Seq: 3, Actor: "client", Peer: "accounts", Method: "POST", URL: "http://127.0.0.1:41234/api/token",
 		RequestHeaders: http.Header{"Authorization": {basic}, "Content-Type": {"application/x-www-form-urlencoded"}},
 		RequestBody: "grant_type=authorization_code&code=" + url.QueryEscape(leakCode) + "&code_verifier=" + leakVerifier +
@@ -55,13 +56,13 @@ func redactedResults() (*checks.RunResult, *checks.FindingsResult) {
 	token.RequestBody = set.Form(rawToken.RequestBody)
 	token.ResponseBody = set.JSON(rawToken.ResponseBody)
 
-	login := checks.Exchange{
+	login := wire.Exchange{
 		Seq: 1, Actor: "browser", Peer: "accounts", Method: "POST", URL: "http://127.0.0.1:41234/login",
 		RequestBody: set.Form("username=alice&password=" + url.QueryEscape(leakPassword)), Status: 302,
 		ResponseHeaders: set.Header(http.Header{"Location": {callback}, "Set-Cookie": {"sp_dc=" + leakAccess + "; Path=/; HttpOnly"}}),
 	}
-	cb := checks.Exchange{Seq: 2, Actor: "browser", Peer: "redirect", Method: "GET", URL: set.URL(callback), Status: 200}
-	me := checks.Exchange{
+	cb := wire.Exchange{Seq: 2, Actor: "browser", Peer: "redirect", Method: "GET", URL: set.URL(callback), Status: 200}
+	me := wire.Exchange{
 		Seq: 4, Actor: "client", Peer: "api", Method: "GET", URL: "http://127.0.0.1:41234/v1/me",
 		RequestHeaders: set.Header(http.Header{"Authorization": {"Bearer " + leakAccess}}), Status: 401,
 		ResponseBody: set.JSON(`{"error":{"status":401,"message":"The access token expired"}}`),
@@ -71,7 +72,7 @@ func redactedResults() (*checks.RunResult, *checks.FindingsResult) {
 	sc := &run.Scenarios[1]
 	sc.Message = set.String("refresh with " + leakRefresh + " failed")
 	st := &sc.Steps[1]
-	st.Exchanges = []checks.Exchange{login, cb, token, me}
+	st.Exchanges = []wire.Exchange{login, cb, token, me}
 	st.Message = set.String("code " + leakCode + " was rejected; verifier " + leakVerifier)
 	st.Expectations = append(st.Expectations, checks.Expectation{Name: "refresh_token rotated", Expected: "a new token", Actual: set.String(leakRefresh), Passed: false})
 	st.Explanation.Evidence = set.String(`{"error":"invalid_grant","error_description":"Invalid authorization code ` + leakCode + `"}`)
@@ -83,7 +84,7 @@ func redactedResults() (*checks.RunResult, *checks.FindingsResult) {
 
 	doc := reportstest.Findings()
 	doc.Findings[0].Evidence = append(doc.Findings[0].Evidence, set.String("client_secret="+leakSecret), set.String(basic))
-	doc.Findings[0].Exchanges = []checks.Exchange{token}
+	doc.Findings[0].Exchanges = []wire.Exchange{token}
 	doc.Findings[1].Exchanges = append(doc.Findings[1].Exchanges, login)
 	doc.Checks[5].Message = set.String("GET /v1/me with Bearer " + leakAccess + ": 401")
 	return run, doc

@@ -301,7 +301,7 @@ func textFinding(w *bufio.Writer, p painter, fd checks.Finding) {
 		fmt.Fprintf(w, "%sevidence: %s\n", pad, indent(e, pad+"          "))
 	}
 	for _, x := range fd.Exchanges {
-		fmt.Fprintf(w, "%s  #%d %s %s\n", pad, x.Seq, clean(exchangeLabel(x)), p.paint(ansiDim, "("+clean(x.Actor)+" → "+clean(x.Peer)+")"))
+		fmt.Fprintf(w, "%s  #%d %s %s\n", pad, x.Seq, clean(exchangeLabel(x)), p.paint(ansiDim, "("+clean(string(x.Actor))+" → "+clean(string(x.Peer))+")"))
 	}
 	if fd.Fix != "" {
 		fmt.Fprintf(w, "%s%s %s\n", pad, p.paint(ansiBold+ansiGreen, "fix:"), indent(fd.Fix, pad+"     "))

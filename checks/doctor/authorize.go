@@ -25,7 +25,7 @@ type authAnswer struct {
 	// callbackError is the error= a redirect back to the app carried.
 	callbackError string
 	last          *checks.Response
-	exchanges     []checks.Exchange
+	exchanges     []wire.Exchange
 }
 
 func (a *authAnswer) quote() string { return quote(a.last.Exchange) }
@@ -76,10 +76,10 @@ func (c *checkRun) authorize(step string, params url.Values) (*authAnswer, bool)
 				}
 				ans.ok, ans.how = true, "redirects back to the app with a code (consent was given before)"
 				return ans, true
-			case r.client.PeerOf(next.String()) == checks.PeerAccounts && loginPathRe.MatchString(next.Path):
+			case r.client.PeerOf(next.String()) == wire.PeerAccounts && loginPathRe.MatchString(next.Path):
 				ans.ok, ans.how = true, "redirects to the login page"
 				return ans, true
-			case r.client.PeerOf(next.String()) == checks.PeerAccounts && wire.IsAuthorizePath(next.Path) && hop < maxAuthorizeHops:
+			case r.client.PeerOf(next.String()) == wire.PeerAccounts && wire.IsAuthorizePath(next.Path) && hop < maxAuthorizeHops:
 				target = next.String()
 				continue
 			}

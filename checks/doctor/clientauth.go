@@ -7,6 +7,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // matchID is the catalog's reading of a response: the id of the best
@@ -38,7 +39,7 @@ func (c *checkRun) clientAuthentication() {
 	if !ok {
 		return
 	}
-	ex := []checks.Exchange{resp.Exchange}
+	ex := []wire.Exchange{resp.Exchange}
 	switch r.matchID(catalog.WhereToken, resp) {
 	case "":
 		if resp.Status != http.StatusOK {
@@ -209,7 +210,7 @@ func (c *checkRun) appTokenAPI() {
 	switch id := r.matchID(catalog.WhereWebAPI, resp); id {
 	case "owner-not-premium":
 		f := c.add(id, "owner-premium", "an app-only call: "+quote(resp.Exchange))
-		f.Exchanges = []checks.Exchange{resp.Exchange}
+		f.Exchanges = []wire.Exchange{resp.Exchange}
 	default:
 		c.note("GET /v1/search with the app token: %s", quote(resp.Exchange))
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/spotcheck/spotcheck/checks/browser"
 	"github.com/spotcheck/spotcheck/checks/catalog"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Flow is the OAuth flow the app uses.
@@ -362,7 +363,7 @@ func (r *runner) result() *checks.FindingsResult {
 		for i, e := range f.Evidence {
 			g.Evidence[i] = r.set.String(e)
 		}
-		g.Exchanges = make([]checks.Exchange, len(f.Exchanges))
+		g.Exchanges = make([]wire.Exchange, len(f.Exchanges))
 		for i, x := range f.Exchanges {
 			g.Exchanges[i] = r.scrubExchange(x)
 		}
@@ -374,7 +375,7 @@ func (r *runner) result() *checks.FindingsResult {
 	return res
 }
 
-func (r *runner) scrubExchange(x checks.Exchange) checks.Exchange {
+func (r *runner) scrubExchange(x wire.Exchange) wire.Exchange {
 	x.URL = r.set.URL(x.URL)
 	x.RequestHeaders = r.set.Header(x.RequestHeaders)
 	x.ResponseHeaders = r.set.Header(x.ResponseHeaders)
@@ -427,7 +428,7 @@ func (c *checkRun) add(id, subject string, evidence ...string) *checks.Finding {
 
 // fold adds evidence (and exchanges) to the finding already reported for
 // subject and reports whether there was one.
-func (r *runner) fold(subject string, ex []checks.Exchange, evidence ...string) bool {
+func (r *runner) fold(subject string, ex []wire.Exchange, evidence ...string) bool {
 	f, ok := r.subjects[subject]
 	if !ok {
 		return false
@@ -445,7 +446,7 @@ func (r *runner) has(subject string) (*checks.Finding, bool) {
 
 // upgrade folds into subject's finding and, when id is more severe,
 // turns the finding into id: the server's verdict beats a local estimate.
-func (r *runner) upgrade(subject, id string, ex []checks.Exchange, evidence ...string) bool {
+func (r *runner) upgrade(subject, id string, ex []wire.Exchange, evidence ...string) bool {
 	f, ok := r.subjects[subject]
 	if !ok {
 		return false
@@ -490,7 +491,7 @@ func (r *runner) handle(c *checkRun, resp *checks.Response, err error) (*checks.
 
 // quote shows a redacted exchange in one line: method, path, status and
 // the body (an HTML page as its text).
-func quote(x checks.Exchange) string {
+func quote(x wire.Exchange) string {
 	target := x.URL
 	if i := strings.Index(target, "://"); i >= 0 {
 		if j := strings.IndexByte(target[i+3:], '/'); j >= 0 {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // maxSkew is how far the local clock may be off before it matters: token
@@ -28,7 +29,7 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 
 func (r *runner) unreachable(te *checks.TransportError) error {
 	what, base := "the accounts service", r.o.Target.AccountsURL
-	if te.Peer == checks.PeerAPI {
+	if te.Peer == wire.PeerAPI {
 		what, base = "the Web API", r.o.Target.APIURL
 	}
 	msg := fmt.Sprintf("%s at %s cannot be reached (%s): %v", what, base, te.Kind, te.Err)
@@ -49,7 +50,7 @@ type dateSample struct {
 	server time.Time
 	local  time.Time
 	header string
-	peer   string
+	peer   wire.Peer
 }
 
 func (r *runner) noteDate(resp *checks.Response) {

@@ -13,6 +13,7 @@ import (
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/checks/browser"
 	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // fullTimeout bounds the browser part of --full.
@@ -114,9 +115,9 @@ func (c *checkRun) fullFlow() {
 		cb = res.CallbackURL
 		r.client.LearnURL(cb)
 	}
-	nav := r.client.Record(checks.Exchange{Step: "browser: authorize as " + user, Actor: checks.ActorBrowser, Peer: checks.PeerAccounts,
+	nav := r.client.Record(wire.Exchange{Step: "browser: authorize as " + user, Actor: wire.ActorBrowser, Peer: wire.PeerAccounts,
 		Started: t0, Duration: time.Since(t0), Method: http.MethodGet, URL: authURL})
-	ex := []checks.Exchange{nav}
+	ex := []wire.Exchange{nav}
 	var te *browser.TimeoutError
 	switch {
 	case errors.Is(err, browser.ErrLoginFailed):
@@ -139,7 +140,7 @@ func (c *checkRun) fullFlow() {
 		f.Exchanges = ex
 		return
 	}
-	r.client.Record(checks.Exchange{Step: "browser: callback", Actor: checks.ActorBrowser, Peer: checks.PeerRedirect,
+	r.client.Record(wire.Exchange{Step: "browser: callback", Actor: wire.ActorBrowser, Peer: wire.PeerRedirect,
 		Started: time.Now(), Method: http.MethodGet, URL: cb})
 	u, perr := url.Parse(cb)
 	if perr != nil {
@@ -193,7 +194,7 @@ func (c *checkRun) fullFlow() {
 // the other checks already made for the same cause.
 func (c *checkRun) flowFailure(resp *checks.Response, what string, where catalog.Where) {
 	r := c.r
-	ex := []checks.Exchange{resp.Exchange}
+	ex := []wire.Exchange{resp.Exchange}
 	ev := what + quote(resp.Exchange)
 	id := r.matchID(where, resp)
 	subject := map[string]string{"user-not-allowlisted": "api:allowlist", "owner-not-premium": "owner-premium"}[id]

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // redirectState is one configured redirect URI and what the checks found.
@@ -319,8 +320,8 @@ func (c *checkRun) probeRedirect(i int, u *redirectState) bool {
 // findVariant probes the likely misspellings of a rejected redirect URI
 // and returns the first one /authorize accepts (or calls insecure, which
 // also means registered).
-func (c *checkRun) findVariant(u *redirectState) (*uriVariant, []checks.Exchange, []string, bool) {
-	var exs []checks.Exchange
+func (c *checkRun) findVariant(u *redirectState) (*uriVariant, []wire.Exchange, []string, bool) {
+	var exs []wire.Exchange
 	var tried []string
 	for _, v := range variants(u.raw, u.suggest, u.why) {
 		ans, ok := c.authorize("redirect URI variant "+v.uri, c.r.authorizeParams(v.uri, ""))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Refresh tokens expire six months after the user's authorization (2026
@@ -159,7 +160,7 @@ func (c *checkRun) refreshToken() {
 	if !ok {
 		return
 	}
-	ex := []checks.Exchange{resp.Exchange}
+	ex := []wire.Exchange{resp.Exchange}
 	if resp.Status == http.StatusOK {
 		tok, err := resp.Token()
 		if err != nil {
@@ -272,7 +273,7 @@ func (c *checkRun) webAPIUser() {
 	if !ok {
 		return
 	}
-	ex := []checks.Exchange{resp.Exchange}
+	ex := []wire.Exchange{resp.Exchange}
 	ev := "GET /v1/me with " + how + ": " + quote(resp.Exchange)
 	if resp.Status == http.StatusOK {
 		var me map[string]json.RawMessage

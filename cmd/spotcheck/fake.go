@@ -176,7 +176,7 @@ func requestLogger(log zerolog.Logger) func(fakespotify.Request) {
 			ev = log.Warn()
 		}
 		ev = ev.Str("method", r.Method).Str("path", r.Path).Int("status", r.Status).
-			Str("endpoint", r.Endpoint).Dur("took", r.Duration)
+			Str("endpoint", string(r.Endpoint)).Dur("took", r.Duration)
 		if r.ClientID != "" {
 			ev = ev.Str("client_id", r.ClientID)
 		}

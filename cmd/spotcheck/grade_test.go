@@ -25,6 +25,7 @@ import (
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/grade"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 const (
@@ -91,7 +92,7 @@ var _ = Describe("the grade's JSON", func() {
 			missing      []string // theirs only: the CLI fills them in
 		}{
 			{reflect.TypeOf(grade.Finding{}), reflect.TypeOf(checks.Finding{}), []string{"client_id", "app"}, nil},
-			{reflect.TypeOf(grade.Exchange{}), reflect.TypeOf(checks.Exchange{}), nil, nil},
+			{reflect.TypeOf(grade.Exchange{}), reflect.TypeOf(wire.Exchange{}), nil, nil},
 			{reflect.TypeOf(grade.Outcome{}), reflect.TypeOf(checks.CheckOutcome{}), nil, nil},
 			{reflect.TypeOf(grade.Report{}), reflect.TypeOf(checks.FindingsResult{}), []string{"client_ids", "apps", "window"}, []string{"version", "target"}},
 		} {
@@ -149,8 +150,8 @@ var _ = Describe("the grade's JSON", func() {
 				Expect(got.Exchanges[j].Seq).To(Equal(x.Seq))
 				Expect(got.Exchanges[j].URL).To(Equal(x.URL))
 				Expect(got.Exchanges[j].Status).To(Equal(x.Status))
-				Expect(got.Exchanges[j].Actor).To(Equal("browser"))
-				Expect(got.Exchanges[j].Peer).To(Equal("accounts"))
+				Expect(got.Exchanges[j].Actor).To(Equal(wire.ActorBrowser))
+				Expect(got.Exchanges[j].Peer).To(Equal(wire.PeerAccounts))
 			}
 		}
 		Expect(res.Worst()).To(Equal(checks.SeverityError))

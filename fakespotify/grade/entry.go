@@ -12,15 +12,6 @@ import (
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
-// Endpoint classes, as the fake's request log names them.
-const (
-	EndpointAuthorize = "authorize"
-	EndpointLogin     = "login"
-	EndpointConsent   = "consent"
-	EndpointToken     = "token"
-	EndpointAPI       = "api"
-)
-
 // Entry is one logged request as the fake captured it, with clear values:
 // Run needs the codes and tokens themselves to tell which request used
 // what another one was given, and it only ever emits their fingerprints.
@@ -35,7 +26,7 @@ type Entry struct {
 	StartTick, EndTick uint64
 
 	ClientID, UserID string
-	Endpoint         string // one of the Endpoint* classes, or another the rules ignore
+	Endpoint         wire.Endpoint // the rules read authorize, login, consent, token and api
 	Method, Path     string
 	RawQuery         string
 	Header           http.Header
@@ -48,7 +39,7 @@ type Entry struct {
 
 	// Exchange returns the redacted request for a finding's exchanges; nil
 	// leaves them out.
-	Exchange func() Exchange
+	Exchange func() wire.Exchange
 }
 
 // Oracle answers what the log alone cannot, from the fake's store: facts
@@ -90,7 +81,7 @@ func parse(e *Entry) *req {
 	if r.form == nil {
 		r.form = url.Values{}
 	}
-	if e.Endpoint == EndpointToken && e.Status == http.StatusOK && !e.Injected {
+	if e.Endpoint == wire.EndpointToken && e.Status == http.StatusOK && !e.Injected {
 		if w, err := wire.ParseTokenResponse(e.ResponseBody); err == nil && w.AccessToken != "" {
 			r.tok = &tokenResponse{
 				AccessToken: w.AccessToken, RefreshToken: w.RefreshToken,
@@ -104,7 +95,7 @@ func parse(e *Entry) *req {
 
 // grant is the grant_type of a POST to the token endpoint, or "".
 func (r *req) grant() string {
-	if r.Endpoint != EndpointToken || r.Method != http.MethodPost {
+	if r.Endpoint != wire.EndpointToken || r.Method != http.MethodPost {
 		return ""
 	}
 	return r.form.Get("grant_type")
@@ -143,9 +134,9 @@ func (r *req) bearer() string {
 // consent form carries.
 func (r *req) authParams() url.Values {
 	switch r.Endpoint {
-	case EndpointAuthorize:
+	case wire.EndpointAuthorize:
 		return r.q
-	case EndpointConsent:
+	case wire.EndpointConsent:
 		return accounts.ParseFormLenient(r.form.Get("request"))
 	}
 	return nil
@@ -153,7 +144,7 @@ func (r *req) authParams() url.Values {
 
 // issuedCode is the code in the redirect this request was answered with.
 func (r *req) issuedCode() string {
-	if r.Status < 300 || r.Status > 399 || (r.Endpoint != EndpointAuthorize && r.Endpoint != EndpointConsent) {
+	if r.Status < 300 || r.Status > 399 || (r.Endpoint != wire.EndpointAuthorize && r.Endpoint != wire.EndpointConsent) {
 		return ""
 	}
 	loc, err := url.Parse(r.ResponseHeader.Get("Location"))

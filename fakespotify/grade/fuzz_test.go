@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/grade"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // secret is planted in every fuzzed log where secrets go — as a code, a
@@ -33,7 +34,7 @@ func FuzzRun(f *testing.F) {
 		tokenAnswer := `{"access_token":"` + secret + `","refresh_token":"` + secret + `","expires_in":60,"scope":"user-top-read"}`
 		var entries []grade.Entry
 		for i := 0; i < 8; i++ {
-			ep := []string{endpoint, grade.EndpointAuthorize, grade.EndpointToken, grade.EndpointAPI}[i%4]
+			ep := []wire.Endpoint{wire.Endpoint(endpoint), wire.EndpointAuthorize, wire.EndpointToken, wire.EndpointAPI}[i%4]
 			resp := respBody
 			if i%4 == 2 && i > 4 {
 				resp = tokenAnswer

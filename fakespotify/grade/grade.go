@@ -12,10 +12,11 @@ package grade
 
 import (
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Severity ranks findings: error, warning, info.
@@ -64,7 +65,7 @@ type Finding struct {
 	Evidence []string `json:"evidence,omitempty"`
 	Fix      string   `json:"fix"`
 	// Exchanges are the redacted requests the evidence cites.
-	Exchanges []Exchange `json:"exchanges,omitempty"`
+	Exchanges []wire.Exchange `json:"exchanges,omitempty"`
 
 	// ClientID and App say which app's client it is about; they are not
 	// part of checks.Finding and decoding into it drops them.
@@ -72,24 +73,11 @@ type Finding struct {
 	App      string `json:"app,omitempty"`
 }
 
-// Exchange is a logged request and its answer, redacted, in the JSON shape
-// of checks.Exchange.
-type Exchange struct {
-	Seq             int           `json:"seq"`
-	Step            string        `json:"step,omitempty"`
-	Actor           string        `json:"actor"` // "browser" for authorize, login and consent; "client" otherwise
-	Peer            string        `json:"peer"`  // "accounts" or "api"
-	Started         time.Time     `json:"started"`
-	Duration        time.Duration `json:"duration_ns"`
-	Method          string        `json:"method"`
-	URL             string        `json:"url"`
-	RequestHeaders  http.Header   `json:"request_headers,omitempty"`
-	RequestBody     string        `json:"request_body,omitempty"`
-	Status          int           `json:"status,omitempty"`
-	ResponseHeaders http.Header   `json:"response_headers,omitempty"`
-	ResponseBody    string        `json:"response_body,omitempty"`
-	Error           string        `json:"error,omitempty"`
-}
+// Exchange is a logged request and its answer, redacted.
+//
+// Deprecated: it is wire.Exchange, the one exchange type; the name stays
+// so that code written against fakespotify.Grade still compiles.
+type Exchange = wire.Exchange
 
 // Outcome says that a rule ran and what it concluded, in the JSON shape of
 // checks.CheckOutcome, so that a JUnit report can list passing rules too.

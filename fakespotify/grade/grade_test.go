@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/spotcheck/spotcheck/fakespotify/grade"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 var t0 = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -47,12 +48,12 @@ func (l *log) add(e grade.Entry) *grade.Entry {
 
 func (l *log) api(path string, status int, at time.Time, header http.Header) {
 	h := http.Header{"Authorization": {"Bearer BQtoken-value-0001"}}
-	l.add(grade.Entry{Endpoint: grade.EndpointAPI, Path: path, Status: status, Time: at, ResponseHeader: header, Header: h})
+	l.add(grade.Entry{Endpoint: wire.EndpointAPI, Path: path, Status: status, Time: at, ResponseHeader: header, Header: h})
 }
 
 func (l *log) exchange(code string, at time.Time) {
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {"http://127.0.0.1:8888/callback"}}
-	l.add(grade.Entry{Endpoint: grade.EndpointToken, Method: http.MethodPost, Path: "/api/token", Time: at,
+	l.add(grade.Entry{Endpoint: wire.EndpointToken, Method: http.MethodPost, Path: "/api/token", Time: at,
 		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Authorization": {"Basic YWJjOmRlZg=="}},
 		Body:   []byte(form.Encode()), Status: http.StatusBadRequest,
 		ResponseBody: []byte(`{"error":"invalid_grant","error_description":"Invalid authorization code"}`)})
@@ -142,10 +143,10 @@ var _ = Describe("Run", func() {
 		retry := http.Header{"Retry-After": {"10"}}
 		It("does not count requests that were in flight when the 429 was answered", func() {
 			l := &log{}
-			l.add(grade.Entry{Endpoint: grade.EndpointAPI, Path: "/v1/me", Status: 429, StartTick: 1, EndTick: 3, ResponseHeader: retry})
-			l.add(grade.Entry{Endpoint: grade.EndpointAPI, Path: "/v1/me", Status: 200, StartTick: 2, EndTick: 4, Time: t0.Add(time.Second)})
+			l.add(grade.Entry{Endpoint: wire.EndpointAPI, Path: "/v1/me", Status: 429, StartTick: 1, EndTick: 3, ResponseHeader: retry})
+			l.add(grade.Entry{Endpoint: wire.EndpointAPI, Path: "/v1/me", Status: 200, StartTick: 2, EndTick: 4, Time: t0.Add(time.Second)})
 			Expect(run(l).Findings).To(BeEmpty())
-			l.add(grade.Entry{Endpoint: grade.EndpointAPI, Path: "/v1/me", Status: 200, StartTick: 5, EndTick: 6, Time: t0.Add(2 * time.Second)})
+			l.add(grade.Entry{Endpoint: wire.EndpointAPI, Path: "/v1/me", Status: 200, StartTick: 5, EndTick: 6, Time: t0.Add(2 * time.Second)})
 			r := run(l)
 			Expect(r.IDs()).To(Equal([]string{"retry-after-ignored"}))
 			Expect(r.Findings[0].Evidence[0]).To(HavePrefix("seq 3 at 12:00:02 GET /v1/me 2s after the 429 at seq 1"))
@@ -154,7 +155,7 @@ var _ = Describe("Run", func() {
 		It("keeps the token endpoint and the Web API apart, and counts the rest of a burst", func() {
 			l := &log{}
 			l.api("/v1/me", 429, t0, retry)
-			l.add(grade.Entry{Endpoint: grade.EndpointToken, Method: http.MethodPost, Path: "/api/token", Status: 200, Time: t0.Add(time.Second)})
+			l.add(grade.Entry{Endpoint: wire.EndpointToken, Method: http.MethodPost, Path: "/api/token", Status: 200, Time: t0.Add(time.Second)})
 			Expect(run(l).Findings).To(BeEmpty())
 			for i := 0; i < 3; i++ {
 				l.api("/v1/search", 200, t0.Add(time.Duration(i+2)*time.Second), nil)

@@ -145,7 +145,7 @@ func (s *session) authorizeRequests() []group {
 	var out []group
 	index := map[string]int{}
 	for _, r := range s.reqs {
-		if r.Endpoint != EndpointAuthorize || !r.q.Has("response_type") && !r.q.Has("client_id") {
+		if r.Endpoint != wire.EndpointAuthorize || !r.q.Has("response_type") && !r.q.Has("client_id") {
 			continue
 		}
 		if i, ok := index[r.RawQuery]; ok {

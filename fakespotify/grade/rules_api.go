@@ -17,7 +17,7 @@ func checkAccessInQuery(s *session) result {
 	var rs []*req
 	calls := 0
 	for _, r := range s.reqs {
-		if r.Endpoint != EndpointAPI {
+		if r.Endpoint != wire.EndpointAPI {
 			continue
 		}
 		calls++
@@ -45,9 +45,9 @@ func checkAccessInQuery(s *session) result {
 // one endpoint holds every Web API call; the token endpoint is its own.
 func bucket(r *req) string {
 	switch r.Endpoint {
-	case EndpointAPI:
+	case wire.EndpointAPI:
 		return "Web API"
-	case EndpointToken:
+	case wire.EndpointToken:
 		return "token endpoint"
 	}
 	return ""
@@ -174,7 +174,7 @@ func checkScopeUnused(s *session) result {
 	needed := map[string]bool{}
 	calls := 0
 	for _, r := range s.reqs {
-		if r.Endpoint != EndpointAPI {
+		if r.Endpoint != wire.EndpointAPI {
 			continue
 		}
 		calls++

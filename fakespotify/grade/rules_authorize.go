@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 const noAuthorize = "no authorization requests in the window"
@@ -163,7 +164,7 @@ func checkLocalhostRedirect(s *session) result {
 	for _, r := range s.reqs {
 		var uri string
 		switch {
-		case r.Endpoint == EndpointAuthorize:
+		case r.Endpoint == wire.EndpointAuthorize:
 			uri = r.q.Get("redirect_uri")
 		case r.grant() == "authorization_code":
 			uri = r.form.Get("redirect_uri")
@@ -184,7 +185,7 @@ func checkLocalhostRedirect(s *session) result {
 		}
 		seen[uri] = len(ev)
 		answer := ""
-		if r.Endpoint == EndpointAuthorize && r.Status == 400 {
+		if r.Endpoint == wire.EndpointAuthorize && r.Status == 400 {
 			answer = fmt.Sprintf("; answered %d (Spotify shows \"INVALID_CLIENT: Insecure redirect URI\" or \"Invalid redirect URI\")", r.Status)
 		}
 		ev = append(ev, s.at(r)+" "+param("redirect_uri", uri)+answer)
@@ -219,11 +220,11 @@ func checkSecretInQuery(s *session) result {
 		}
 		line := s.at(r) + " with " + param("client_secret", r.q.Get("client_secret")) + " in the query string"
 		switch r.Endpoint {
-		case EndpointToken:
+		case wire.EndpointToken:
 			if e, d := oauthError(r); e == "unsupported_grant_type" {
 				line += fmt.Sprintf("; answered %d %s %q (Spotify reads token parameters from the body only)", r.Status, e, d)
 			}
-		case EndpointAuthorize:
+		case wire.EndpointAuthorize:
 			line += ": it went through the user's browser"
 		}
 		ev, rs = append(ev, line), append(rs, r)

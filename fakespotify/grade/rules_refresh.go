@@ -86,7 +86,7 @@ func checkRefreshStorm(s *session) result {
 	n := s.opts.RefreshesPerMinute
 	for _, r := range s.reqs {
 		switch {
-		case r.Endpoint == EndpointAPI:
+		case r.Endpoint == wire.EndpointAPI:
 			if tok := r.bearer(); tok != "" && r.Status == http.StatusUnauthorized {
 				got401[tok] = true
 			}
@@ -170,7 +170,7 @@ func checkExpiredAccess(s *session) result {
 	byTok := map[string]*expired{}
 	calls := 0
 	for _, r := range s.reqs {
-		if r.Endpoint != EndpointAPI {
+		if r.Endpoint != wire.EndpointAPI {
 			continue
 		}
 		tok := r.bearer()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Options tune the rules. The zero value is the documented defaults.
@@ -200,7 +201,7 @@ func newSession(in Input, opts Options) *session {
 	for i := range in.Entries {
 		e := &in.Entries[i]
 		switch e.Endpoint {
-		case EndpointAuthorize, EndpointLogin, EndpointConsent, EndpointToken, EndpointAPI:
+		case wire.EndpointAuthorize, wire.EndpointLogin, wire.EndpointConsent, wire.EndpointToken, wire.EndpointAPI:
 		default:
 			continue
 		}

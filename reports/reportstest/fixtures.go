@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Epoch is the start time of the sample results, fixed so that reports of
@@ -69,24 +70,24 @@ func Run() *checks.RunResult {
 	const accounts, api = "http://127.0.0.1:41234", "http://127.0.0.1:41234"
 	start := Epoch
 	at := func(ms int) time.Time { return start.Add(time.Duration(ms) * time.Millisecond) }
-	authorize := checks.Exchange{
+	authorize := wire.Exchange{
 		Seq: 1, Step: "authorize", Actor: "browser", Peer: "accounts", Started: at(5), Duration: 12 * time.Millisecond,
 		Method: "GET", URL: accounts + "/authorize?client_id=0f1e2d3c4b5a69788796a5b4c3d2e1f0&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%3A8888%2Fcallback&scope=user-read-email&state=xyz&code_challenge_method=S256&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
 		RequestHeaders: hdr("Accept", "text/html"), Status: 200,
 		ResponseHeaders: hdr("Content-Type", "text/html; charset=utf-8"), ResponseBody: "<!doctype html><title>Spotify – Authorize</title><button id=\"auth-accept\">Agree</button>",
 	}
-	consent := checks.Exchange{
+	consent := wire.Exchange{
 		Seq: 2, Step: "authorize", Actor: "browser", Peer: "accounts", Started: at(40), Duration: 9 * time.Millisecond,
 		Method: "POST", URL: accounts + "/authorize/accept", RequestHeaders: hdr("Content-Type", "application/x-www-form-urlencoded", "Cookie", "sp_sso="+fpAccess),
 		RequestBody: "request=abc&accept=true", Status: 302,
 		ResponseHeaders: hdr("Location", "http://127.0.0.1:8888/callback?code="+fpCode+"&state=xyz"),
 	}
-	callback := checks.Exchange{
+	callback := wire.Exchange{
 		Seq: 3, Step: "authorize", Actor: "browser", Peer: "redirect", Started: at(52), Duration: 2 * time.Millisecond,
 		Method: "GET", URL: "http://127.0.0.1:8888/callback?code=" + fpCode + "&state=xyz", Status: 200,
 		ResponseHeaders: hdr("Content-Type", "text/plain"), ResponseBody: "ok",
 	}
-	token := checks.Exchange{
+	token := wire.Exchange{
 		Seq: 4, Step: "exchange-code", Actor: "client", Peer: "accounts", Started: at(60), Duration: 8 * time.Millisecond,
 		Method: "POST", URL: accounts + "/api/token",
 		RequestHeaders: hdr("Authorization", "Basic "+fpBasic, "Content-Type", "application/x-www-form-urlencoded"),
@@ -94,7 +95,7 @@ func Run() *checks.RunResult {
 		Status:         200, ResponseHeaders: hdr("Content-Type", "application/json"),
 		ResponseBody: `{"access_token":"` + fpAccess + `","token_type":"Bearer","expires_in":3600,"refresh_token":"` + fpRefresh + `","scope":"user-read-email"}`,
 	}
-	me := checks.Exchange{
+	me := wire.Exchange{
 		Seq: 5, Step: "get-me", Actor: "client", Peer: "api", Started: at(70), Duration: 4 * time.Millisecond,
 		Method: "GET", URL: api + "/v1/me", RequestHeaders: hdr("Authorization", "Bearer "+fpAccess), Status: 200,
 		ResponseHeaders: hdr("Content-Type", "application/json; charset=utf-8"),
@@ -114,13 +115,13 @@ func Run() *checks.RunResult {
 		Steps: []checks.StepResult{
 			{Name: "authorize", Action: "authorize", Status: checks.StatusPass, Duration: 50 * time.Millisecond,
 				Expectations: []checks.Expectation{{Name: "redirect reached", Expected: "http://127.0.0.1:8888/callback", Actual: "http://127.0.0.1:8888/callback", Passed: true}},
-				Exchanges:    []checks.Exchange{authorize, consent, callback}, Screenshots: []checks.Screenshot{shot}},
+				Exchanges:    []wire.Exchange{authorize, consent, callback}, Screenshots: []checks.Screenshot{shot}},
 			{Name: "exchange-code", Action: "token", Status: checks.StatusPass, Duration: 9 * time.Millisecond,
 				Expectations: []checks.Expectation{{Name: "status", Expected: "200", Actual: "200", Passed: true}, {Name: "refresh_token", Expected: "present", Actual: "present", Passed: true}},
-				Exchanges:    []checks.Exchange{token}},
+				Exchanges:    []wire.Exchange{token}},
 			{Name: "get-me", Action: "api", Status: checks.StatusPass, Duration: 5 * time.Millisecond,
 				Expectations: []checks.Expectation{{Name: "status", Expected: "200", Actual: "200", Passed: true}},
-				Exchanges:    []checks.Exchange{me}},
+				Exchanges:    []wire.Exchange{me}},
 		},
 	}
 	explain := &checks.Explanation{
@@ -139,7 +140,7 @@ func Run() *checks.RunResult {
 		Steps: []checks.StepResult{
 			{Name: "exchange-code", Action: "token", Status: checks.StatusPass, Duration: 9 * time.Millisecond,
 				Expectations: []checks.Expectation{{Name: "status", Expected: "200", Actual: "200", Passed: true}},
-				Exchanges:    []checks.Exchange{token}},
+				Exchanges:    []wire.Exchange{token}},
 			{Name: "reuse-code", Action: "token", Status: checks.StatusFail, Duration: 8 * time.Millisecond,
 				Message: "the second exchange of one code was expected to succeed under policy legacy-lenient",
 				Expectations: []checks.Expectation{
@@ -147,7 +148,7 @@ func Run() *checks.RunResult {
 					{Name: "error_description", Expected: "(absent)", Actual: "Invalid authorization code", Passed: false},
 					{Name: "content-type", Expected: "application/json", Actual: "application/json", Passed: true},
 				},
-				Exchanges: []checks.Exchange{reuse}, Explanation: explain},
+				Exchanges: []wire.Exchange{reuse}, Explanation: explain},
 			{Name: "refresh", Action: "refresh", Status: checks.StatusSkip, Message: "an earlier step failed"},
 		},
 	}
@@ -161,7 +162,7 @@ func Run() *checks.RunResult {
 		Steps: []checks.StepResult{{
 			Name: "exchange-code", Action: "token", Status: checks.StatusError, Duration: 1500 * time.Millisecond,
 			Message: "POST " + accounts + "/api/token: dial tcp 127.0.0.1:41234: connect: connection refused",
-			Exchanges: []checks.Exchange{{Seq: 1, Step: "exchange-code", Actor: "client", Peer: "accounts", Started: at(200),
+			Exchanges: []wire.Exchange{{Seq: 1, Step: "exchange-code", Actor: "client", Peer: "accounts", Started: at(200),
 				Duration: 1500 * time.Millisecond, Method: "POST", URL: accounts + "/api/token", RequestBody: "grant_type=authorization_code&code=" + fpCode,
 				Error: "dial tcp 127.0.0.1:41234: connect: connection refused"}},
 		}},
@@ -177,12 +178,12 @@ func Run() *checks.RunResult {
 // Findings returns a doctor result with a finding of every severity, an
 // errored and a skipped check.
 func Findings() *checks.FindingsResult {
-	redirect := checks.Exchange{
+	redirect := wire.Exchange{
 		Seq: 1, Actor: "browser", Peer: "accounts", Started: Epoch, Duration: 20 * time.Millisecond, Method: "GET",
 		URL:    "https://accounts.spotify.com/authorize?client_id=0f1e2d3c4b5a69788796a5b4c3d2e1f0&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fcallback",
 		Status: 400, ResponseHeaders: hdr("Content-Type", "text/html"), ResponseBody: "<p>INVALID_CLIENT: Invalid redirect URI</p>",
 	}
-	secret := checks.Exchange{
+	secret := wire.Exchange{
 		Seq: 2, Actor: "client", Peer: "accounts", Started: Epoch.Add(time.Second), Duration: 30 * time.Millisecond, Method: "POST",
 		URL: "https://accounts.spotify.com/api/token", RequestHeaders: hdr("Authorization", "Basic "+fpBasic),
 		RequestBody: "grant_type=client_credentials", Status: 400, ResponseHeaders: hdr("Content-Type", "application/json"),
@@ -203,10 +204,10 @@ func Findings() *checks.FindingsResult {
 		Findings: []checks.Finding{
 			{ID: "client-secret-wrong", Severity: checks.SeverityError, Group: "credentials", Check: "client-secret-valid",
 				Title: "Spotify rejects the client secret", Evidence: []string{"POST /api/token → 400 invalid_client: Invalid client secret", "secret " + fpSecret},
-				Fix: "Copy the secret again from the app's settings in the Spotify developer dashboard (View client secret); rotate it if it was ever committed.", Exchanges: []checks.Exchange{secret}},
+				Fix: "Copy the secret again from the app's settings in the Spotify developer dashboard (View client secret); rotate it if it was ever committed.", Exchanges: []wire.Exchange{secret}},
 			{ID: "redirect-uri-not-registered", Severity: checks.SeverityError, Group: "redirect-uris", Check: "redirect-uri-registered",
 				Title: "http://localhost:8080/callback is not registered", Evidence: []string{"GET /authorize → 400 INVALID_CLIENT: Invalid redirect URI"},
-				Fix: "Register http://127.0.0.1:8080/callback in the dashboard and use it in the app: Spotify no longer accepts localhost.", Exchanges: []checks.Exchange{redirect}},
+				Fix: "Register http://127.0.0.1:8080/callback in the dashboard and use it in the app: Spotify no longer accepts localhost.", Exchanges: []wire.Exchange{redirect}},
 			{ID: "redirect-uri-http", Severity: checks.SeverityWarning, Group: "redirect-uris", Check: "redirect-uri-loopback",
 				Title: "A non-loopback redirect URI uses http", Evidence: []string{"http://example.com/cb"}, Fix: "Use https for every redirect URI that is not a loopback address."},
 			{ID: "app-development-mode", Severity: checks.SeverityInfo, Group: "quota",
@@ -243,7 +244,7 @@ func LargeRun(n int) *checks.RunResult {
 			s.Steps = s.Steps[:4]
 			for j := range s.Steps {
 				st := &s.Steps[j]
-				xs := append([]checks.Exchange(nil), st.Exchanges...)
+				xs := append([]wire.Exchange(nil), st.Exchanges...)
 				for len(xs) > 0 && len(xs) < 2 {
 					xs = append(xs, xs[0])
 				}
