@@ -13,6 +13,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks/catalog"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 func firstID(ms []catalog.Match) string {
@@ -50,21 +51,21 @@ var _ = Describe("the API the runner and the doctor call", func() {
 
 	Describe("MatchExchange", func() {
 		It("uses the request path: a 403 on a restricted endpoint", func() {
-			ms := c.MatchExchange(catalog.Exchange{Method: "GET", URL: "https://api.spotify.com/v1/artists/0OdUWJ0sBjDrqHygGUXeCF/related-artists",
+			ms := c.MatchExchange(wire.Exchange{Method: "GET", URL: "https://api.spotify.com/v1/artists/0OdUWJ0sBjDrqHygGUXeCF/related-artists",
 				Status: 403, ResponseHeaders: http.Header{"Content-Type": {"application/json"}}, ResponseBody: `{"error":{"status":403}}`}, "")
 			Expect(firstID(ms)).To(Equal("endpoint-restricted"))
 			Expect(ms[0].Cause).To(Equal("nov-2024"))
 		})
 
 		It("reads the WWW-Authenticate header", func() {
-			ms := c.MatchExchange(catalog.Exchange{Method: "GET", URL: "https://api.spotify.com/v1/me", Status: 401,
+			ms := c.MatchExchange(wire.Exchange{Method: "GET", URL: "https://api.spotify.com/v1/me", Status: 401,
 				ResponseHeaders: http.Header{"Www-Authenticate": {`Bearer realm="spotify", error="invalid_token", error_description="The access token expired"`}}}, "")
 			Expect(firstID(ms)).To(Equal("access-token-expired"))
 		})
 
 		It("fingerprints the bearer token in its evidence", func() {
 			tok := "BQDjriAcf5pSecretAccessTokenValue1234567890abcdefghijkl"
-			ms := c.MatchExchange(catalog.Exchange{Method: "GET", URL: "https://api.spotify.com/v1/me?access_token=" + tok, Status: 401,
+			ms := c.MatchExchange(wire.Exchange{Method: "GET", URL: "https://api.spotify.com/v1/me?access_token=" + tok, Status: 401,
 				RequestHeaders: http.Header{"Authorization": {"Bearer " + tok}}, ResponseBody: `{"error":{"status":401,"message":"Invalid access token"}}`}, "")
 			Expect(firstID(ms)).To(Equal("access-token-invalid"))
 			Expect(strings.Join(ms[0].Evidence, " ")).NotTo(ContainSubstring(tok))
@@ -205,7 +206,7 @@ var _ = Describe("the API the runner and the doctor call", func() {
 		t0 := time.Date(2026, 9, 30, 10, 0, 0, 0, time.UTC)
 		It("sees a Basic header wrapped by `base64` (a line break the HTTP stack refuses to send, so no fixture)", func() {
 			wrapped := "NmYwZTJiMWM5YThkNGU3ZjhhMWIyYzNkNGU1ZjZhN2I6OWQ4YzdiNmE1ZjRlM2QyYzFiMGE5OTg4Nzc2NjU1\nNGY="
-			xs := []catalog.Exchange{{Started: t0, Method: "POST", URL: "https://accounts.spotify.com/api/token",
+			xs := []wire.Exchange{{Started: t0, Method: "POST", URL: "https://accounts.spotify.com/api/token",
 				RequestHeaders: http.Header{"Authorization": {"Basic " + wrapped}, "Content-Type": {"application/x-www-form-urlencoded"}},
 				RequestBody:    "grant_type=client_credentials", Status: 400,
 				ResponseHeaders: http.Header{"Content-Type": {"application/json"}}, ResponseBody: `{"error":"invalid_client"}`}}
@@ -216,7 +217,7 @@ var _ = Describe("the API the runner and the doctor call", func() {
 		})
 
 		It("explains a denial seen only in the authorize redirect's Location", func() {
-			xs := []catalog.Exchange{{Started: t0, Method: "GET", Status: 302,
+			xs := []wire.Exchange{{Started: t0, Method: "GET", Status: 302,
 				URL:             "https://accounts.spotify.com/authorize/accept?client_id=6f0e2b1c9a8d4e7f8a1b2c3d4e5f6a7b",
 				ResponseHeaders: http.Header{"Location": {"http://127.0.0.1:8888/callback?error=access_denied&state=s1"}}}}
 			res := c.ExplainExchanges(xs, catalog.Options{})
@@ -224,7 +225,7 @@ var _ = Describe("the API the runner and the doctor call", func() {
 		})
 
 		It("does not lint an authorize request that worked (a legacy app on localhost)", func() {
-			xs := []catalog.Exchange{
+			xs := []wire.Exchange{
 				{Started: t0, Method: "GET", Status: 302,
 					URL:             "https://accounts.spotify.com/authorize?client_id=5a4b3c2d1e0f5a4b3c2d1e0f5a4b3c2d&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A8888%2Fcallback",
 					ResponseHeaders: http.Header{"Location": {"http://localhost:8888/callback?code=AQBD4CLvpVxk2vTzv3Tz5Ue8v0R6y1M5iUQy"}}},
@@ -235,7 +236,7 @@ var _ = Describe("the API the runner and the doctor call", func() {
 
 		It("skips PKCE hashing on a redacted transcript instead of guessing", func() {
 			fp := redact.Fingerprint("verifier")
-			xs := []catalog.Exchange{
+			xs := []wire.Exchange{
 				{Started: t0, Method: "GET", URL: "https://accounts.spotify.com/authorize?client_id=6f0e2b1c9a8d4e7f8a1b2c3d4e5f6a7b&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%3A8888%2Fcallback&code_challenge_method=S256&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", Status: 302,
 					ResponseHeaders: http.Header{"Location": {"http://127.0.0.1:8888/callback?code=" + redact.Fingerprint("code")}}},
 				{Started: t0.Add(time.Second), Method: "POST", URL: "https://accounts.spotify.com/api/token", RequestBody: "grant_type=authorization_code&client_id=6f0e2b1c9a8d4e7f8a1b2c3d4e5f6a7b&code=" + redact.Fingerprint("code") + "&redirect_uri=http%3A%2F%2F127.0.0.1%3A8888%2Fcallback&code_verifier=" + fp,

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -15,21 +14,6 @@ import (
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
-
-// Exchange is one HTTP request and its response, as a HAR or a check's
-// transcript records it. Values may be real (a HAR) or already redacted (a
-// transcript); reasoning that needs the real value (hashing a PKCE verifier,
-// decoding Basic credentials) is skipped when it sees fingerprints.
-type Exchange struct {
-	Started         time.Time
-	Method          string
-	URL             string
-	RequestHeaders  http.Header
-	RequestBody     string
-	Status          int // 0: no response
-	ResponseHeaders http.Header
-	ResponseBody    string
-}
 
 // codeLifetime is how long an authorization code lives (about 10 minutes;
 // spotify-reference.md §4 and Appendix B.9).
@@ -64,7 +48,7 @@ func pathQuery(u *url.URL) string {
 // MatchExchange explains one exchange's response. where may be "" to infer
 // it from the URL. It returns matches at confidence Recognised or above,
 // best first.
-func (c *Catalog) MatchExchange(x Exchange, where Where) []Match {
+func (c *Catalog) MatchExchange(x wire.Exchange, where Where) []Match {
 	set := &redact.Set{}
 	collectExchangeSecrets(set, &x)
 	ms, _ := rank(c.exchangeCandidates(&x, where, set))
@@ -72,7 +56,7 @@ func (c *Catalog) MatchExchange(x Exchange, where Where) []Match {
 }
 
 // exchangeCandidates matches one exchange's response against the rules.
-func (c *Catalog) exchangeCandidates(x *Exchange, where Where, set *redact.Set) []candidate {
+func (c *Catalog) exchangeCandidates(x *wire.Exchange, where Where, set *redact.Set) []candidate {
 	var u *url.URL
 	if x.URL != "" {
 		u, _ = url.Parse(x.URL)
@@ -186,7 +170,7 @@ func parseWWWAuthenticate(v string) (code, desc string, ok bool) {
 
 // exchangeEvidence is the one-line summary of an exchange: method, path,
 // status and the start of the response body, redacted.
-func exchangeEvidence(x *Exchange, set *redact.Set) string {
+func exchangeEvidence(x *wire.Exchange, set *redact.Set) string {
 	var b strings.Builder
 	if x.Method != "" || x.URL != "" {
 		u := x.URL
@@ -221,7 +205,7 @@ func exchangeEvidence(x *Exchange, set *redact.Set) string {
 }
 
 // collectExchangeSecrets registers every secret an exchange carries.
-func collectExchangeSecrets(set *redact.Set, x *Exchange) {
+func collectExchangeSecrets(set *redact.Set, x *wire.Exchange) {
 	collectHeaderSecrets(set, x.RequestHeaders)
 	collectHeaderSecrets(set, x.ResponseHeaders)
 	collectSecrets(set, x.URL)
@@ -254,7 +238,7 @@ func collectExchangeSecrets(set *redact.Set, x *Exchange) {
 // ---- the flow: what happened across the exchanges
 
 type authReq struct {
-	x                                       *Exchange
+	x                                       *wire.Exchange
 	at                                      time.Time
 	clientID, redirectURI, state, scope     string
 	challenge, method, responseType, rawURL string
@@ -270,7 +254,7 @@ type callback struct {
 }
 
 type tokenReq struct {
-	x                             *Exchange
+	x                             *wire.Exchange
 	at                            time.Time
 	form                          url.Values
 	rawBody                       string
@@ -288,7 +272,7 @@ type tokenReq struct {
 }
 
 type apiCall struct {
-	x      *Exchange
+	x      *wire.Exchange
 	at     time.Time
 	method string
 	path   string
@@ -305,7 +289,7 @@ type flow struct {
 
 // readFlow classifies exchanges into authorize requests, callbacks, token
 // requests and Web API calls.
-func readFlow(xs []Exchange) *flow {
+func readFlow(xs []wire.Exchange) *flow {
 	f := &flow{}
 	seenCB := map[string]bool{}
 	for i := range xs {
@@ -373,7 +357,7 @@ func dedupeCallbacks(cbs []*callback) []*callback {
 	return out
 }
 
-func readToken(x *Exchange) *tokenReq {
+func readToken(x *wire.Exchange) *tokenReq {
 	t := &tokenReq{x: x, at: x.Started, rawBody: x.RequestBody}
 	form, _ := url.ParseQuery(x.RequestBody)
 	t.form = form
@@ -484,14 +468,14 @@ func (f *flow) authForToken(t *tokenReq) *authReq {
 // requests are compared with each other (redirect_uri at /authorize versus
 // /api/token, a code sent twice, code age, client ids, Basic credentials,
 // PKCE, scopes, token age, Retry-After).
-func (c *Catalog) ExplainExchanges(xs []Exchange, opts Options) *Result {
+func (c *Catalog) ExplainExchanges(xs []wire.Exchange, opts Options) *Result {
 	res := &Result{Input: Input{Name: opts.Name, Kind: KindHAR}}
 	c.explainExchanges(xs, opts, res)
 	return res
 }
 
-func (c *Catalog) explainExchanges(xs []Exchange, opts Options, res *Result) {
-	slices.SortStableFunc(xs, func(a, b Exchange) int { return a.Started.Compare(b.Started) })
+func (c *Catalog) explainExchanges(xs []wire.Exchange, opts Options, res *Result) {
+	slices.SortStableFunc(xs, func(a, b wire.Exchange) int { return a.Started.Compare(b.Started) })
 	set := &redact.Set{}
 	for i := range xs {
 		collectExchangeSecrets(set, &xs[i])
@@ -571,7 +555,7 @@ func (d *diagnoser) add(id, cause string, score float64, ev string, findings ...
 	d.out = append(d.out, candidate{entry: e, score: score, cause: cause, evidence: ev, findings: findings, source: "HAR (across requests)", span: [2]int{-1, -1}})
 }
 
-func (d *diagnoser) ev(x *Exchange) string { return exchangeEvidence(x, d.set) }
+func (d *diagnoser) ev(x *wire.Exchange) string { return exchangeEvidence(x, d.set) }
 
 func (d *diagnoser) all() []candidate {
 	d.callbacks()

@@ -435,7 +435,7 @@ func (c *Catalog) MatchResponse(where Where, status int, contentType string, bod
 	if contentType != "" {
 		h.Set("Content-Type", contentType)
 	}
-	return c.MatchExchange(Exchange{Status: status, ResponseHeaders: h, ResponseBody: string(body)}, where)
+	return c.MatchExchange(wire.Exchange{Status: status, ResponseHeaders: h, ResponseBody: string(body)}, where)
 }
 
 var (

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spotcheck/spotcheck/checks/catalog/har"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Body limits while reading a HAR: Spotify's error bodies are tiny, its
@@ -52,10 +53,10 @@ var keptResponseHeaders = []string{"Content-Type", "Retry-After", "WWW-Authentic
 
 // harExchange converts a HAR entry, or returns false for an entry that has
 // nothing to do with Spotify's OAuth flow or Web API.
-func harExchange(e *har.Entry) (Exchange, bool) {
+func harExchange(e *har.Entry) (wire.Exchange, bool) {
 	u, err := url.Parse(e.Request.URL)
 	if err != nil {
-		return Exchange{}, false
+		return wire.Exchange{}, false
 	}
 	where := exchangeWhere(u)
 	loc := e.Response.Header("Location")
@@ -63,9 +64,9 @@ func harExchange(e *har.Entry) (Exchange, bool) {
 		loc = e.Response.RedirectURL
 	}
 	if where == "" && !(loc != "" && (strings.Contains(loc, "code=") || strings.Contains(loc, "error="))) {
-		return Exchange{}, false
+		return wire.Exchange{}, false
 	}
-	x := Exchange{Started: e.Started, Method: e.Request.Method, URL: e.Request.URL, Status: e.Response.Status,
+	x := wire.Exchange{Started: e.Started, Method: e.Request.Method, URL: e.Request.URL, Status: e.Response.Status,
 		RequestHeaders: http.Header{}, ResponseHeaders: http.Header{}}
 	all := where != WhereWebAPI
 	for _, h := range e.Request.Headers {
@@ -119,8 +120,8 @@ func containsFold(list []string, s string) bool {
 }
 
 // ReadHAR reads the exchanges of a HAR file that matter to the catalog.
-func ReadHAR(r io.Reader, name string) ([]Exchange, har.Info, error) {
-	var xs []Exchange
+func ReadHAR(r io.Reader, name string) ([]wire.Exchange, har.Info, error) {
+	var xs []wire.Exchange
 	info, err := har.Decode(r, har.Options{BodyLimit: harBodyLimit}, func(e *har.Entry) error {
 		if x, ok := harExchange(e); ok {
 			xs = append(xs, x)

@@ -24,10 +24,12 @@ const (
 )
 
 // Exchange is one HTTP request and its answer as recorded: by spotcheck's
-// recording client, or by the fake for a grade. It is redacted before it
-// is stored: secrets, tokens, codes and verifiers appear only as
-// fingerprints, in the URL, the headers and the bodies alike. Reports
-// render it; its JSON is part of the report schema.
+// recording client, by the fake for a grade, or in a user's HAR file.
+// spotcheck and the fake redact what they record before they store it:
+// secrets, tokens, codes and verifiers appear only as fingerprints, in the
+// URL, the headers and the bodies alike. A HAR holds real values, which
+// explain reasons with and redacts before it shows anything. Reports
+// render exchanges; their JSON is part of the report schema.
 type Exchange struct {
 	Seq             int           `json:"seq"`
 	Step            string        `json:"step,omitempty"`
