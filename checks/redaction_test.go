@@ -17,6 +17,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/fakespotify"
+	"github.com/spotcheck/spotcheck/fakespotify/control"
 	"github.com/spotcheck/spotcheck/reports"
 	"github.com/spotcheck/spotcheck/reports/reportstest"
 )
@@ -136,7 +137,7 @@ var _ = Describe("redaction (issue 4: redaction is proven)", func() {
 		srv := httptest.NewServer(secrets.wrap(fake))
 		DeferCleanup(srv.Close)
 		t := &checks.Target{Kind: checks.TargetFake, Name: "fake", AccountsURL: srv.URL, APIURL: srv.URL + "/v1",
-			Control: checks.NewControl(srv.URL, nil), Config: cfg}
+			Control: &control.Client{BaseURL: srv.URL}, Config: cfg}
 
 		// Failing steps too: their actual values quote token responses and
 		// their explanations quote the error.

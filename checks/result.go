@@ -7,6 +7,7 @@ package checks
 import (
 	"time"
 
+	"github.com/spotcheck/spotcheck/fakespotify/grade"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -174,3 +175,24 @@ var severityRank = map[Severity]int{"": 0, SeverityInfo: 1, SeverityWarning: 2, 
 
 // AtLeast reports whether s is as severe as min or more.
 func (s Severity) AtLeast(min Severity) bool { return severityRank[s] >= severityRank[min] }
+
+// GradeResult is a fake's grade as the FindingsResult that reports render:
+// field for field, as the grade's JSON decodes into one (the app a
+// finding concerns, which FindingsResult has no place for, is dropped).
+func GradeResult(g grade.Report) FindingsResult {
+	res := FindingsResult{Kind: g.Kind, Subject: g.Subject, Started: g.Started, Duration: g.Duration}
+	if g.Checks != nil { // nil and empty stay apart, as in JSON
+		res.Checks = make([]CheckOutcome, len(g.Checks))
+	}
+	if g.Findings != nil {
+		res.Findings = make([]Finding, len(g.Findings))
+	}
+	for i, o := range g.Checks {
+		res.Checks[i] = CheckOutcome{ID: o.ID, Group: o.Group, Title: o.Title, Status: Status(o.Status), Message: o.Message, Duration: o.Duration}
+	}
+	for i, f := range g.Findings {
+		res.Findings[i] = Finding{ID: f.ID, Severity: Severity(f.Severity), Group: f.Group, Check: f.Check, Title: f.Title,
+			Evidence: f.Evidence, Fix: f.Fix, Exchanges: f.Exchanges}
+	}
+	return res
+}

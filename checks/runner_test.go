@@ -15,6 +15,7 @@ import (
 	"github.com/spotcheck/spotcheck/checks/browser"
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/control"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 	"github.com/spotcheck/spotcheck/scenarios"
 )
@@ -426,7 +427,7 @@ steps:
 
 		DescribeTable("SkipReason",
 			func(yaml, target string, o checks.RunOptions, want string) {
-				t := &checks.Target{Kind: checks.TargetKind(target), Control: &checks.Control{}}
+				t := &checks.Target{Kind: checks.TargetKind(target), Control: &control.Client{}}
 				Expect(checks.SkipReason(parse(yaml)[0], t, o)).To(Equal(want))
 			},
 			Entry("fake-only on spotify", "name: a\nsteps: [{authorize: {}}]", "spotify", checks.RunOptions{},

@@ -18,8 +18,8 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks/browser"
 	"github.com/spotcheck/spotcheck/checks/catalog"
-	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/control"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 	"github.com/spotcheck/spotcheck/scenarios"
 )
@@ -151,13 +151,13 @@ func (sr *scenarioRun) setup(ctx context.Context) error {
 		sr.apps[sr.s.App] = &runApp{Name: sr.s.App, ClientID: c.ClientID.Value, ClientSecret: c.ClientSecret.Value, RedirectURI: uris[0], RedirectURIs: uris}
 	case sr.r.t.Control != nil:
 		for _, name := range sr.s.Apps() {
-			o := fakespotify.AppOverrides{Policies: sr.s.Policies(), Consent: config.ConsentAuto, AutoUser: sr.s.User}
+			o := control.AppOverrides{Policies: sr.s.Policies(), Consent: config.ConsentAuto, AutoUser: sr.s.User}
 			if sr.s.NeedsBrowser() {
 				o.Consent, o.AutoUser = config.ConsentPage, ""
 			}
 			a, err := sr.r.t.Control.CloneApp(ctx, name, o)
 			if err != nil {
-				return fmt.Errorf("clone app %s: %w", name, err)
+				return fmt.Errorf("clone app %s: %w", name, controlErr(ctx, err))
 			}
 			sr.apps[name] = &runApp{Name: a.Name, ClientID: a.ClientID, ClientSecret: a.ClientSecret, RedirectURIs: a.RedirectURIs, clone: true}
 		}
@@ -310,9 +310,15 @@ func (sr *scenarioRun) act(ctx context.Context, st *scenarios.Step, out *outcome
 	case *scenarios.API:
 		return sr.api(ctx, st.Name, a, out)
 	case *scenarios.AdvanceClock:
-		return sr.eachClone(func(id string) error { return sr.r.t.Control.AdvanceClock(ctx, id, a.By.D()) })
+		return sr.eachClone(ctx, func(id string) error {
+			_, err := sr.r.t.Control.AdvanceClock(ctx, id, a.By.D())
+			return err
+		})
 	case *scenarios.SetPolicy:
-		return sr.eachClone(func(id string) error { return sr.r.t.Control.SetPolicy(ctx, id, a.Policies()) })
+		return sr.eachClone(ctx, func(id string) error {
+			_, err := sr.r.t.Control.SetPolicy(ctx, id, a.Policies())
+			return err
+		})
 	case *scenarios.Revoke:
 		app, err := sr.app(a.App)
 		if err != nil {
@@ -323,13 +329,13 @@ func (sr *scenarioRun) act(ctx context.Context, st *scenarios.Step, out *outcome
 			user = sr.user()
 		}
 		_, err = sr.r.t.Control.Revoke(ctx, user, app.ClientID)
-		return controlErr(err)
+		return controlErr(ctx, err)
 	case *scenarios.Inject:
 		app, err := sr.app(a.App)
 		if err != nil {
 			return err
 		}
-		return controlErr(sr.r.t.Control.Inject(ctx, fakespotify.Fault{
+		return controlErr(ctx, sr.r.t.Control.Inject(ctx, control.Fault{
 			Method: a.Method, Path: a.Path, ClientID: app.ClientID, Count: max(a.Count, 1),
 			Status: a.Status, Body: a.Body, ContentType: a.ContentType, Headers: a.Headers,
 		}))
@@ -339,21 +345,13 @@ func (sr *scenarioRun) act(ctx context.Context, st *scenarios.Step, out *outcome
 
 // eachClone applies a control call to every app of the scenario, in name
 // order.
-func (sr *scenarioRun) eachClone(call func(clientID string) error) error {
+func (sr *scenarioRun) eachClone(ctx context.Context, call func(clientID string) error) error {
 	for _, name := range sortedNames(sr.apps) {
 		if err := call(sr.apps[name].ClientID); err != nil {
-			return controlErr(err)
+			return controlErr(ctx, err)
 		}
 	}
 	return nil
-}
-
-func controlErr(err error) error {
-	var ce *ControlError
-	if errors.As(err, &ce) {
-		return fmt.Errorf("the fake's control API refused: %s", ce.Message)
-	}
-	return err
 }
 
 // user is the fake user the scenario authorizes as.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/control"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -50,7 +51,7 @@ type Target struct {
 	APIURL      string
 	// Control talks to the fake's /_spotcheck/ endpoints; nil for real
 	// Spotify or a fake started with --no-control.
-	Control *Control
+	Control *control.Client
 	// Config is the configuration of the embedded fake (nil otherwise):
 	// the credentials of its apps and users.
 	Config *config.Config
@@ -71,6 +72,9 @@ type TargetOptions struct {
 	// HTTPClient is used for probing and the control API (nil = a client
 	// with a 10 s timeout).
 	HTTPClient *http.Client
+	// ControlToken is the control token of a fake at a URL that was
+	// started with one ("" = $SPOTCHECK_CONTROL_TOKEN).
+	ControlToken string
 }
 
 // ErrBadTarget is a target that is not fake, spotify or an http(s) URL.
@@ -100,7 +104,7 @@ func ResolveTarget(ctx context.Context, spec string, o TargetOptions) (*Target, 
 			return nil, fmt.Errorf("start the embedded fake: %w", err)
 		}
 		t = &Target{Kind: TargetFake, Name: string(TargetFake), AccountsURL: srv.AccountsURL(), APIURL: srv.APIURL(),
-			Control: NewControl(srv.URL, hc), Config: cfg, Fake: srv}
+			Control: newControl(srv.URL, "", hc), Config: cfg, Fake: srv}
 	case spec == string(TargetSpotify):
 		t = &Target{Kind: TargetSpotify, Name: string(TargetSpotify), AccountsURL: SpotifyAccountsURL, APIURL: SpotifyAPIURL}
 	case strings.HasPrefix(spec, "http://") || strings.HasPrefix(spec, "https://"):
@@ -110,10 +114,19 @@ func ResolveTarget(ctx context.Context, spec string, o TargetOptions) (*Target, 
 		}
 		base := strings.TrimRight(spec, "/")
 		t = &Target{Kind: TargetURL, Name: spec, AccountsURL: base, APIURL: base + "/v1"}
-		ctl := NewControl(base, hc)
+		token := o.ControlToken
+		if v, ok := env(EnvControlToken); ok && token == "" {
+			token = v
+		}
+		ctl := newControl(base, token, hc)
 		has, err := ctl.Health(ctx)
+		var refused *control.Error
+		if errors.As(err, &refused) {
+			return nil, fmt.Errorf("%w: --target %s: the fake's control API refused: %s (a fake started with --control-token needs the same token here: --control-token or $%s)",
+				ErrBadTarget, spec, refusal(refused), EnvControlToken)
+		}
 		if err != nil {
-			return nil, err
+			return nil, controlErr(ctx, err)
 		}
 		if has {
 			t.Control = ctl

@@ -11,8 +11,6 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/fakespotify"
-	"github.com/spotcheck/spotcheck/fakespotify/config"
-	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 var noEnv = func(string) (string, bool) { return "", false }
@@ -87,59 +85,5 @@ var _ = Describe("ResolveTarget", func() {
 		t := &checks.Target{AccountsURL: "http://" + closedPort()}
 		err := t.Probe(ctx, &http.Client{Timeout: time.Second})
 		Expect(errors.Is(err, checks.ErrUnreachable)).To(BeTrue(), "%v", err)
-	})
-})
-
-var _ = Describe("Control", func() {
-	ctx := context.Background()
-	var srv *fakespotify.Server
-	var ctl *checks.Control
-	BeforeEach(func() {
-		var err error
-		fixed := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-		srv, err = fakespotify.Start(fakespotify.DefaultConfig(), fakespotify.WithClock(func() time.Time { return fixed }))
-		Expect(err).NotTo(HaveOccurred())
-		DeferCleanup(srv.Close)
-		ctl = checks.NewControl(srv.URL, nil)
-	})
-
-	It("drives every control endpoint of the fake", func() {
-		app, err := ctl.CloneApp(ctx, "web", fakespotify.AppOverrides{Consent: config.ConsentAuto, AutoUser: "bob"})
-		Expect(err).NotTo(HaveOccurred())
-		Expect(app.ClientSecret).NotTo(BeEmpty())
-		Expect(app.AutoUser).To(Equal("bob"))
-
-		Expect(ctl.AdvanceClock(ctx, app.ClientID, time.Hour)).To(Succeed())
-		Expect(srv.NowFor(app.ClientID).Sub(srv.Now())).To(Equal(time.Hour))
-		Expect(ctl.SetPolicy(ctx, app.ClientID, config.Policies{Refresh: wire.RefreshPKCERotate})).To(Succeed())
-		Expect(srv.Policies(app.ClientID).Refresh).To(Equal(wire.RefreshPKCERotate))
-		Expect(ctl.Inject(ctx, fakespotify.Fault{Path: "/v1/me", ClientID: app.ClientID, Status: 429})).To(Succeed())
-		n, err := ctl.Revoke(ctx, "bob", app.ClientID)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(n).To(Equal(0), "bob never authorized this app")
-
-		resp, err := http.Get(srv.URL + "/authorize?client_id=" + app.ClientID)
-		Expect(err).NotTo(HaveOccurred())
-		resp.Body.Close()
-		reqs, err := ctl.Requests(ctx, app.ClientID)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(reqs).To(HaveLen(1))
-		Expect(ctl.ResetRequests(ctx, app.ClientID)).To(Succeed())
-		Expect(srv.Requests(app.ClientID)).To(BeEmpty())
-
-		apps, err := ctl.Apps(ctx)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(apps).To(HaveLen(6))
-		Expect(ctl.DeleteApp(ctx, app.ClientID)).To(Succeed())
-		_, ok := srv.App(app.ClientID)
-		Expect(ok).To(BeFalse())
-	})
-
-	It("returns the fake's refusal as a ControlError", func() {
-		_, err := ctl.CloneApp(ctx, "nope", fakespotify.AppOverrides{})
-		var ce *checks.ControlError
-		Expect(errors.As(err, &ce)).To(BeTrue())
-		Expect(ce.Status).To(Equal(http.StatusBadRequest))
-		Expect(ce.Message).To(Equal(`no app named or with client id "nope"`))
 	})
 })

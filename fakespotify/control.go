@@ -7,30 +7,215 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/control"
 )
 
-// ControlPrefix is where the control endpoints live. Spotify has nothing
-// there, so they cannot shadow a real path.
-const ControlPrefix = "/_spotcheck/"
+// The control API's types live in package control, with its client; the
+// names here keep code written against this package compiling.
+type (
+	// AppInfo is an app as the control API shows it.
+	AppInfo = control.AppInfo
+	// AppOverrides changes a cloned app (see CloneApp).
+	AppOverrides = control.AppOverrides
+	// Fault is a canned answer for matching requests (see Inject).
+	Fault = control.Fault
+	// Request is one logged request (see Requests).
+	Request = control.Request
+)
 
-// AppInfo is an app as the control API shows it.
-type AppInfo struct {
-	Name         string          `json:"name"`
-	Description  string          `json:"description,omitempty"`
-	ClientID     string          `json:"client_id"`
-	ClientSecret string          `json:"client_secret,omitempty"` // only in the answer to the request that created the app
-	RedirectURIs []string        `json:"redirect_uris"`
-	Mode         string          `json:"mode"`
-	Allowlist    []string        `json:"allowlist,omitempty"`
-	OwnerPremium bool            `json:"owner_premium"`
-	Created      string          `json:"created,omitempty"`
-	Consent      string          `json:"consent,omitempty"`
-	AutoUser     string          `json:"auto_user,omitempty"`
-	Policies     config.Policies `json:"policies"`
+// ControlPrefix is where the control endpoints live.
+const ControlPrefix = control.Prefix
+
+// WithoutControl turns the /_spotcheck/ control endpoints off, for a fake
+// that untrusted clients can reach.
+func WithoutControl() Option { return func(f *Fake) { f.control = false } }
+
+// serveControl routes a control request.
+func (f *Fake) serveControl(w http.ResponseWriter, r *http.Request) {
+	if !f.control {
+		http.NotFound(w, r)
+		return
+	}
+	f.controlMux.ServeHTTP(w, r)
+}
+
+// newControlMux routes the control endpoints (README: "Control endpoints").
+func (f *Fake) newControlMux() *http.ServeMux {
+	m := http.NewServeMux()
+	p := control.Prefix
+	m.HandleFunc("GET "+p+"health", f.controlHealth)
+	m.HandleFunc("GET "+p+"requests", f.controlRequests)
+	m.HandleFunc("DELETE "+p+"requests", f.controlResetRequests)
+	m.HandleFunc("POST "+p+"inject", f.controlInject)
+	m.HandleFunc("DELETE "+p+"inject", f.controlClearFaults)
+	m.HandleFunc("POST "+p+"revoke", f.controlRevoke)
+	m.HandleFunc("GET "+p+"clock", f.controlClock)
+	m.HandleFunc("POST "+p+"clock", f.controlAdvanceClock)
+	m.HandleFunc("GET "+p+"policy", f.controlPolicy)
+	m.HandleFunc("POST "+p+"policy", f.controlSetPolicy)
+	m.HandleFunc("GET "+p+"apps", f.controlApps)
+	m.HandleFunc("POST "+p+"apps", f.controlCloneApp)
+	m.HandleFunc("DELETE "+p+"apps/{client_id...}", f.controlDeleteApp)
+	m.HandleFunc("GET "+p+"grade", f.controlGrade)
+	m.HandleFunc("POST "+p+"grade", f.controlGrade)
+	m.HandleFunc(p+"grade", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Allow", "GET, POST")
+		controlError(w, http.StatusMethodNotAllowed, "use GET to read the grade, POST to read it and start a new window")
+	})
+	m.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+		controlError(w, http.StatusNotFound, "no control endpoint "+r.Method+" "+r.URL.Path)
+	})
+	return m
+}
+
+func (f *Fake) controlHealth(w http.ResponseWriter, _ *http.Request) {
+	writeControl(w, http.StatusOK, control.Health{OK: true, Now: f.Now()})
+}
+
+func (f *Fake) controlRequests(w http.ResponseWriter, r *http.Request) {
+	writeControl(w, http.StatusOK, control.Requests{Requests: f.Requests(clientScope(r.URL.Query()))})
+}
+
+func (f *Fake) controlResetRequests(w http.ResponseWriter, r *http.Request) {
+	f.ResetRequests(clientScope(r.URL.Query()))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (f *Fake) controlInject(w http.ResponseWriter, r *http.Request) {
+	var ft Fault
+	if !decode(w, r, &ft) {
+		return
+	}
+	if ft.Path == "" {
+		controlError(w, http.StatusBadRequest, "path is required")
+		return
+	}
+	if ft.Status != 0 && (ft.Status < 100 || ft.Status > 599) {
+		controlError(w, http.StatusBadRequest, fmt.Sprintf("status %d is not an HTTP status", ft.Status))
+		return
+	}
+	f.Inject(ft)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (f *Fake) controlClearFaults(w http.ResponseWriter, r *http.Request) {
+	f.ClearFaults(clientScope(r.URL.Query()))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (f *Fake) controlRevoke(w http.ResponseWriter, r *http.Request) {
+	var rr control.RevokeRequest
+	if !decode(w, r, &rr) {
+		return
+	}
+	if rr.User == "" {
+		controlError(w, http.StatusBadRequest, "user is required")
+		return
+	}
+	writeControl(w, http.StatusOK, control.Revoked{Revoked: f.Revoke(rr.User, rr.ClientID)})
+}
+
+func (f *Fake) controlClock(w http.ResponseWriter, r *http.Request) {
+	writeControl(w, http.StatusOK, control.Clock{Now: f.NowFor(r.URL.Query().Get("client_id"))})
+}
+
+func (f *Fake) controlAdvanceClock(w http.ResponseWriter, r *http.Request) {
+	var cr control.ClockRequest
+	if !decode(w, r, &cr) {
+		return
+	}
+	d, err := time.ParseDuration(cr.Advance)
+	if err != nil || d < 0 {
+		controlError(w, http.StatusBadRequest, fmt.Sprintf("advance: %q is not a positive duration like 10m", cr.Advance))
+		return
+	}
+	if cr.ClientID == "" {
+		f.AdvanceClock(d)
+	} else if err := f.AdvanceClockFor(cr.ClientID, d); err != nil {
+		controlError(w, http.StatusNotFound, err.Error())
+		return
+	}
+	writeControl(w, http.StatusOK, control.Clock{Now: f.NowFor(cr.ClientID)})
+}
+
+func (f *Fake) controlPolicy(w http.ResponseWriter, r *http.Request) {
+	writeControl(w, http.StatusOK, control.PolicyAnswer{Policies: f.Policies(r.URL.Query().Get("client_id"))})
+}
+
+func (f *Fake) controlSetPolicy(w http.ResponseWriter, r *http.Request) {
+	var pr control.PolicyRequest
+	if !decode(w, r, &pr) {
+		return
+	}
+	if err := f.SetPolicy(pr.ClientID, pr.Policies); err != nil {
+		controlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeControl(w, http.StatusOK, control.PolicyAnswer{Policies: f.Policies(pr.ClientID)})
+}
+
+func (f *Fake) controlApps(w http.ResponseWriter, _ *http.Request) {
+	apps := f.Apps()
+	out := make([]AppInfo, len(apps))
+	for i, a := range apps {
+		out[i] = f.appInfo(a, false)
+	}
+	writeControl(w, http.StatusOK, control.Apps{Apps: out})
+}
+
+func (f *Fake) controlCloneApp(w http.ResponseWriter, r *http.Request) {
+	var cr control.CloneRequest
+	if !decode(w, r, &cr) {
+		return
+	}
+	if cr.From == "" {
+		controlError(w, http.StatusBadRequest, "from (the app to copy) is required")
+		return
+	}
+	a, err := f.CloneApp(cr.From, cr.AppOverrides)
+	if err != nil {
+		controlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeControl(w, http.StatusCreated, f.appInfo(a, true))
+}
+
+func (f *Fake) controlDeleteApp(w http.ResponseWriter, r *http.Request) {
+	if !f.DeleteApp(r.PathValue("client_id")) {
+		controlError(w, http.StatusNotFound, "no such app")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// controlGrade answers /_spotcheck/grade:
+//
+//	GET  /_spotcheck/grade[?client_id=ID|NAME]  the grade of the window so far
+//	POST /_spotcheck/grade[?client_id=ID|NAME]  the same, and a new window starts
+//
+// without client_id, every app that sent requests. Query parameters
+// late_exchange (a duration), early_refresh (a fraction), refreshes_per_minute,
+// max_evidence and skip (rule ids, comma-separated) override the options.
+func (f *Fake) controlGrade(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	o, err := control.ParseGradeQuery(q, f.log.grading)
+	if err != nil {
+		controlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	g, err := f.grade(q.Get("client_id"), o, r.Method == http.MethodPost)
+	if err != nil {
+		status := http.StatusBadRequest
+		if errors.Is(err, errNoApp) {
+			status = http.StatusNotFound
+		}
+		controlError(w, status, err.Error())
+		return
+	}
+	writeControl(w, http.StatusOK, g)
 }
 
 func (f *Fake) appInfo(a config.App, withSecret bool) AppInfo {
@@ -48,135 +233,6 @@ func (f *Fake) appInfo(a config.App, withSecret bool) AppInfo {
 	return info
 }
 
-type cloneRequest struct {
-	From string `json:"from"`
-	AppOverrides
-}
-
-type clockRequest struct {
-	Advance  string `json:"advance"`
-	ClientID string `json:"client_id,omitempty"`
-}
-
-type policyRequest struct {
-	ClientID string          `json:"client_id,omitempty"`
-	Policies config.Policies `json:"policies"`
-}
-
-type revokeRequest struct {
-	User     string `json:"user"`
-	ClientID string `json:"client_id,omitempty"`
-}
-
-func (f *Fake) serveControl(w http.ResponseWriter, r *http.Request) {
-	path := strings.TrimPrefix(r.URL.Path, ControlPrefix)
-	q := r.URL.Query()
-	switch {
-	case path == "health" && r.Method == http.MethodGet:
-		writeControl(w, http.StatusOK, map[string]any{"ok": true, "now": f.Now()})
-	case path == "requests" && r.Method == http.MethodGet:
-		id := clientScope(q)
-		writeControl(w, http.StatusOK, map[string]any{"requests": f.Requests(id)})
-	case path == "requests" && r.Method == http.MethodDelete:
-		id := clientScope(q)
-		f.ResetRequests(id)
-		w.WriteHeader(http.StatusNoContent)
-	case path == "inject" && r.Method == http.MethodPost:
-		var ft Fault
-		if !decode(w, r, &ft) {
-			return
-		}
-		if ft.Path == "" {
-			controlError(w, http.StatusBadRequest, "path is required")
-			return
-		}
-		if ft.Status != 0 && (ft.Status < 100 || ft.Status > 599) {
-			controlError(w, http.StatusBadRequest, fmt.Sprintf("status %d is not an HTTP status", ft.Status))
-			return
-		}
-		f.Inject(ft)
-		w.WriteHeader(http.StatusNoContent)
-	case path == "inject" && r.Method == http.MethodDelete:
-		id := clientScope(q)
-		f.ClearFaults(id)
-		w.WriteHeader(http.StatusNoContent)
-	case path == "revoke" && r.Method == http.MethodPost:
-		var rr revokeRequest
-		if !decode(w, r, &rr) {
-			return
-		}
-		if rr.User == "" {
-			controlError(w, http.StatusBadRequest, "user is required")
-			return
-		}
-		writeControl(w, http.StatusOK, map[string]int{"revoked": f.Revoke(rr.User, rr.ClientID)})
-	case path == "clock" && r.Method == http.MethodGet:
-		writeControl(w, http.StatusOK, map[string]any{"now": f.NowFor(q.Get("client_id"))})
-	case path == "clock" && r.Method == http.MethodPost:
-		var cr clockRequest
-		if !decode(w, r, &cr) {
-			return
-		}
-		d, err := time.ParseDuration(cr.Advance)
-		if err != nil || d < 0 {
-			controlError(w, http.StatusBadRequest, fmt.Sprintf("advance: %q is not a positive duration like 10m", cr.Advance))
-			return
-		}
-		if cr.ClientID == "" {
-			f.AdvanceClock(d)
-		} else if err := f.AdvanceClockFor(cr.ClientID, d); err != nil {
-			controlError(w, http.StatusNotFound, err.Error())
-			return
-		}
-		writeControl(w, http.StatusOK, map[string]any{"now": f.NowFor(cr.ClientID)})
-	case path == "policy" && r.Method == http.MethodGet:
-		writeControl(w, http.StatusOK, map[string]any{"policies": f.Policies(q.Get("client_id"))})
-	case path == "policy" && r.Method == http.MethodPost:
-		var pr policyRequest
-		if !decode(w, r, &pr) {
-			return
-		}
-		if err := f.SetPolicy(pr.ClientID, pr.Policies); err != nil {
-			controlError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		writeControl(w, http.StatusOK, map[string]any{"policies": f.Policies(pr.ClientID)})
-	case path == "apps" && r.Method == http.MethodGet:
-		apps := f.Apps()
-		out := make([]AppInfo, len(apps))
-		for i, a := range apps {
-			out[i] = f.appInfo(a, false)
-		}
-		writeControl(w, http.StatusOK, map[string]any{"apps": out})
-	case path == "apps" && r.Method == http.MethodPost:
-		var cr cloneRequest
-		if !decode(w, r, &cr) {
-			return
-		}
-		if cr.From == "" {
-			controlError(w, http.StatusBadRequest, "from (the app to copy) is required")
-			return
-		}
-		a, err := f.CloneApp(cr.From, cr.AppOverrides)
-		if err != nil {
-			controlError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		writeControl(w, http.StatusCreated, f.appInfo(a, true))
-	case strings.HasPrefix(path, "apps/") && r.Method == http.MethodDelete:
-		if !f.DeleteApp(strings.TrimPrefix(path, "apps/")) {
-			controlError(w, http.StatusNotFound, "no such app")
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		if f.serveControlExtra(w, r, path) {
-			return
-		}
-		controlError(w, http.StatusNotFound, "no control endpoint "+r.Method+" "+r.URL.Path)
-	}
-}
-
 // clientScope is the client_id parameter of a listing or clearing
 // request; without one it means every app ("*").
 func clientScope(q url.Values) string {
@@ -184,18 +240,6 @@ func clientScope(q url.Values) string {
 		return "*"
 	}
 	return q.Get("client_id")
-}
-
-// serveControlExtra is where later control endpoints hook in.
-var controlExtras []func(f *Fake, w http.ResponseWriter, r *http.Request, path string) bool
-
-func (f *Fake) serveControlExtra(w http.ResponseWriter, r *http.Request, path string) bool {
-	for _, x := range controlExtras {
-		if x(f, w, r, path) {
-			return true
-		}
-	}
-	return false
 }
 
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
@@ -217,5 +261,5 @@ func writeControl(w http.ResponseWriter, status int, v any) {
 }
 
 func controlError(w http.ResponseWriter, status int, msg string) {
-	writeControl(w, status, map[string]string{"error": msg})
+	writeControl(w, status, control.ErrorBody{Error: msg})
 }

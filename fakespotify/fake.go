@@ -46,9 +46,11 @@ type Fake struct {
 
 	base      func() time.Time
 	offset    atomic.Int64 // fake-wide clock offset, ns
-	control   bool
 	logf      func(Request)
 	sweepTick atomic.Uint64
+
+	control    bool // the control API is on (WithoutControl turns it off)
+	controlMux *http.ServeMux
 
 	mu       sync.RWMutex
 	apps     map[string]*appState
@@ -72,10 +74,6 @@ type Option func(*Fake)
 // WithClock replaces the wall clock the fake starts from. AdvanceClock
 // still moves time forward on top of it.
 func WithClock(now func() time.Time) Option { return func(f *Fake) { f.base = now } }
-
-// WithoutControl turns the /_spotcheck/ control endpoints off, for a fake
-// that untrusted clients can reach.
-func WithoutControl() Option { return func(f *Fake) { f.control = false } }
 
 // WithLogger is called after every request with its redacted record.
 func WithLogger(fn func(Request)) Option { return func(f *Fake) { f.logf = fn } }
@@ -116,6 +114,7 @@ func New(cfg *config.Config, opts ...Option) (*Fake, error) {
 	for _, o := range opts {
 		o(f)
 	}
+	f.controlMux = f.newControlMux()
 	for i := range cfg.Users {
 		u := cfg.Users[i]
 		f.users[u.ID] = &u
@@ -248,21 +247,6 @@ func (f *Fake) App(idOrName string) (config.App, bool) {
 		}
 	}
 	return config.App{}, false
-}
-
-// AppOverrides changes a cloned app. Empty fields keep the template's value.
-type AppOverrides struct {
-	Name         string          `json:"name,omitempty"`
-	ClientID     string          `json:"client_id,omitempty"`
-	ClientSecret string          `json:"client_secret,omitempty"`
-	RedirectURIs []string        `json:"redirect_uris,omitempty"`
-	Mode         string          `json:"mode,omitempty"`
-	Allowlist    []string        `json:"allowlist,omitempty"`
-	OwnerPremium *bool           `json:"owner_premium,omitempty"`
-	Created      string          `json:"created,omitempty"` // 2006-01-02
-	Consent      string          `json:"consent,omitempty"`
-	AutoUser     string          `json:"auto_user,omitempty"`
-	Policies     config.Policies `json:"policies,omitempty"`
 }
 
 // CloneApp registers a copy of an app (by name or client id) under a new

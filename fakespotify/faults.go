@@ -8,21 +8,6 @@ import (
 	"sync/atomic"
 )
 
-// Fault is a canned answer for the next Count requests that match it, to
-// reproduce what the fake would not do by itself: a 429 with Retry-After,
-// a 500, a body Spotify once sent. Faults are checked before the real
-// handler, oldest first.
-type Fault struct {
-	Method      string            `json:"method,omitempty"`    // "" = any
-	Path        string            `json:"path"`                // exact, or a prefix ending in "*"
-	ClientID    string            `json:"client_id,omitempty"` // "" = any app
-	Count       int               `json:"count,omitempty"`     // 0 = once; negative = until cleared
-	Status      int               `json:"status"`
-	Body        string            `json:"body,omitempty"`
-	ContentType string            `json:"content_type,omitempty"` // default: JSON when the body looks like JSON, else text/plain
-	Headers     map[string]string `json:"headers,omitempty"`
-}
-
 // Inject queues a fault. A Count of 0 means once.
 func (f *Fake) Inject(ft Fault) { f.faults.add(ft) }
 
@@ -102,7 +87,8 @@ func (q *queuedFault) matches(method, path, clientID string) bool {
 	return q.Path == path
 }
 
-func (ft *Fault) write(w http.ResponseWriter) {
+// writeFault answers with an injected fault.
+func writeFault(w http.ResponseWriter, ft *Fault) {
 	h := w.Header()
 	ct := ft.ContentType
 	if ct == "" {

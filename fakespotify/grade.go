@@ -3,13 +3,12 @@ package fakespotify
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spotcheck/spotcheck/fakespotify/control"
 	"github.com/spotcheck/spotcheck/fakespotify/grade"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
@@ -180,93 +179,8 @@ func (o storeOracle) RefreshRotated(token string) bool {
 	return r.Rotated
 }
 
-func init() { controlExtras = append(controlExtras, serveGrade) }
-
-// serveGrade answers /_spotcheck/grade:
-//
-//	GET  /_spotcheck/grade[?client_id=ID|NAME]  the grade of the window so far
-//	POST /_spotcheck/grade[?client_id=ID|NAME]  the same, and a new window starts
-//
-// without client_id, every app that sent requests. Query parameters
-// late_exchange (a duration), early_refresh (a fraction), refreshes_per_minute,
-// max_evidence and skip (rule ids, comma-separated) override the options.
-func serveGrade(f *Fake, w http.ResponseWriter, r *http.Request, path string) bool {
-	if path != "grade" {
-		return false
-	}
-	var reset bool
-	switch r.Method {
-	case http.MethodGet:
-	case http.MethodPost:
-		reset = true
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		controlError(w, http.StatusMethodNotAllowed, "use GET to read the grade, POST to read it and start a new window")
-		return true
-	}
-	q := r.URL.Query()
-	o, err := ParseGradeQuery(q, f.log.grading)
-	if err != nil {
-		controlError(w, http.StatusBadRequest, err.Error())
-		return true
-	}
-	g, err := f.grade(q.Get("client_id"), o, reset)
-	if err != nil {
-		status := http.StatusBadRequest
-		if errors.Is(err, errNoApp) {
-			status = http.StatusNotFound
-		}
-		controlError(w, status, err.Error())
-		return true
-	}
-	writeControl(w, http.StatusOK, g)
-	return true
-}
-
-// ParseGradeQuery reads grade options from query parameters on top of
-// base: late_exchange=90s, early_refresh=0.75, refreshes_per_minute=10,
-// max_evidence=20, skip=scope-requested-unused,refresh-storm. Errors name
-// the parameter.
+// ParseGradeQuery reads grade options from the query parameters of
+// /_spotcheck/grade on top of base (control.ParseGradeQuery).
 func ParseGradeQuery(q url.Values, base GradeOptions) (GradeOptions, error) {
-	o := base
-	if v := q.Get("late_exchange"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return o, fmt.Errorf("late_exchange: %q is not a positive duration like 60s", v)
-		}
-		o.LateExchange = d
-	}
-	if v := q.Get("early_refresh"); v != "" {
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil || !(x > 0 && x <= 1) {
-			return o, fmt.Errorf("early_refresh: %q is not a fraction above 0 and at most 1, like 0.5", v)
-		}
-		o.EarlyRefresh = x
-	}
-	for _, p := range []struct {
-		name string
-		dst  *int
-	}{{"refreshes_per_minute", &o.RefreshesPerMinute}, {"max_evidence", &o.MaxEvidence}} {
-		if v := q.Get(p.name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 {
-				return o, fmt.Errorf("%s: %q is not a positive whole number", p.name, v)
-			}
-			*p.dst = n
-		}
-	}
-	if vs, ok := q["skip"]; ok {
-		o.Skip = append([]string(nil), base.Skip...)
-		for _, v := range vs {
-			for _, id := range strings.Split(v, ",") {
-				if id = strings.TrimSpace(id); id != "" {
-					o.Skip = append(o.Skip, id)
-				}
-			}
-		}
-	}
-	if err := o.Validate(); err != nil {
-		return o, err
-	}
-	return o, nil
+	return control.ParseGradeQuery(q, base)
 }

@@ -17,34 +17,6 @@ import (
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
-// Request is one request the fake received, as a test or a grader reads
-// it back. Every secret in it (client secrets, codes, tokens, verifiers,
-// passwords) is replaced by its redact.Fingerprint, so equal values still
-// compare equal.
-type Request struct {
-	// Seq numbers requests in the order they arrived, across all apps.
-	Seq uint64 `json:"seq"`
-	// Time is when the request arrived, on the app's clock: a response
-	// large enough to be flushed while the handler still runs reaches the
-	// client before the handler returns, so only the arrival is sure to
-	// come before whatever the client does next.
-	Time           time.Time     `json:"time"`
-	Duration       time.Duration `json:"duration_ns"`
-	ClientID       string        `json:"client_id,omitempty"`
-	UserID         string        `json:"user_id,omitempty"`
-	Endpoint       wire.Endpoint `json:"endpoint"`
-	Method         string        `json:"method"`
-	Path           string        `json:"path"`
-	Query          url.Values    `json:"query,omitempty"`
-	Header         http.Header   `json:"header,omitempty"`
-	Form           url.Values    `json:"form,omitempty"` // a form body, parsed
-	Body           string        `json:"body,omitempty"`
-	Status         int           `json:"status"`
-	ResponseHeader http.Header   `json:"response_header,omitempty"`
-	ResponseBody   string        `json:"response_body,omitempty"`
-	Injected       bool          `json:"injected,omitempty"` // answered by an injected fault
-}
-
 // Endpoint classes of Request.Endpoint, under the names they had here
 // before wire held them.
 const (
@@ -424,7 +396,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	injected := f.faults.take(r.Method, r.URL.Path, clientID)
 	switch {
 	case injected != nil:
-		injected.write(rec)
+		writeFault(rec, injected)
 	case endpoint == EndpointAPI:
 		f.api.ServeHTTP(rec, r)
 	case endpoint == EndpointOther:

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +14,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/fakespotify"
+	"github.com/spotcheck/spotcheck/fakespotify/control"
 	"github.com/spotcheck/spotcheck/fakespotify/grade"
 	"github.com/spotcheck/spotcheck/reports"
 )
@@ -33,6 +30,7 @@ type gradeCmdOptions struct {
 	lateExchange       time.Duration
 	earlyRefresh       float64
 	timeout            time.Duration
+	controlToken       string
 }
 
 func init() {
@@ -69,6 +67,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 bad
 	f.DurationVar(&o.lateExchange, "late-exchange", 0, fmt.Sprintf("how long after its issue a code may be exchanged before code-exchanged-late warns (default %s)", grade.DefaultLateExchange))
 	f.Float64Var(&o.earlyRefresh, "early-refresh", 0, fmt.Sprintf("fraction of an access token's life to use up before refreshing is not early (default %g)", grade.DefaultEarlyRefresh))
 	f.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long to wait for the fake")
+	registerControlToken(cmd, &o.controlToken)
 	return cmd
 }
 
@@ -100,27 +99,14 @@ func runGrade(ctx context.Context, a *app, o gradeCmdOptions) error {
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return usageErrorf("--target %q: want the fake's base URL, e.g. http://127.0.0.1:8787", target)
 	}
-	q := url.Values{}
-	if o.clientID != "" {
-		q.Set("client_id", o.clientID)
-	}
-	if len(o.skip) > 0 {
-		q.Set("skip", strings.Join(o.skip, ","))
-	}
-	if o.refreshesPerMinute != 0 {
-		q.Set("refreshes_per_minute", strconv.Itoa(o.refreshesPerMinute))
-	}
-	if o.lateExchange != 0 {
-		q.Set("late_exchange", o.lateExchange.String())
-	}
-	if o.earlyRefresh != 0 {
-		q.Set("early_refresh", strconv.FormatFloat(o.earlyRefresh, 'g', -1, 64))
-	}
+	opts := fakespotify.GradeOptions{Skip: o.skip, RefreshesPerMinute: o.refreshesPerMinute,
+		LateExchange: o.lateExchange, EarlyRefresh: o.earlyRefresh}
 	// The fake validates the same way; checking here names the flag.
-	if _, err := fakespotify.ParseGradeQuery(q, fakespotify.GradeOptions{}); err != nil {
+	if _, err := control.ParseGradeQuery(control.GradeQuery(o.clientID, opts), fakespotify.GradeOptions{}); err != nil {
 		return usageErrorf("%s", flagNames(err.Error()))
 	}
-	res, err := fetchGrade(ctx, base, q, o.reset, o.timeout)
+	ctl := &control.Client{BaseURL: base.String(), Token: controlToken(a, o.controlToken), HTTP: &http.Client{Timeout: o.timeout}}
+	res, err := fetchGrade(ctx, ctl, o.clientID, opts, o.reset)
 	if err != nil {
 		return err
 	}
@@ -135,69 +121,39 @@ func flagNames(msg string) string {
 }
 
 // fetchGrade reads (or, with reset, takes) the grade from the fake.
-func fetchGrade(ctx context.Context, base *url.URL, q url.Values, reset bool, timeout time.Duration) (*checks.FindingsResult, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	u := base.String() + fakespotify.ControlPrefix + "grade"
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
-	method := http.MethodGet
-	if reset {
-		method = http.MethodPost
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, nil)
-	if err != nil {
-		return nil, usageErrorf("--target: %v", err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, withCode(exitUnreachable, fmt.Errorf("cannot reach the fake at %s: %w", base, unwrapURLError(err)))
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return nil, withCode(exitUnreachable, fmt.Errorf("reading the grade from %s: %w", base, err))
-	}
-	var fail struct {
-		Error string `json:"error"`
-	}
+func fetchGrade(ctx context.Context, ctl *control.Client, clientID string, o fakespotify.GradeOptions, reset bool) (*checks.FindingsResult, error) {
+	g, err := ctl.Grade(ctx, clientID, o, reset)
+	var refused *control.Error
+	var transport *url.Error
 	switch {
-	case resp.StatusCode == http.StatusOK:
-	case json.Unmarshal(body, &fail) == nil && fail.Error != "" && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusBadRequest):
-		if strings.HasPrefix(fail.Error, "no control endpoint") {
-			return nil, withCode(exitUnreachable, fmt.Errorf("%s is a spotcheck fake too old to grade (no %sgrade)", base, fakespotify.ControlPrefix))
-		}
-		return nil, usageErrorf("%s", fail.Error) // an unknown --client-id, a bad option
+	case err == nil:
+	case errors.As(err, &refused) && refused.Status == http.StatusNotFound && strings.HasPrefix(refused.Message, "no control endpoint"):
+		return nil, withCode(exitUnreachable, fmt.Errorf("%s is a spotcheck fake too old to grade (no %sgrade)", ctl.BaseURL, control.Prefix))
+	case errors.As(err, &refused) && refused.Message != "" && (refused.Status == http.StatusNotFound || refused.Status == http.StatusBadRequest):
+		return nil, usageErrorf("%s", refused.Message) // an unknown --client-id, a bad option
+	case errors.As(err, &refused) && refused.Message != "" && (refused.Status == http.StatusUnauthorized || refused.Status == http.StatusMisdirectedRequest):
+		return nil, usageErrorf("%s: %s (a fake started with --control-token needs the same token here: --control-token or $%s)",
+			ctl.BaseURL, refused.Message, checks.EnvControlToken)
+	case errors.As(err, &refused):
+		return nil, withCode(exitUnreachable, fmt.Errorf("%s answered %d to %s: is it a spotcheck fake with its control endpoints on (not --no-control)?",
+			ctl.BaseURL, refused.Status, control.Prefix+"grade"))
+	case errors.As(err, &transport):
+		return nil, withCode(exitUnreachable, fmt.Errorf("cannot reach the fake at %s: %w", ctl.BaseURL, transport.Err))
 	default:
-		return nil, withCode(exitUnreachable, fmt.Errorf("%s answered %s to %s: is it a spotcheck fake with its control endpoints on (not --no-control)?",
-			base, resp.Status, fakespotify.ControlPrefix+"grade"))
+		return nil, withCode(exitUnreachable, fmt.Errorf("%s did not answer with a grade: %w", ctl.BaseURL, err))
 	}
-	return decodeGrade(body, base.String())
+	return gradeResult(g, ctl.BaseURL), nil
 }
 
-// decodeGrade reads the fake's grade as the FindingsResult that reports
-// render: the JSON shapes are the same by design.
-func decodeGrade(body []byte, target string) (*checks.FindingsResult, error) {
-	var res checks.FindingsResult
-	if err := json.Unmarshal(body, &res); err != nil || res.Kind != "grade" {
-		return nil, withCode(exitUnreachable, fmt.Errorf("%s did not answer with a grade: %s", target, strings.TrimSpace(firstLine(body))))
-	}
+// gradeResult is a grade as reports render it, dated now: the fake dates
+// its grade on its own clock, which tests move forward, while a report is
+// dated when it was made.
+func gradeResult(g fakespotify.Grade, target string) *checks.FindingsResult {
+	res := checks.GradeResult(g)
 	res.Version = spotcheckVersion()
-	// The fake dates its grade on its own clock, which tests move forward;
-	// a report is dated when it was made.
 	res.Started = time.Now()
 	res.Target = checks.TargetInfo{Name: target, AccountsURL: target, APIURL: target + "/v1"}
-	return &res, nil
-}
-
-// gradeResult converts an in-process grade (spotcheck fake --grade-on-exit).
-func gradeResult(g fakespotify.Grade, target string) (*checks.FindingsResult, error) {
-	body, err := json.Marshal(g)
-	if err != nil {
-		return nil, err
-	}
-	return decodeGrade(body, target)
+	return &res
 }
 
 func renderGrade(a *app, res *checks.FindingsResult, rf *reportFlags, failOn grade.Severity) error {
@@ -208,22 +164,4 @@ func renderGrade(a *app, res *checks.FindingsResult, rf *reportFlags, failOn gra
 		return silentExit{code: exitFailed}
 	}
 	return nil
-}
-
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-func firstLine(b []byte) string {
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		b = b[:i]
-	}
-	if len(b) > 200 {
-		b = b[:200]
-	}
-	return string(b)
 }

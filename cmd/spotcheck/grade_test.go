@@ -155,6 +155,11 @@ var _ = Describe("the grade's JSON", func() {
 			}
 		}
 		Expect(res.Worst()).To(Equal(checks.SeverityError))
+
+		By("converting in Go to what the JSON decodes into, with nothing through JSON")
+		want, err := json.Marshal(res)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(json.Marshal(checks.GradeResult(g))).To(MatchJSON(want))
 	})
 })
 
