@@ -25,6 +25,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/spotcheck/spotcheck/fakespotify/control"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
@@ -229,7 +230,7 @@ func (c *Client) PeerOf(raw string) wire.Peer {
 	onAccounts := c.accounts != nil && authority(c.accounts) == host
 	onAPI := c.api != nil && authority(c.api) == host
 	switch {
-	case (onAccounts || onAPI) && strings.HasPrefix(u.Path, "/_spotcheck/"):
+	case (onAccounts || onAPI) && strings.HasPrefix(u.Path, control.Prefix):
 		return wire.PeerOther
 	case onAccounts && onAPI:
 		p := strings.TrimPrefix(u.Path, c.api.Path)

@@ -50,6 +50,29 @@ var _ = Describe("ResolveTarget", func() {
 		Expect(t.Control).To(BeNil())
 	})
 
+	It("drives a fake with a control token with the token, from the options or the environment", func() {
+		const token = "target-c0ntrol-t0ken-0123456789"
+		srv, err := fakespotify.Start(fakespotify.DefaultConfig(), fakespotify.WithControlToken(token))
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(srv.Close)
+		_, err = checks.ResolveTarget(ctx, srv.URL, checks.TargetOptions{Env: noEnv})
+		Expect(errors.Is(err, checks.ErrBadTarget)).To(BeTrue(), "%v", err)
+		Expect(err.Error()).To(ContainSubstring("--control-token or $SPOTCHECK_CONTROL_TOKEN"))
+		Expect(err.Error()).NotTo(ContainSubstring(token))
+
+		t, err := checks.ResolveTarget(ctx, srv.URL, checks.TargetOptions{Env: noEnv, ControlToken: token})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(t.Control).NotTo(BeNil())
+		Expect(t.Control.Apps(ctx)).To(HaveLen(5))
+
+		env := func(k string) (string, bool) { return token, k == checks.EnvControlToken }
+		t, err = checks.ResolveTarget(ctx, srv.URL, checks.TargetOptions{Env: env})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(t.Control.Token).To(Equal(token))
+		_, err = checks.ResolveTarget(ctx, srv.URL, checks.TargetOptions{Env: env, ControlToken: "the-flag-wins-over-the-env"})
+		Expect(errors.Is(err, checks.ErrBadTarget)).To(BeTrue(), "the option wins over the environment")
+	})
+
 	It("reports an unreachable URL as ErrUnreachable", func() {
 		_, err := checks.ResolveTarget(ctx, "http://"+closedPort(), checks.TargetOptions{Env: noEnv})
 		Expect(errors.Is(err, checks.ErrUnreachable)).To(BeTrue(), "%v", err)

@@ -1,12 +1,16 @@
 package fakespotify
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
@@ -33,13 +37,118 @@ const ControlPrefix = control.Prefix
 // that untrusted clients can reach.
 func WithoutControl() Option { return func(f *Fake) { f.control = false } }
 
-// serveControl routes a control request.
+// WithControlToken makes the control API require "Authorization: Bearer
+// <token>" on every request, compared in constant time, and answer on any
+// Host: what a fake reached by a non-loopback name (in a container, on a
+// LAN address) needs. Without a token the control API answers only
+// requests addressed to a loopback name, and Listen turns it off on a
+// non-loopback address. The token is a secret: it is redacted wherever
+// the fake shows requests. New refuses a token shorter than
+// MinControlToken, or with spaces or control characters, which no header
+// could carry.
+func WithControlToken(token string) Option { return func(f *Fake) { f.controlToken = token } }
+
+// ControlAccess says whether, and to whom, the control API answers.
+type ControlAccess int
+
+const (
+	// ControlOff: no control endpoints (WithoutControl, or Listen on a
+	// non-loopback address without a token); they answer 404.
+	ControlOff ControlAccess = iota
+	// ControlLoopback: requests whose Host is a loopback name
+	// (localhost, 127.0.0.0/8, ::1, any port).
+	ControlLoopback
+	// ControlToken: requests with the bearer token, on any Host.
+	ControlToken
+)
+
+// ControlAccess reports who the control API answers.
+func (f *Fake) ControlAccess() ControlAccess {
+	switch {
+	case !f.control || f.controlOff.Load():
+		return ControlOff
+	case f.controlToken != "":
+		return ControlToken
+	}
+	return ControlLoopback
+}
+
+// MinControlToken is the shortest control token New accepts: a shorter
+// one could be guessed by whoever reaches the port.
+const MinControlToken = 16
+
+func checkControlToken(tok string) error {
+	switch {
+	case tok == "":
+		return nil
+	case strings.IndexFunc(tok, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
+		return errors.New("control token: it has a space or a control character, which no Authorization header can carry")
+	case len(tok) < MinControlToken:
+		return fmt.Errorf("control token: %d characters is too short to keep anyone out; use at least %d (openssl rand -hex 16 makes one)", len(tok), MinControlToken)
+	}
+	return nil
+}
+
+// IsLoopbackHost reports whether a Host header (or any host[:port]) names
+// this machine by a loopback name: localhost, an address in 127.0.0.0/8,
+// or ::1, with any port.
+func IsLoopbackHost(host string) bool {
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.Trim(name, "[]")
+	if strings.EqualFold(name, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(name)
+	return ip != nil && ip.IsLoopback()
+}
+
+// serveControl guards the control API, then routes the request.
 func (f *Fake) serveControl(w http.ResponseWriter, r *http.Request) {
-	if !f.control {
+	switch f.ControlAccess() {
+	case ControlOff:
 		http.NotFound(w, r)
 		return
+	case ControlToken:
+		if !f.bearerMatches(r.Header.Get("Authorization")) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="spotcheck control"`)
+			controlError(w, http.StatusUnauthorized, "this fake's control API needs Authorization: Bearer <its control token>")
+			return
+		}
+	case ControlLoopback:
+		// A page in the developer's browser can reach loopback, and DNS
+		// rebinding can make it read the answers under its own name.
+		if !IsLoopbackHost(r.Host) {
+			controlError(w, http.StatusMisdirectedRequest, "the control API answers only requests to a loopback name (Host "+
+				r.Host+" refused); give the fake a control token to reach it by another name")
+			return
+		}
+	}
+	if !safeMethod(r.Method) {
+		// A page can send a text/plain or form POST across origins
+		// without asking; application/json needs a CORS preflight, which
+		// the fake never grants.
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+			controlError(w, http.StatusUnsupportedMediaType, "control requests that change something need Content-Type: application/json")
+			return
+		}
 	}
 	f.controlMux.ServeHTTP(w, r)
+}
+
+// safeMethod: reading the control API changes nothing, and a page cannot
+// read the answer across origins, so GET and HEAD need no content type
+// (curl and health checks work as they are).
+func safeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead }
+
+func (f *Fake) bearerMatches(h string) bool {
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(f.controlToken)) == 1
 }
 
 // newControlMux routes the control endpoints (README: "Control endpoints").

@@ -115,7 +115,7 @@ var _ = Describe("control endpoints", func() {
 			base64.StdEncoding.EncodeToString([]byte(web.ClientID + ":" + web.ClientSecret))} {
 			Expect(r.body).NotTo(ContainSubstring(secret))
 		}
-		Expect(h.do(mustReq(http.MethodDelete, h.srv.URL+"/_spotcheck/requests?client_id="+web.ClientID)).status).To(Equal(http.StatusNoContent))
+		Expect(h.do(controlReq(http.MethodDelete, h.srv.URL+"/_spotcheck/requests?client_id="+web.ClientID)).status).To(Equal(http.StatusNoContent))
 		Expect(h.srv.Requests(web.ClientID)).To(BeEmpty())
 	})
 
@@ -155,8 +155,11 @@ var _ = Describe("control endpoints", func() {
 	})
 })
 
-func mustReq(method, u string) *http.Request {
+// controlReq is a control request as control.Client sends it: JSON,
+// with or without a body.
+func controlReq(method, u string) *http.Request {
 	req, err := http.NewRequest(method, u, nil)
 	Expect(err).NotTo(HaveOccurred())
+	req.Header.Set("Content-Type", "application/json")
 	return req
 }

@@ -49,8 +49,12 @@ type Fake struct {
 	logf      func(Request)
 	sweepTick atomic.Uint64
 
-	control    bool // the control API is on (WithoutControl turns it off)
-	controlMux *http.ServeMux
+	// The control API: on unless WithoutControl; Listen turns it off
+	// (controlOff) on a non-loopback address without a token.
+	control      bool
+	controlToken string
+	controlOff   atomic.Bool
+	controlMux   *http.ServeMux
 
 	mu       sync.RWMutex
 	apps     map[string]*appState
@@ -114,6 +118,10 @@ func New(cfg *config.Config, opts ...Option) (*Fake, error) {
 	for _, o := range opts {
 		o(f)
 	}
+	if err := checkControlToken(f.controlToken); err != nil {
+		return nil, fmt.Errorf("fakespotify: %w", err)
+	}
+	f.secrets.Add(f.controlToken)
 	f.controlMux = f.newControlMux()
 	for i := range cfg.Users {
 		u := cfg.Users[i]

@@ -657,7 +657,7 @@ var _ = Describe("grading clients", func() {
 			Expect(g.IDs()).To(Equal([]string{"state-missing"}))
 			Expect(g.Findings[0].Fix).To(Equal(graded().Findings[0].Fix))
 
-			post := h.do(mustReq(http.MethodPost, h.srv.URL+"/_spotcheck/grade?client_id="+web.Name))
+			post := h.do(controlReq(http.MethodPost, h.srv.URL+"/_spotcheck/grade?client_id="+web.Name))
 			Expect(post.status).To(Equal(http.StatusOK))
 			Expect(post.body).To(ContainSubstring(`"id": "state-missing"`))
 			Expect(h.srv.Requests(web.ClientID)).To(BeEmpty())
@@ -693,7 +693,7 @@ var _ = Describe("grading clients", func() {
 
 		DescribeTable("refuses bad requests",
 			func(method, query string, status int, msg string) {
-				r := h.do(mustReq(method, h.srv.URL+"/_spotcheck/grade"+query))
+				r := h.do(controlReq(method, h.srv.URL+"/_spotcheck/grade"+query))
 				Expect(r.status).To(Equal(status))
 				Expect(r.body).To(ContainSubstring(msg))
 			},

@@ -460,7 +460,7 @@ func (f *Fake) maybeSweep() {
 
 func classify(path string) wire.Endpoint {
 	switch {
-	case strings.HasPrefix(path, "/_spotcheck/"):
+	case strings.HasPrefix(path, ControlPrefix):
 		return EndpointControl
 	case strings.HasPrefix(path, "/v1/") || path == "/v1":
 		return EndpointAPI

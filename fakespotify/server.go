@@ -39,7 +39,10 @@ func Start(cfg *config.Config, opts ...Option) (*Server, error) {
 // ErrAddrInUse is returned by Listen when the address is taken.
 var ErrAddrInUse = errors.New("address already in use")
 
-// Listen serves f on addr until Close.
+// Listen serves f on addr until Close. On an address that is not
+// loopback (0.0.0.0, a LAN address) anyone who reaches the port could
+// drive the control API, so Listen turns it off there unless the fake has
+// a control token (WithControlToken); ControlAccess says which it is.
 func Listen(addr string, f *Fake) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -47,6 +50,9 @@ func Listen(addr string, f *Fake) (*Server, error) {
 			return nil, fmt.Errorf("listen on %s: %w", addr, ErrAddrInUse)
 		}
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); (!ok || !tcp.IP.IsLoopback()) && f.controlToken == "" {
+		f.controlOff.Store(true)
 	}
 	s := &Server{
 		Fake:  f,

@@ -19,6 +19,7 @@ import (
 type doctorOptions struct {
 	creds        checks.CredentialFlags
 	target       string
+	controlToken string
 	accountsURL  string
 	apiURL       string
 	offline      bool
@@ -85,6 +86,7 @@ the target) cannot be reached — DNS, connection, TLS or proxy, with the cause.
 	f.StringVar(&o.target, "target", string(checks.TargetSpotify), "where online checks go: spotify, fake (the embedded fake) or the URL of a running fake")
 	f.StringVar(&o.accountsURL, "accounts-url", "", "override the accounts service base URL (default $SPOTIFY_ACCOUNTS_URL, else the target's)")
 	f.StringVar(&o.apiURL, "api-url", "", "override the Web API base URL (default $SPOTIFY_API_URL, else the target's)")
+	registerControlToken(cmd, &o.controlToken)
 	f.BoolVar(&o.offline, "offline", false, "run only the checks that need no network")
 	f.StringVar(&o.flow, "flow", "code", "the app's OAuth flow: code (a server with the secret), pkce (a public client) or client-credentials")
 	f.StringVar(&o.authorizeURL, "authorize-url", "", "an authorize URL the app built: its response_type, PKCE challenge, redirect_uri and scope are checked too")
@@ -134,7 +136,8 @@ func runDoctor(ctx context.Context, a *app, o doctorOptions) error {
 
 	var target *checks.Target
 	if !o.offline {
-		target, err = checks.ResolveTarget(ctx, o.target, checks.TargetOptions{AccountsURL: o.accountsURL, APIURL: o.apiURL})
+		target, err = checks.ResolveTarget(ctx, o.target, checks.TargetOptions{AccountsURL: o.accountsURL, APIURL: o.apiURL,
+			ControlToken: controlToken(a, o.controlToken)})
 		switch {
 		case errors.Is(err, checks.ErrBadTarget):
 			return withCode(exitUsage, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -16,10 +17,11 @@ import (
 )
 
 type fakeOptions struct {
-	addr      string
-	config    string
-	consent   string
-	noControl bool
+	addr         string
+	config       string
+	consent      string
+	noControl    bool
+	controlToken string
 
 	// Grading on shutdown (--grade-on-exit).
 	gradeOnExit bool
@@ -66,6 +68,7 @@ its app's tests between starting and stopping the fake.`,
 	f.StringVar(&o.config, "config", "", "fake configuration YAML (default: the built-in apps and users)")
 	f.StringVar(&o.consent, "consent", "", "override the consent mode: page (login and consent pages) or auto (approve as default_user)")
 	f.BoolVar(&o.noControl, "no-control", false, "turn the /_spotcheck/ control endpoints off")
+	registerControlToken(cmd, &o.controlToken)
 	f.BoolVar(&o.gradeOnExit, "grade-on-exit", false, "on shutdown, print the grade of the apps' clients and exit 1 on findings at or above --fail-on")
 	f.StringVar(&o.failOn, "fail-on", "error", "with --grade-on-exit: the severity that fails: error, warning, info or none")
 	o.report.register(cmd)
@@ -119,6 +122,8 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	}
 	if o.noControl {
 		opts = append(opts, fakespotify.WithoutControl())
+	} else if tok := controlToken(a, o.controlToken); tok != "" {
+		opts = append(opts, fakespotify.WithControlToken(tok))
 	}
 	fake, err := fakespotify.New(cfg, opts...)
 	if err != nil {
@@ -131,7 +136,7 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 		}
 		return usageErrorf("cannot listen on %s: %v", o.addr, err)
 	}
-	printFakeBanner(a, srv, cfg, !o.noControl)
+	printFakeBanner(a, srv, cfg, o)
 	a.log.Info().Str("url", srv.URL).Msg("fake Spotify listening")
 	<-ctx.Done()
 	a.log.Info().Msg("shutting down")
@@ -145,7 +150,7 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	return renderGrade(a, gradeResult(fake.Grade(""), srv.URL), &o.report, failOn)
 }
 
-func printFakeBanner(a *app, srv *fakespotify.Server, cfg *config.Config, control bool) {
+func printFakeBanner(a *app, srv *fakespotify.Server, cfg *config.Config, o fakeOptions) {
 	w := a.stdout
 	fmt.Fprintf(w, "fake Spotify at %s (accounts: /authorize, /api/token; Web API: /v1/)\n", srv.URL)
 	fmt.Fprintf(w, "consent: %s", cfg.Consent)
@@ -156,11 +161,31 @@ func printFakeBanner(a *app, srv *fakespotify.Server, cfg *config.Config, contro
 	for _, app := range srv.Apps() {
 		fmt.Fprintf(w, "app %-10s client_id %s  mode %-11s redirect_uris %s\n", app.Name, app.ClientID, app.Mode, strings.Join(app.RedirectURIs, " "))
 	}
-	if control {
-		fmt.Fprintf(w, "control: %s%s\n", srv.URL, fakespotify.ControlPrefix)
-	}
+	fmt.Fprintln(w, controlLine(srv, o))
 	fmt.Fprintf(w, "export SPOTIFY_ACCOUNTS_URL=%s\n", srv.AccountsURL())
 	fmt.Fprintf(w, "export SPOTIFY_API_URL=%s\n", srv.APIURL())
+}
+
+// controlLine says in one line whether the control API is on and who it
+// answers.
+func controlLine(srv *fakespotify.Server, o fakeOptions) string {
+	switch srv.ControlAccess() {
+	case fakespotify.ControlLoopback:
+		return "control API on (loopback only): " + srv.URL + fakespotify.ControlPrefix
+	case fakespotify.ControlToken:
+		return "control API on, token required: " + srv.URL + fakespotify.ControlPrefix
+	}
+	if o.noControl {
+		return "control API off (--no-control)"
+	}
+	// The host as given (0.0.0.0 listens as [::]), the port as bound.
+	addr := srv.Addr
+	if host, _, err := net.SplitHostPort(o.addr); err == nil {
+		if _, port, err := net.SplitHostPort(srv.Addr); err == nil {
+			addr = net.JoinHostPort(host, port)
+		}
+	}
+	return "control API off: listening on " + addr + " without --control-token"
 }
 
 // requestLogger logs each request the fake answered, already redacted by

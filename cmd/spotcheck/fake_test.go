@@ -30,8 +30,11 @@ func startBinary(args ...string) *gexec.Session {
 
 var urlLine = regexp.MustCompile(`fake Spotify at (http://127\.0\.0\.1:\d+)`)
 
+// fakeURL waits for the whole start-up banner (its last line is the API
+// URL export) and returns the fake's URL.
 func fakeURL(s *gexec.Session) string {
 	Eventually(s.Out).WithTimeout(10 * time.Second).Should(gbytes.Say(`fake Spotify at http://127\.0\.0\.1:\d+`))
+	Eventually(func() []byte { return s.Out.Contents() }).WithTimeout(10 * time.Second).Should(ContainSubstring("export SPOTIFY_API_URL="))
 	return urlLine.FindStringSubmatch(string(s.Out.Contents()))[1]
 }
 

@@ -26,18 +26,19 @@ import (
 )
 
 type runOptions struct {
-	creds       checks.CredentialFlags
-	target      string
-	accountsURL string
-	apiURL      string
-	tags        []string
-	parallel    int
-	validate    bool
-	list        bool
-	quiet       bool
-	fakeConfig  string
-	timeout     time.Duration
-	report      reportFlags
+	creds        checks.CredentialFlags
+	target       string
+	controlToken string
+	accountsURL  string
+	apiURL       string
+	tags         []string
+	parallel     int
+	validate     bool
+	list         bool
+	quiet        bool
+	fakeConfig   string
+	timeout      time.Duration
+	report       reportFlags
 }
 
 func init() {
@@ -95,6 +96,7 @@ no Chromium for the browser scenarios); 3 the target could not be reached.`,
 	f.StringVar(&o.fakeConfig, "fake-config", "", "the fake's configuration YAML: for the embedded fake, or the one a fake at a URL was started with (its apps and users)")
 	f.StringVar(&o.accountsURL, "accounts-url", "", "override the accounts service base URL (default $SPOTIFY_ACCOUNTS_URL, else the target's)")
 	f.StringVar(&o.apiURL, "api-url", "", "override the Web API base URL (default $SPOTIFY_API_URL, else the target's)")
+	registerControlToken(cmd, &o.controlToken)
 	f.DurationVar(&o.timeout, "timeout", checks.DefaultRequestTimeout, "how long one request may take")
 	f.StringVar(&o.creds.ClientID, "client-id", "", "with --target spotify: the app's client id (default $SPOTIFY_CLIENT_ID, then $SPOTIPY_CLIENT_ID)")
 	f.StringVar(&o.creds.ClientSecret, "client-secret", "", "the client secret — lands in shell history; prefer $SPOTIFY_CLIENT_SECRET or --client-secret-file")
@@ -157,7 +159,8 @@ func runRun(ctx context.Context, a *app, o runOptions, args []string) error {
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
-	target, err := checks.ResolveTarget(ctx, o.target, checks.TargetOptions{FakeConfig: cfg, AccountsURL: o.accountsURL, APIURL: o.apiURL})
+	target, err := checks.ResolveTarget(ctx, o.target, checks.TargetOptions{FakeConfig: cfg, AccountsURL: o.accountsURL, APIURL: o.apiURL,
+		ControlToken: controlToken(a, o.controlToken)})
 	switch {
 	case errors.Is(err, checks.ErrBadTarget):
 		return withCode(exitUsage, err)
