@@ -12,6 +12,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/control"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -43,6 +44,46 @@ var _ = Describe("control endpoints", func() {
 		m := h.token(exchangeForm(code, webRedir), app.ClientID, app.ClientSecret).json()
 		me := h.api("GET", "/v1/me", m["access_token"].(string))
 		Expect(me.body).To(ContainSubstring(`"id" : "bob"`))
+	})
+
+	// Issue 11 item 9: {"from":"web","client_id":"a"} dropped the
+	// connection with a slice-bounds panic, and CloneApp panicked its
+	// caller.
+	DescribeTable("refuses a clone that could not work, over HTTP and in Go, without a panic",
+		func(body, msg string) {
+			r := post("/_spotcheck/apps", body)
+			Expect(r.status).To(Equal(http.StatusBadRequest), r.body)
+			Expect(r.body).To(ContainSubstring(msg))
+			Expect(r.body).NotTo(ContainSubstring("sw0rdf1sh"), "a secret is never echoed")
+
+			var req control.CloneRequest
+			Expect(json.Unmarshal([]byte(body), &req)).To(Succeed())
+			_, err := h.srv.CloneApp(req.From, req.AppOverrides)
+			Expect(err).To(MatchError(ContainSubstring(strings.ReplaceAll(msg, `\"`, `"`))))
+			Expect(h.srv.Apps()).To(HaveLen(5), "nothing registered")
+		},
+		Entry("a one-letter client id", `{"from":"web","client_id":"a"}`, `client_id: \"a\" is not a Spotify client id: 32 lowercase hexadecimal characters`),
+		Entry("a client id in upper case", `{"from":"web","client_id":"6F0E2B1C9A8D4E7F8A1B2C3D4E5F6A7C"}`, "is not a Spotify client id"),
+		Entry("a client id of 33 hex digits", `{"from":"web","client_id":"6f0e2b1c9a8d4e7f8a1b2c3d4e5f6a7bc"}`, "is not a Spotify client id"),
+		Entry("a client id with a colon, which Basic credentials cannot carry", `{"from":"web","client_id":"6f0e2b1c9a8d4e7f:a1b2c3d4e5f6a7b"}`, "is not a Spotify client id"),
+		Entry("a client id that is taken", `{"from":"web","client_id":"`+webID+`"}`, "is already registered"),
+		Entry("a name that is taken", `{"from":"web","name":"other"}`, `name: \"other\" is already an app's name or client id`),
+		Entry("a name that is another app's client id", `{"from":"web","name":"`+otherID+`"}`, "is already an app's name or client id"),
+		Entry("a name with a line break", `{"from":"web","name":"a\nb"}`, "has a control character"),
+		Entry("a name of 101 characters", `{"from":"web","name":"`+strings.Repeat("n", 101)+`"}`, "name: 101 characters; at most 100"),
+		Entry("a secret too short to be redacted", `{"from":"web","client_secret":"short"}`, "client_secret: 5 characters; it takes 8 to 256"),
+		Entry("a secret with a space", `{"from":"web","client_secret":"sw0rdf1sh sw0rdf1sh"}`, "client_secret: it has a space or a control character"),
+		Entry("a relative redirect URI", `{"from":"web","redirect_uris":["/callback"]}`, `redirect_uris[0]: \"/callback\" is not an absolute URI`),
+		Entry("no redirect URI", `{"from":"web","redirect_uris":[]}`, "at least one redirect URI is required"),
+	)
+
+	It("clones under a client id and name of one's own", func() {
+		id := strings.Repeat("0123456789abcdef", 2)
+		r := post("/_spotcheck/apps", `{"from":"web","client_id":"`+id+`","name":"mine","client_secret":"0123456789abcdef0123456789abcdef"}`)
+		Expect(r.status).To(Equal(http.StatusCreated), r.body)
+		a, ok := h.srv.App("mine")
+		Expect(ok).To(BeTrue())
+		Expect(a.ClientID).To(Equal(id))
 	})
 
 	DescribeTable("rejects bad control requests with a JSON error",

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
@@ -260,7 +262,16 @@ func (f *Fake) App(idOrName string) (config.App, bool) {
 // CloneApp registers a copy of an app (by name or client id) under a new
 // client id, so that a test or scenario gets state nobody else touches:
 // its own grants, clock, policies, faults and request log.
+//
+// The overrides are checked first, and a clone that could not work is an
+// error, never a panic: a client id must have the shape Spotify gives
+// every client id (32 lowercase hex characters, §7), a name and a secret
+// must be printable and not too long or short, redirect URIs absolute, and
+// neither the client id nor the name may be taken by another app.
 func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
+	if err := checkOverrides(o); err != nil {
+		return config.App{}, err
+	}
 	tmpl, ok := f.App(from)
 	if !ok {
 		return config.App{}, fmt.Errorf("no app named or with client id %q", from)
@@ -310,12 +321,75 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, taken := f.apps[a.ClientID]; taken {
-		return config.App{}, fmt.Errorf("client id %q is already registered", a.ClientID)
+	for id, st := range f.apps {
+		switch {
+		case id == a.ClientID:
+			return config.App{}, fmt.Errorf("client id %q is already registered", a.ClientID)
+		case st.app.Name == a.Name || id == a.Name:
+			return config.App{}, fmt.Errorf("name: %q is already an app's name or client id", a.Name)
+		}
 	}
 	f.apps[a.ClientID] = &appState{app: a, policies: o.Policies}
 	f.secrets.AddClientCredentials(a.ClientID, a.ClientSecret)
 	return a, nil
+}
+
+// Limits of a clone's overrides. A secret shorter than redaction
+// recognises (8 characters) would show in the fake's log.
+const (
+	maxAppName      = 100
+	minSecret       = 8
+	maxSecret       = 256
+	clientIDExample = "6f0e2b1c9a8d4e7f8a1b2c3d4e5f6a7b"
+)
+
+// checkOverrides refuses overrides no clone can be registered with.
+func checkOverrides(o AppOverrides) error {
+	if o.ClientID != "" && !isClientID(o.ClientID) {
+		return fmt.Errorf("client_id: %q is not a Spotify client id: 32 lowercase hexadecimal characters, like %s", clip(o.ClientID), clientIDExample)
+	}
+	switch {
+	case len(o.Name) > maxAppName:
+		return fmt.Errorf("name: %d characters; at most %d", len(o.Name), maxAppName)
+	case strings.IndexFunc(o.Name, unicode.IsControl) >= 0 || !utf8.ValidString(o.Name):
+		return fmt.Errorf("name: %q has a control character or is not UTF-8", clip(o.Name))
+	}
+	if sec := o.ClientSecret; sec != "" {
+		// The secret is never echoed: only what is wrong with it.
+		switch {
+		case len(sec) < minSecret || len(sec) > maxSecret:
+			return fmt.Errorf("client_secret: %d characters; it takes %d to %d", len(sec), minSecret, maxSecret)
+		case strings.IndexFunc(sec, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
+			return errors.New("client_secret: it has a space or a control character")
+		}
+	}
+	for i, r := range o.RedirectURIs {
+		if err := config.CheckRedirectURI(r); err != nil {
+			return fmt.Errorf("redirect_uris[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// isClientID reports whether id has the shape of a Spotify client id.
+func isClientID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens a value quoted in an error.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }
 
 func (f *Fake) checkApp(a config.App) error {

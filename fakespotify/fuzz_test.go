@@ -1,6 +1,7 @@
 package fakespotify_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -62,6 +63,45 @@ func FuzzAuthorizeQuery(f *testing.F) {
 		}
 		if rec.Code == http.StatusFound && rec.Header().Get("Location") == "" {
 			t.Fatalf("redirect without Location for %q", rawQuery)
+		}
+	})
+}
+
+// FuzzControl: whatever a client sends to the control API from loopback,
+// the fake answers without a panic or a 5xx, and a clone it accepts is one
+// it can serve (issue 11 item 9: {"from":"web","client_id":"a"} panicked).
+func FuzzControl(f *testing.F) {
+	f.Add("POST", "apps", `{"from":"web","client_id":"a"}`)
+	f.Add("POST", "apps", `{"from":"web","name":"x","client_id":"6f0e2b1c9a8d4e7f8a1b2c3d4e5f6a7c","client_secret":"12345678","redirect_uris":["a:b"]}`)
+	f.Add("POST", "apps", `{"from":"other","consent":"auto","auto_user":"bob","created":"2024-13-01"}`)
+	f.Add("DELETE", "apps/6f0e2b1c9a8d4e7f8a1b2c3d4e5f6a7b", "")
+	f.Add("POST", "clock", `{"advance":"2562047h","client_id":""}`)
+	f.Add("POST", "inject", `{"path":"*","count":-1,"status":599,"headers":{"":""}}`)
+	f.Add("POST", "policy", `{"client_id":"web","policies":{"refresh":"pkce-rotate"}}`)
+	f.Add("POST", "revoke", `{"user":"alice"}`)
+	f.Add("GET", "grade?skip=,&late_exchange=1ns", "")
+	f.Add("POST", "grade?client_id=%zz", "")
+	f.Add("DELETE", "requests?client_id=*", "")
+	f.Fuzz(func(t *testing.T, method, path, body string) {
+		fake := fuzzFake(t)
+		req, err := http.NewRequest(method, "http://127.0.0.1"+fakespotify.ControlPrefix+path, strings.NewReader(body))
+		if err != nil {
+			return // no such request can be sent
+		}
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		fake.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d for %s %q %q: %s", rec.Code, method, path, body, rec.Body)
+		}
+		if method == http.MethodPost && strings.HasPrefix(path, "apps") && rec.Code == http.StatusCreated {
+			var app fakespotify.AppInfo
+			if err := json.Unmarshal(rec.Body.Bytes(), &app); err != nil {
+				t.Fatalf("created, but the answer is no app: %v", err)
+			}
+			if _, ok := fake.App(app.ClientID); !ok || len(app.ClientID) != 32 || app.Name == "" || len(app.RedirectURIs) == 0 {
+				t.Fatalf("created an app that cannot work: %+v", app)
+			}
 		}
 	})
 }

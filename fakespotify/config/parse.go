@@ -361,8 +361,8 @@ func (c *Config) validate(file string, root *yaml.Node) Errors {
 			v.add(f+".redirect_uris", "at least one redirect URI is required")
 		}
 		for j, r := range a.RedirectURIs {
-			if u, err := url.Parse(r); err != nil || u.Scheme == "" {
-				v.add(fmt.Sprintf("%s.redirect_uris[%d]", f, j), "%q is not an absolute URI", r)
+			if err := CheckRedirectURI(r); err != nil {
+				v.add(fmt.Sprintf("%s.redirect_uris[%d]", f, j), "%v", err)
 			}
 		}
 	}
@@ -407,6 +407,16 @@ func (c *Config) validate(file string, root *yaml.Node) Errors {
 	}
 	sort.SliceStable(v.errs, func(i, j int) bool { return v.errs[i].Line < v.errs[j].Line })
 	return v.errs
+}
+
+// CheckRedirectURI says what is wrong with a redirect URI an app
+// registers: it must be absolute (a scheme, then the rest), as the
+// dashboard requires.
+func CheckRedirectURI(r string) error {
+	if u, err := url.Parse(r); err != nil || u.Scheme == "" {
+		return fmt.Errorf("%q is not an absolute URI", r)
+	}
+	return nil
 }
 
 func (p Policies) validate(v *validator, f string) {
