@@ -207,6 +207,12 @@ var _ = Describe("the control API's guard", func() {
 			Expect(apps).To(HaveLen(5))
 		})
 
+		It("can be closed twice, as DeferCleanup after an explicit Close does", func() {
+			srv := listen("127.0.0.1:0")
+			Expect(srv.Close()).To(Succeed())
+			Expect(srv.Close()).To(Succeed())
+		})
+
 		It("says WithoutControl is off", func() {
 			Expect(listen("127.0.0.1:0", fakespotify.WithoutControl()).ControlAccess()).To(Equal(fakespotify.ControlOff))
 		})
