@@ -21,7 +21,7 @@ var _ = Describe("GET /authorize", func() {
 		web = h.autoApp("web")
 	})
 
-	DescribeTable("answers with Spotify's error page, not a redirect (reference §1.3)",
+	DescribeTable("answers with Spotify's error page, not a redirect (wire reference §1.3)",
 		func(mutate func(q url.Values), page string) {
 			q := authQuery(web, webRedir)
 			mutate(q)

@@ -14,7 +14,7 @@ import (
 	"github.com/go-rod/rod/lib/proto"
 )
 
-// Selectors of Spotify's login and consent pages (reference §1.5); the
+// Selectors of Spotify's login and consent pages (wire reference §1.5); the
 // fake serves the same ids so one driver works on both.
 const (
 	SelectorUsername    = "#login-username"

@@ -15,7 +15,7 @@ import (
 )
 
 // What an authorize URL alone says: the request-side mistakes Spotify
-// answers with an error page or an error later (spotify-reference.md §1, §2).
+// answers with an error page or an error later (wire reference §1, §2).
 
 var clientIDRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
 

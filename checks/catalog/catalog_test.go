@@ -74,7 +74,7 @@ var _ = Describe("the catalog", func() {
 	})
 
 	It("matches every historical wording the reference quotes", func() {
-		// Each text is quoted in spotify-reference.md; each must be known.
+		// Each text is quoted in the wire reference; each must be known.
 		for text, id := range map[string]string{
 			"code_verifier was incorrect":                                                        "pkce-verifier-mismatch",
 			"code_verifier was invalid":                                                          "pkce-verifier-mismatch",

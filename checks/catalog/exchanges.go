@@ -16,7 +16,7 @@ import (
 )
 
 // codeLifetime is how long an authorization code lives (about 10 minutes;
-// spotify-reference.md §4 and Appendix B.9).
+// wire reference §4 and Appendix B.9).
 const codeLifetime = 10 * time.Minute
 
 // exchangeWhere says which endpoint an exchange went to.

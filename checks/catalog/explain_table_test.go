@@ -25,7 +25,7 @@ func ids(res *catalog.Result) []string {
 	return out
 }
 
-// The inputs below are real: texts quoted in spotify-reference.md (with the
+// The inputs below are real: texts quoted in fakespotify/wire/REFERENCE.md (with the
 // issue or PR they come from) and the error formats of the client libraries
 // as their source code builds them (spotipy exceptions.py/client.py/oauth2.py,
 // golang.org/x/oauth2 token.go, zmb3/spotify spotify.go and auth.go,

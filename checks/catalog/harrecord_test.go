@@ -250,7 +250,7 @@ func (s *session) close() {
 }
 
 // redirectURI uses the web app's loopback entry registered without a port,
-// which accepts any port (RFC 8252 §7.3, spotify-reference.md §2.1).
+// which accepts any port (RFC 8252 §7.3, wire reference §2.1).
 func (s *session) redirectURI() string { return s.appSrv.URL + "/loopback" }
 
 func (s *session) do(req *http.Request) (*http.Response, []byte, error) {

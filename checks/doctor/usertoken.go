@@ -304,7 +304,7 @@ func (c *checkRun) webAPIUser() {
 	}
 }
 
-// meFieldScopes are the /v1/me fields a scope reveals (reference §5.6).
+// meFieldScopes are the /v1/me fields a scope reveals (wire reference §5.6).
 var meFieldScopes = []struct {
 	scope  string
 	fields []string

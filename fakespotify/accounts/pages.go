@@ -7,7 +7,7 @@ import (
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
-// The pages keep Spotify's element ids and test ids (reference §1.5) so a
+// The pages keep Spotify's element ids and test ids (wire reference §1.5) so a
 // single browser driver works on the fake and on accounts.spotify.com; the
 // text and layout are the fake's own.
 var pages = template.Must(template.New("error").Parse(`<!DOCTYPE html>

@@ -1,8 +1,9 @@
 // Package accounts is the fake accounts.spotify.com: the authorization
 // endpoint with its login and consent pages, and the token endpoint. Every
-// status, error string and page text follows shared/spotify-reference.md
-// (sections cited as §n); where the reference marks a behaviour
-// [inferred], the choice is documented where it is made.
+// status, error string and page text follows the wire reference,
+// fakespotify/wire/REFERENCE.md (sections cited as §n); where the
+// reference marks a behaviour [inferred], the choice is documented where
+// it is made.
 package accounts
 
 import (

@@ -96,7 +96,7 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request) {
 		// A malformed pair is skipped, not fatal: the rest still counts.
 		form = ParseFormLenient(string(body))
 	}
-	// Parameters in the query string do not count (§Appendix A): only the
+	// Parameters in the query string do not count (wire reference, Appendix A): only the
 	// body is read, so grant_type is "missing".
 	grant := form.Get("grant_type")
 	switch grant {

@@ -116,9 +116,9 @@ func (c *call) devMode() bool { return c.app.Mode == config.ModeDevelopment }
 //     with another method 405, before any token is looked at (the gateway
 //     knows its services before it authenticates); OPTIONS on a known path
 //     is a CORS preflight and needs no token;
-//  2. authentication (reference §5.2): 401 No token provided, 400 for a
+//  2. authentication (wire reference §5.2): 401 No token provided, 400 for a
 //     non-Bearer scheme, 401 for an unknown, empty, revoked or expired token;
-//  3. development mode (reference §8): 403 plain text for an owner without
+//  3. development mode (wire reference §8): 403 plain text for an owner without
 //     Premium, then for a user not on the allowlist;
 //  4. app-only tokens on user endpoints: 401 Unauthorized;
 //  5. scopes: 403 Insufficient client scope;
@@ -209,7 +209,7 @@ func (c *call) scoped(needs [][]string) bool {
 }
 
 // restrictedSince is the day of Spotify's "changes to the Web API" blog
-// post (reference §8.1).
+// post (wire reference §8.1).
 var restrictedSince = time.Date(2024, 11, 27, 0, 0, 0, 0, time.UTC)
 
 // restricted reports whether the 2024-11-27 restriction applies to the

@@ -97,7 +97,7 @@ func derivedID(kind, key string) string {
 }
 
 // validID reports whether s has the shape of a Spotify id: 22 base62
-// characters (reference §7).
+// characters (wire reference §7).
 func validID(s string) bool {
 	if len(s) != 22 {
 		return false

@@ -13,7 +13,7 @@ import (
 // and, [inferred], elsewhere in the user's library.
 const maxOffset = 100000
 
-// me is GET /v1/me (reference §5.6). Fields the token's scopes do not
+// me is GET /v1/me (wire reference §5.6). Fields the token's scopes do not
 // cover are omitted, never refused; development-mode apps lose country,
 // email, product and followers whatever the scopes (Feb 2026).
 func (a *API) me(c *call) {
@@ -37,7 +37,7 @@ func (a *API) me(c *call) {
 	c.json(http.StatusOK, o)
 }
 
-// myPlaylists is GET /v1/me/playlists (reference §5.7): public playlists
+// myPlaylists is GET /v1/me/playlists (wire reference §5.7): public playlists
 // always; private ones with playlist-read-private; collaborative ones
 // with playlist-read-collaborative ([inferred] that scope alone suffices
 // for them, as the docs say it is the one they require). The rest are

@@ -9,7 +9,7 @@ import (
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
-// The headers api.spotify.com sends with its answers (reference §5.1;
+// The headers api.spotify.com sends with its answers (wire reference §5.1;
 // the allow-headers list is the one captured from live responses).
 const (
 	allowHeaders = "Accept, App-Platform, Authorization, Content-Type, Origin, Retry-After, Spotify-App-Version, X-Cloud-Trace-Context, client-token, content-access-token"
@@ -77,7 +77,7 @@ func writeBody(w http.ResponseWriter, status int, contentType string, body []byt
 // two spaces per level, a space either side of the colon, arrays inline as
 // "[ a, b ]" (so an array of objects reads "[ {" ... "}, {" ... "} ]"), and
 // empty containers as "{ }" and "[ ]". No trailing newline. Captured
-// example (reference §5.1):
+// example (wire reference §5.1):
 //
 //	{
 //	  "error" : {

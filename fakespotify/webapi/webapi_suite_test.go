@@ -144,7 +144,7 @@ func (f *fakeBackend) addApp(a config.App) {
 	f.cfg.Apps = append(f.cfg.Apps, a)
 }
 
-// allScopes is every scope of reference §6 that the Web API subset reads.
+// allScopes is every scope of wire reference §6 that the Web API subset reads.
 var allScopes = []string{
 	"user-read-email", "user-read-private", "playlist-read-private", "playlist-read-collaborative",
 	"playlist-modify-public", "playlist-modify-private", "user-top-read", "user-read-recently-played",
