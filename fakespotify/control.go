@@ -89,10 +89,12 @@ func checkControlToken(tok string) error {
 	return nil
 }
 
-// IsLoopbackHost reports whether a Host header (or any host[:port]) names
+// isLoopbackHost reports whether a Host header (or any host[:port]) names
 // this machine by a loopback name: localhost, an address in 127.0.0.0/8,
-// or ::1, with any port.
-func IsLoopbackHost(host string) bool {
+// or ::1, with any port. explain --serve applies the same rule to its page
+// (checks/catalog/explainweb); it keeps its own copy rather than import
+// the fake for ten lines.
+func isLoopbackHost(host string) bool {
 	name := host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		name = h
@@ -120,7 +122,7 @@ func (f *Fake) serveControl(w http.ResponseWriter, r *http.Request) {
 	case ControlLoopback:
 		// A page in the developer's browser can reach loopback, and DNS
 		// rebinding can make it read the answers under its own name.
-		if !IsLoopbackHost(r.Host) {
+		if !isLoopbackHost(r.Host) {
 			controlError(w, http.StatusMisdirectedRequest, "the control API answers only requests to a loopback name (Host "+
 				r.Host+" refused); give the fake a control token to reach it by another name")
 			return

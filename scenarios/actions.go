@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
-	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Authorize builds an authorization URL and requests it:
@@ -393,14 +392,7 @@ type Inject struct {
 // (the clones), from this step on. Empty fields stay as they are. Prefer a
 // policy requirement when the policy holds for the whole scenario.
 // Fake-only.
-type SetPolicy struct {
-	Refresh             wire.RefreshPolicy             `yaml:"refresh" schema:"policy=refresh"`
-	RedirectSecurity    wire.RedirectSecurityPolicy    `yaml:"redirect_security" schema:"policy=redirect_security"`
-	UnauthorizedMessage wire.UnauthorizedMessagePolicy `yaml:"unauthorized_message" schema:"policy=unauthorized_message"`
-	ImplicitGrant       wire.ImplicitGrantPolicy       `yaml:"implicit_grant" schema:"policy=implicit_grant"`
-	AllowlistMessage    wire.AllowlistMessagePolicy    `yaml:"allowlist_message" schema:"policy=allowlist_message"`
-	VerifierMessage     wire.VerifierMessagePolicy     `yaml:"verifier_message" schema:"policy=verifier_message"`
-}
+type SetPolicy config.Policies
 
 // Policies returns the policies to set, as the fake's type.
 func (p *SetPolicy) Policies() config.Policies { return config.Policies(*p) }

@@ -91,6 +91,9 @@ type fieldOpts struct {
 	pattern  *regexp.Regexp
 }
 
+// wirePkg is the package of the typed policies.
+var wirePkg = reflect.TypeOf(wire.Refresh2026).PkgPath()
+
 func parseOpts(tag string) fieldOpts {
 	var o fieldOpts
 	for _, part := range splitTag(tag) {
@@ -100,13 +103,6 @@ func parseOpts(tag string) fieldOpts {
 			o.required = true
 		case "enum":
 			o.enum = strings.Split(v, "|")
-		case "policy":
-			// The values of a policy are wire's, listed once there.
-			pol, ok := wire.LookupPolicy(v)
-			if !ok {
-				panic("scenarios: unknown policy in schema tag " + tag)
-			}
-			o.enum = pol.ValueNames()
 		case "min", "max":
 			n, err := strconv.Atoi(v)
 			if err != nil {
@@ -182,7 +178,12 @@ func infoOf(t reflect.Type) *structInfo {
 			if !f.IsExported() || name == "" {
 				continue
 			}
-			si.fields = append(si.fields, field{name: name, index: idx, opts: parseOpts(f.Tag.Get("schema"))})
+			opts := parseOpts(f.Tag.Get("schema"))
+			if pol, ok := wire.LookupPolicy(name); ok && f.Type.PkgPath() == wirePkg {
+				// A policy's values are wire's, listed once there.
+				opts.enum = pol.ValueNames()
+			}
+			si.fields = append(si.fields, field{name: name, index: idx, opts: opts})
 		}
 	}
 	walk(t, nil)

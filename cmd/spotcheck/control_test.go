@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"net/http"
 	"os"
 	"os/exec"
@@ -35,15 +34,7 @@ var _ = Describe("the control API and its token", func() {
 	run := func(env []string, args ...string) (stdout, stderr string, code int) {
 		cmd := exec.Command(binary, args...)
 		withEnv(cmd, env...)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else {
-			Expect(err).NotTo(HaveOccurred())
-		}
-		return out.String(), errb.String(), code
+		return runToEnd(cmd)
 	}
 	// controlLine waits for the start-up line about the control API and
 	// returns it with the port the fake listens on.

@@ -41,6 +41,11 @@ func runBinary(args ...string) (stdout, stderr string, code int) {
 		}
 		cmd.Env = append(cmd.Env, kv)
 	}
+	return runToEnd(cmd)
+}
+
+// runToEnd runs cmd and returns its output and exit code.
+func runToEnd(cmd *exec.Cmd) (stdout, stderr string, code int) {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
