@@ -361,35 +361,47 @@ func (tc *TokenCache) withRefreshToken(token string) ([]byte, error) {
 }
 
 // saveRefreshToken writes a rotated refresh token back, atomically and
-// with the file's mode, so the app keeps a working token.
-func (tc *TokenCache) saveRefreshToken(token string) error {
+// with the file's mode, so the app keeps a working token, and returns the
+// file it wrote. A symlinked cache keeps its link: the file it points to
+// is replaced (renaming onto the link would leave that file with the
+// revoked token and the app's path with a copy the app does not read).
+func (tc *TokenCache) saveRefreshToken(token string) (string, error) {
 	data, err := tc.withRefreshToken(token)
 	if err != nil {
-		return err
+		return "", err
 	}
-	st, err := os.Stat(tc.Path)
+	dest, err := filepath.EvalSymlinks(tc.Path)
 	if err != nil {
-		return err
+		return "", err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(tc.Path), ".spotcheck-cache-*")
+	st, err := os.Stat(dest)
 	if err != nil {
-		return err
+		return "", err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dest), ".spotcheck-cache-*")
+	if err != nil {
+		return "", err
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return err
+		return "", err
 	}
 	if err := tmp.Chmod(st.Mode().Perm()); err != nil {
 		tmp.Close()
-		return err
+		return "", err
+	}
+	// The old token is revoked: the new one must survive a crash.
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", err
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return "", err
 	}
-	if err := os.Rename(tmp.Name(), tc.Path); err != nil {
-		return err
+	if err := os.Rename(tmp.Name(), dest); err != nil {
+		return "", err
 	}
 	tc.RefreshToken, tc.RefreshField = token, "present"
-	return nil
+	return dest, nil
 }
