@@ -143,6 +143,11 @@ func (e *InputError) Unwrap() error { return e.Err }
 // The error is an *InputError (bad input), an error matching
 // checks.ErrUnreachable (the target cannot be reached; the cause is in
 // the message), or browser.ErrNoChromium for --full without Chromium.
+//
+// When ctx is cancelled (the user pressed Ctrl-C), Run stops at once and
+// returns what ran with an error matching context.Canceled: the check
+// that was running and every later one are skipped as NotRun, since a
+// check cut short has no answer.
 func Run(ctx context.Context, o Options) (*checks.FindingsResult, error) {
 	r, err := newRunner(ctx, o)
 	if err != nil {
@@ -153,13 +158,23 @@ func Run(ctx context.Context, o Options) (*checks.FindingsResult, error) {
 		if r.fatal != nil {
 			break
 		}
+		if ctx.Err() != nil {
+			r.outcomes = append(r.outcomes, checks.CheckOutcome{ID: c.id, Group: c.group, Title: c.title, Status: checks.StatusSkip, Message: NotRun})
+			continue
+		}
 		r.run(c)
 	}
 	if r.fatal != nil {
 		return nil, r.fatal
 	}
+	if err := ctx.Err(); err != nil {
+		return r.result(), fmt.Errorf("doctor interrupted: %w", err)
+	}
 	return r.result(), nil
 }
+
+// NotRun is the message of a check that an interruption skipped.
+const NotRun = "not run: interrupted"
 
 // check is one step of the plan.
 type check struct {
@@ -321,6 +336,11 @@ func (r *runner) run(c check) {
 	c.fn(cr)
 	out := checks.CheckOutcome{ID: c.id, Group: c.group, Title: c.title, Duration: time.Since(t0)}
 	switch {
+	case r.ctx.Err() != nil:
+		// Cut short: what it found so far is kept, its verdict is not
+		// (an "unreachable" target may only be the cancelled request).
+		r.fatal = nil
+		out.Status, out.Message = checks.StatusSkip, NotRun
 	case r.fatal != nil:
 		return
 	case cr.errMsg != "":

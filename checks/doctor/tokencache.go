@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 )
@@ -72,10 +74,17 @@ func (tc TokenCache) String() string {
 // GoString keeps %#v as safe as %v.
 func (tc TokenCache) GoString() string { return tc.String() }
 
-// ReadTokenCache reads and parses a token cache file.
+// ReadTokenCache reads and parses a token cache file (a symlink is
+// followed). Anything but a regular file is refused before it is read: a
+// FIFO would block the open until something writes to it, a device could
+// be read forever.
 func ReadTokenCache(path string) (*TokenCache, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	f, err := openRegular(path)
+	var nr *NotRegularError
+	switch {
+	case errors.As(err, &nr):
+		return nil, &InputError{File: path, Msg: nr.Error() + ": a token cache is a file", Err: err}
+	case err != nil:
 		return nil, &InputError{File: path, Msg: "cannot read the token cache: " + describeOSError(err), Err: err}
 	}
 	defer f.Close()
@@ -87,6 +96,55 @@ func ReadTokenCache(path string) (*TokenCache, error) {
 		return nil, &InputError{File: path, Msg: fmt.Sprintf("larger than %d bytes: not a token cache", maxCacheSize)}
 	}
 	return ParseTokenCache(data, path)
+}
+
+// openRegular opens a regular file for reading, and nothing else: the
+// open does not wait (O_NONBLOCK, which a regular file ignores) and the
+// open file is what is checked, so a path swapped for a FIFO between a
+// look and the open cannot block.
+func openRegular(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = &NotRegularError{Mode: st.Mode()}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// NotRegularError is a path that is not a regular file where one is
+// needed.
+type NotRegularError struct{ Mode fs.FileMode }
+
+func (e *NotRegularError) Error() string {
+	return fileKind(e.Mode) + ", not a regular file"
+}
+
+// fileKind names what a mode says a file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m.IsRegular():
+		return "a regular file"
+	}
+	return "a special file"
 }
 
 func describeOSError(err error) string {

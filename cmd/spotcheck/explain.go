@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -63,7 +62,7 @@ Exit codes: 0 explained; 1 not recognised (the closest entries are listed); 2 ba
 				if len(args) > 0 || o.har != "" {
 					return usageErrorf("--serve takes no input: paste it into the page")
 				}
-				ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+				ctx, stop := interruptContext(cmd.Context(), a.stderr)
 				defer stop()
 				return serveExplain(ctx, a, o)
 			}

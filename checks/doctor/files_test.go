@@ -1,18 +1,62 @@
 package doctor_test
 
 import (
+	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/checks/doctor"
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 )
+
+var _ = Describe("a token cache that is not a plain file", func() {
+	DescribeTable("is refused before it is read, in one line, without waiting",
+		func(make func(dir string) string, what string) {
+			path := make(GinkgoT().TempDir())
+			_, err := doctor.ReadTokenCache(path)
+			var ie *doctor.InputError
+			Expect(errors.As(err, &ie)).To(BeTrue(), "%v", err)
+			Expect(err).To(MatchError(path + ": " + what + ", not a regular file: a token cache is a file"))
+		},
+		Entry("a FIFO (opening it would wait for a writer)", func(dir string) string {
+			p := filepath.Join(dir, "cache")
+			Expect(syscall.Mkfifo(p, 0o600)).To(Succeed())
+			return p
+		}, "a FIFO"),
+		Entry("a symlink to a FIFO", func(dir string) string {
+			Expect(syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600)).To(Succeed())
+			Expect(os.Symlink("fifo", filepath.Join(dir, "cache"))).To(Succeed())
+			return filepath.Join(dir, "cache")
+		}, "a FIFO"),
+		Entry("a character device", func(string) string { return "/dev/zero" }, "a character device"),
+		Entry("a directory", func(dir string) string { return dir }, "a directory"),
+	)
+
+	It("stops a run that is cancelled, with what ran and the rest not run", func() {
+		s := newScenario(srv, "web", fakespotify.AppOverrides{})
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		o := s.opts
+		o.Credentials = s.credentials()
+		res, err := doctor.Run(ctx, o)
+		Expect(err).To(MatchError(context.Canceled))
+		Expect(res).NotTo(BeNil())
+		Expect(res.Checks).NotTo(BeEmpty())
+		for _, c := range res.Checks {
+			Expect(c.Status).To(Equal(checks.StatusSkip), c.ID)
+			Expect(c.Message).To(Equal(doctor.NotRun), c.ID)
+		}
+	})
+})
 
 var _ = Describe("a symlinked token cache", func() {
 	It("keeps the link and writes a rotated refresh token into the file it points to, with its mode", func() {
