@@ -83,6 +83,9 @@ type Options struct {
 	// Stdout is where WriteAll writes a Spec whose path is "-"; nil means
 	// os.Stdout.
 	Stdout io.Writer
+	// Verbose lists every detail line of a check in the text format (the
+	// files a secret scan skipped); without it the text shows the count.
+	Verbose bool
 }
 
 func (o Options) version(recorded string) string {

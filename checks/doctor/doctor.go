@@ -334,7 +334,7 @@ func (r *runner) run(c check) {
 	cr := &checkRun{r: r, check: c}
 	t0 := time.Now()
 	c.fn(cr)
-	out := checks.CheckOutcome{ID: c.id, Group: c.group, Title: c.title, Duration: time.Since(t0)}
+	out := checks.CheckOutcome{ID: c.id, Group: c.group, Title: c.title, Details: cr.details, Duration: time.Since(t0)}
 	switch {
 	case r.ctx.Err() != nil:
 		// Cut short: what it found so far is kept, its verdict is not
@@ -374,6 +374,9 @@ func (r *runner) result() *checks.FindingsResult {
 	res.Subject = r.set.String(res.Subject)
 	for i := range res.Checks {
 		res.Checks[i].Message = r.set.String(res.Checks[i].Message)
+		for j, d := range res.Checks[i].Details {
+			res.Checks[i].Details[j] = r.set.String(d)
+		}
 	}
 	for _, f := range r.findings {
 		g := *f
@@ -411,6 +414,7 @@ type checkRun struct {
 	skipped string
 	errMsg  string
 	notes   []string
+	details []string // one line each, for verbose output and JSON
 	added   []*checks.Finding
 }
 
