@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks/catalog"
 	"github.com/spotcheck/spotcheck/checks/catalog/explainweb"
+	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
 )
 
 type explainOptions struct {
@@ -175,9 +175,11 @@ func serveExplain(ctx context.Context, a *app, o explainOptions) error {
 		a.log.Warn().Str("addr", ln.Addr().String()).Msg("the explain page is reachable from other machines; users' HAR files hold tokens and secrets")
 	}
 	h := explainweb.New(catalog.Default(), explainweb.Options{Version: spotcheckVersion(), Hosts: []string{o.addr, ln.Addr().String()}})
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	limits := explainweb.Limits
+	limits.OnFull = func(open int) {
+		a.log.Warn().Int("connections", open).Msg("the explain page has as many connections open as it allows; new ones wait until one closes")
+	}
+	srv, done := httpserve.Serve(ln, h, limits)
 	fmt.Fprintf(a.stdout, "explain page at http://%s/ (Ctrl-C to stop)\n", ln.Addr())
 	a.log.Info().Str("url", "http://"+ln.Addr().String()+"/").Msg("explain page listening")
 	select {
