@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/spotcheck/spotcheck/checks"
 )
 
 // WriteError says which report could not be written, and why, in words a
@@ -97,7 +99,7 @@ func writeFile(spec Spec, doc Document, opts Options) error {
 	case mode.IsDir():
 		return fail("the path is a directory", syscall.EISDIR)
 	}
-	return fail("the path is "+kindOf(mode)+"; write the report to a file, a character device or a FIFO", syscall.EINVAL)
+	return fail("the path is "+checks.FileKind(mode)+"; write the report to a file, a character device or a FIFO", syscall.EINVAL)
 }
 
 // destination says where a report for path goes and what is there: the
@@ -162,16 +164,6 @@ func danglingTarget(path string) (string, error) {
 		path = next
 	}
 	return "", syscall.ELOOP
-}
-
-func kindOf(mode fs.FileMode) string {
-	switch {
-	case mode&fs.ModeSocket != 0:
-		return "a socket"
-	case mode&fs.ModeDevice != 0:
-		return "a block device"
-	}
-	return "a " + mode.Type().String() + " file"
 }
 
 // writeInto writes a report into a character device or a FIFO as it is:

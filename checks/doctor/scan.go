@@ -278,7 +278,7 @@ func (r *fileReader) scan(rel string) ([]Hit, *Skipped) {
 		}
 		return skip(SkipSymlink, "a symbolic link (git stores only the path it points to)")
 	case !fi.Mode().IsRegular():
-		return skip(SkipSpecial, fileKind(fi.Mode())+", not a regular file")
+		return skip(SkipSpecial, checks.FileKind(fi.Mode())+", not a regular file")
 	case fi.Size() > MaxScanFile:
 		return skip(SkipLarge, fmt.Sprintf("larger than %d MiB", MaxScanFile>>20))
 	}

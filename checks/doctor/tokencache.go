@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"github.com/spotcheck/spotcheck/checks"
 )
 
 // CacheFormat is the kind of token cache a file holds.
@@ -123,28 +125,7 @@ func openRegular(path string) (*os.File, error) {
 type NotRegularError struct{ Mode fs.FileMode }
 
 func (e *NotRegularError) Error() string {
-	return fileKind(e.Mode) + ", not a regular file"
-}
-
-// fileKind names what a mode says a file is.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case m.IsRegular():
-		return "a regular file"
-	}
-	return "a special file"
+	return checks.FileKind(e.Mode) + ", not a regular file"
 }
 
 func describeOSError(err error) string {

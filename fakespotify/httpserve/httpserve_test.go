@@ -60,6 +60,18 @@ func closedByServer(c net.Conn) {
 	Expect(errors.Is(err, os.ErrDeadlineExceeded)).To(BeFalse(), "the server kept the connection open")
 }
 
+// serveBodyReader serves a handler that reads the request body and
+// reports how that ended.
+func serveBodyReader() (string, <-chan error) {
+	GinkgoHelper()
+	readErr := make(chan error, 1)
+	addr := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := io.Copy(io.Discard, r.Body)
+		readErr <- err
+	}), short)
+	return addr, readErr
+}
+
 var ok = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, r.Body)
 	_, _ = io.WriteString(w, "ok\n")
@@ -74,11 +86,7 @@ var _ = Describe("Serve", func() {
 	})
 
 	It("cuts a body that stops arriving, and the handler sees an error", func() {
-		readErr := make(chan error, 1)
-		addr := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, err := io.Copy(io.Discard, r.Body)
-			readErr <- err
-		}), short)
+		addr, readErr := serveBodyReader()
 		c := dial(addr)
 		_, err := io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nx")
 		Expect(err).NotTo(HaveOccurred())
@@ -87,11 +95,7 @@ var _ = Describe("Serve", func() {
 	})
 
 	It("cuts a body trickled one byte at a time, though it never stalls", func() {
-		readErr := make(chan error, 1)
-		addr := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, err := io.Copy(io.Discard, r.Body)
-			readErr <- err
-		}), short)
+		addr, readErr := serveBodyReader()
 		c := dial(addr)
 		_, err := io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
 		Expect(err).NotTo(HaveOccurred())
