@@ -28,8 +28,8 @@ import (
 // still skipped, with that reason, because time does: at the scan's
 // speed (about 600 MB/s per core, BenchmarkScanLargeFile) a 1 GiB file
 // costs seconds, and GitHub refuses files over 100 MiB, so a tracked file
-// that large is data (a dump, a model), not configuration. At most maxScanFindings hits
-// become findings; the rest are counted.
+// that large is data (a dump, a model), not configuration. At most
+// maxScanFindings hits become findings; the rest are counted.
 const (
 	MaxScanFile     = 1 << 30
 	scanChunk       = 1 << 20
@@ -307,11 +307,21 @@ type treeGuard struct {
 }
 
 func newTreeGuard(dir string) (*treeGuard, error) {
-	real, err := filepath.EvalSymlinks(dir)
+	real, err := realPath(dir)
 	if err != nil {
 		return nil, err
 	}
 	return &treeGuard{dir: dir, real: real, dirs: map[string]bool{}}, nil
+}
+
+// realPath is p with its symlinks resolved, made absolute: a link may
+// point by an absolute path back into a tree scanned as ".".
+func realPath(p string) (string, error) {
+	r, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(r)
 }
 
 func (t *treeGuard) inside(p string) bool {
@@ -321,7 +331,7 @@ func (t *treeGuard) inside(p string) bool {
 	if known {
 		return ok
 	}
-	resolved, err := filepath.EvalSymlinks(p)
+	resolved, err := realPath(p)
 	if err == nil {
 		rel, rerr := filepath.Rel(t.real, resolved)
 		ok = rerr == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
