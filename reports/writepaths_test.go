@@ -71,6 +71,14 @@ var _ = Describe("WriteAll on paths that are not regular files", func() {
 		Expect(fi.Mode()&fs.ModeSymlink).NotTo(BeZero(), "the link was replaced")
 	})
 
+	It("writes through a symlink to /dev/null itself", func() {
+		link := filepath.Join(dir, "to-dev-null")
+		Expect(os.Symlink("/dev/null", link)).To(Succeed())
+		Expect(write(link)).To(BeEmpty())
+		isCharDevice("/dev/null")
+		Expect(os.Readlink(link)).To(Equal("/dev/null"))
+	})
+
 	It("writes into a FIFO that has a reader, without a temporary file", func() {
 		fifo := filepath.Join(dir, "fifo")
 		Expect(syscall.Mkfifo(fifo, 0o600)).To(Succeed())
