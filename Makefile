@@ -6,7 +6,7 @@ CHROME  ?= $(or $(SPOTCHECK_CHROME),/usr/bin/chromium)
 # rod must never read --rod flags from a test binary's arguments.
 export DISABLE_ROD_FLAG := 1
 
-.PHONY: run test bench lint build chromium tools
+.PHONY: run test bench lint build chromium tools fuzz
 
 build:
 	$(GO) build -o $(BIN) ./cmd/spotcheck
@@ -46,3 +46,29 @@ test: tools lint
 # micro-benchmarks get Go's usual iteration counts.
 bench: chromium
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Every fuzz target in the repository, one after the other (go test -fuzz
+# takes one target per run), FUZZTIME each; FUZZ picks targets by a regular
+# expression. The first failure stops it and names the file that holds the
+# failing input (a regression seed once committed). A nightly job:
+# 26 targets x 60 s is about half an hour.
+FUZZTIME ?= 60s
+FUZZ     ?= .
+fuzz:
+	@list=$$($(GO) test -list '^Fuzz' ./...) || { echo "$$list"; exit 1; }; \
+	echo "$$list" | awk '/^Fuzz/ { t[n++] = $$1; next } /^ok/ { for (i = 0; i < n; i++) print $$2, t[i]; n = 0 }' | \
+	grep -E -- '$(FUZZ)' | while read -r pkg target; do \
+		echo "== $$target ($$pkg) for $(FUZZTIME)"; \
+		log=$$(mktemp); \
+		if ! $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) "$$pkg" > "$$log" 2>&1; then \
+			cat "$$log"; \
+			dir=$$($(GO) list -f '{{.Dir}}' "$$pkg"); \
+			input=$$(sed -n -e 's/.*Failing input written to \(testdata\/fuzz\/[^ ]*\).*/\1/p' \
+				-e 's/.*failure while testing seed corpus entry: \(Fuzz[^/]*\)\/\([^ ]*\).*/testdata\/fuzz\/\1\/\2/p' "$$log" | head -1); \
+			rm -f "$$log"; \
+			if [ -n "$$input" ]; then echo "fuzz: $$target failed; its input is $$dir/$$input" >&2; \
+			else echo "fuzz: $$target failed (no input was written: see the output above)" >&2; fi; \
+			exit 1; \
+		fi; \
+		grep '^fuzz: elapsed' "$$log" | tail -n 1; rm -f "$$log"; \
+	done

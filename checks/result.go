@@ -145,6 +145,7 @@ type CheckOutcome struct {
 	Title    string        `json:"title"`
 	Status   Status        `json:"status"` // pass, fail (has findings of severity error or warning), skip, error
 	Message  string        `json:"message,omitempty"`
+	Details  []string      `json:"details,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
 }
 

@@ -139,12 +139,13 @@ type jsonFindingSummary struct {
 }
 
 type jsonCheck struct {
-	ID              string  `json:"id"`
-	Group           string  `json:"group"`
-	Title           string  `json:"title"`
-	Status          string  `json:"status"`
-	Message         string  `json:"message,omitempty"`
-	DurationSeconds float64 `json:"duration_seconds"`
+	ID              string   `json:"id"`
+	Group           string   `json:"group"`
+	Title           string   `json:"title"`
+	Status          string   `json:"status"`
+	Message         string   `json:"message,omitempty"`
+	Details         []string `json:"details,omitempty"`
+	DurationSeconds float64  `json:"duration_seconds"`
 }
 
 type jsonFinding struct {
@@ -295,7 +296,7 @@ func jsonFindingsOf(f *checks.FindingsResult, opts Options) jsonFindings {
 		Findings: make([]jsonFinding, len(f.Findings)),
 	}
 	for i, c := range f.Checks {
-		out.Checks[i] = jsonCheck{ID: c.ID, Group: groupName(c.Group), Title: c.Title, Status: string(c.Status), Message: c.Message, DurationSeconds: c.Duration.Seconds()}
+		out.Checks[i] = jsonCheck{ID: c.ID, Group: groupName(c.Group), Title: c.Title, Status: string(c.Status), Message: c.Message, Details: c.Details, DurationSeconds: c.Duration.Seconds()}
 	}
 	for i, fd := range f.Findings {
 		out.Findings[i] = jsonFinding{

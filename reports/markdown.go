@@ -31,16 +31,9 @@ var mdReplacer = strings.NewReplacer(
 	"\r\n", "<br>", "\n", "<br>", "\r", "<br>",
 )
 
-// md escapes s for Markdown. A leading ':' is escaped too: a line that
-// starts with "::" is a workflow command to the GitHub Actions runner when
-// the report goes to stdout, and a message must not forge one.
-func md(s string) string {
-	s = mdReplacer.Replace(s)
-	if strings.HasPrefix(s, ":") {
-		s = `\` + s
-	}
-	return s
-}
+// md escapes s for Markdown. (Workflow commands are disarmed in the
+// finished report: see Write.)
+func md(s string) string { return mdReplacer.Replace(s) }
 
 // mdCode renders s as inline code, safe inside a table cell: a backtick
 // fence longer than any run in s, pipes escaped (GFM splits cells before it
@@ -74,10 +67,6 @@ func writeMarkdown(w *bufio.Writer, doc Document, opts Options) error {
 		markdownRun(w, doc.Run, opts)
 	} else {
 		markdownFindings(w, doc.Findings, opts)
-	}
-	if opts.GitHubActions {
-		w.WriteString("\n")
-		return WriteAnnotations(w, doc)
 	}
 	return nil
 }

@@ -2,12 +2,14 @@ package reports
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/checks/cisafe"
 )
 
 // Format names an output format.
@@ -83,6 +85,9 @@ type Options struct {
 	// Stdout is where WriteAll writes a Spec whose path is "-"; nil means
 	// os.Stdout.
 	Stdout io.Writer
+	// Verbose lists every detail line of a check in the text format (the
+	// files a secret scan skipped); without it the text shows the count.
+	Verbose bool
 }
 
 func (o Options) version(recorded string) string {
@@ -95,12 +100,18 @@ func (o Options) version(recorded string) string {
 	return "unknown"
 }
 
-// Write renders doc in format to w.
+// Write renders doc in format to w. Every format may end up in a CI log
+// (on stdout, or printed by a later step), so the finished document is
+// disarmed of workflow commands that text from a target could carry
+// (package cisafe): JSON losslessly, the others with a zero-width space
+// inside each marker. Only Markdown's own annotations (opts.GitHubActions)
+// are written after that, as the commands they are meant to be.
 func Write(w io.Writer, format Format, doc Document, opts Options) error {
 	if err := doc.validate(); err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
+	var out bytes.Buffer
+	bw := bufio.NewWriterSize(&out, 64<<10)
 	var err error
 	switch format {
 	case FormatText:
@@ -116,10 +127,26 @@ func Write(w io.Writer, format Format, doc Document, opts Options) error {
 	default:
 		return fmt.Errorf("unknown report format %q (want %s)", format, formatList())
 	}
+	if err == nil {
+		err = bw.Flush()
+	}
 	if err != nil {
 		return err
 	}
-	return bw.Flush()
+	safe := cisafe.Bytes
+	if format == FormatJSON {
+		safe = cisafe.JSON
+	}
+	if _, err := w.Write(safe(out.Bytes())); err != nil {
+		return err
+	}
+	if format == FormatMarkdown && opts.GitHubActions {
+		if _, err := io.WriteString(w, "\n"); err != nil {
+			return err
+		}
+		return WriteAnnotations(w, doc)
+	}
+	return nil
 }
 
 // Spec is one report to write: a format and a path, "-" for stdout.

@@ -262,6 +262,7 @@ func textFindings(w *bufio.Writer, p painter, f *checks.FindingsResult, opts Opt
 			fmt.Fprintf(w, "%s  %s — %s\n", p.status(c.Status), clean(c.ID), indent(nameOr(c.Message, "skipped"), "         "))
 		}
 	}
+	textDetails(w, p, f.Checks, opts.Verbose)
 
 	t := checkTally(f)
 	fmt.Fprintf(w, "\nRan %s in %s; %s", plural(t.total(), "check", "checks"), human(f.Duration), severityCounts(f))
@@ -277,6 +278,36 @@ func textFindings(w *bufio.Writer, p painter, f *checks.FindingsResult, opts Opt
 		line = p.paint(ansiBold+ansiGreen, line)
 	}
 	w.WriteString(line + "\n")
+}
+
+// textDetails shows the checks that left something out (the files a
+// secret scan did not read): their message, which counts it, and with
+// verbose every detail line. Errored and skipped checks showed their
+// message already.
+func textDetails(w *bufio.Writer, p painter, cs []checks.CheckOutcome, verbose bool) {
+	started := false
+	for _, c := range cs {
+		shown := c.Status == checks.StatusError || c.Status == checks.StatusSkip
+		if len(c.Details) == 0 || shown && !verbose {
+			continue
+		}
+		if !started {
+			w.WriteString("\n")
+			started = true
+		}
+		if !shown {
+			hint := ""
+			if !verbose {
+				hint = " " + p.paint(ansiDim, "(--verbose lists them)")
+			}
+			fmt.Fprintf(w, "%s  %s — %s%s\n", p.paint(ansiCyan, "NOTE "), clean(c.ID), indent(c.Message, "         "), hint)
+		}
+		if verbose {
+			for _, d := range c.Details {
+				fmt.Fprintf(w, "         %s\n", clean(d))
+			}
+		}
+	}
 }
 
 // severityCounts is "2 errors, 1 warning, 0 info findings".

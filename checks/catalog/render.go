@@ -1,11 +1,14 @@
 package catalog
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/spotcheck/spotcheck/checks/cisafe"
 )
 
 // SchemaVersion is the version of the JSON document WriteJSON writes; it
@@ -116,12 +119,19 @@ func nonNil(s []string) []string {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// WriteJSON writes the result as an indented JSON document.
+// WriteJSON writes the result as an indented JSON document, with the
+// workflow commands a pasted report may carry disarmed (package cisafe:
+// the document decodes the same).
 func WriteJSON(w io.Writer, r *Result) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r.Document())
+	if err := enc.Encode(r.Document()); err != nil {
+		return err
+	}
+	_, err := w.Write(cisafe.JSON(b.Bytes()))
+	return err
 }
 
 // textWidth is where terminal text wraps.
@@ -129,6 +139,8 @@ const textWidth = 96
 
 // WriteText writes the result for a terminal: the best match in full, the
 // others in short, or a plain "not recognised" with the closest entries.
+// Workflow commands a pasted report may carry are disarmed (package
+// cisafe), since explain runs in CI logs too.
 func WriteText(w io.Writer, r *Result) error {
 	var b strings.Builder
 	name := r.Input.Name
@@ -145,7 +157,7 @@ func WriteText(w io.Writer, r *Result) error {
 			}
 		}
 		writeNotes(&b, r.Notes)
-		_, err := io.WriteString(w, b.String())
+		_, err := io.WriteString(w, cisafe.Text(b.String()))
 		return err
 	}
 	top := r.Matches[0]
@@ -213,7 +225,7 @@ func WriteText(w io.Writer, r *Result) error {
 		b.WriteString("  (`--format json` has every match in full.)\n")
 	}
 	writeNotes(&b, r.Notes)
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, cisafe.Text(b.String()))
 	return err
 }
 

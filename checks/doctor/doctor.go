@@ -144,6 +144,11 @@ func (e *InputError) Unwrap() error { return e.Err }
 // The error is an *InputError (bad input), an error matching
 // checks.ErrUnreachable (the target cannot be reached; the cause is in
 // the message), or browser.ErrNoChromium for --full without Chromium.
+//
+// When ctx is cancelled (the user pressed Ctrl-C), Run stops at once and
+// returns what ran with an error matching context.Canceled: the check
+// that was running and every later one are skipped as NotRun, since a
+// check cut short has no answer.
 func Run(ctx context.Context, o Options) (*checks.FindingsResult, error) {
 	r, err := newRunner(ctx, o)
 	if err != nil {
@@ -154,13 +159,23 @@ func Run(ctx context.Context, o Options) (*checks.FindingsResult, error) {
 		if r.fatal != nil {
 			break
 		}
+		if ctx.Err() != nil {
+			r.outcomes = append(r.outcomes, checks.CheckOutcome{ID: c.id, Group: c.group, Title: c.title, Status: checks.StatusSkip, Message: NotRun})
+			continue
+		}
 		r.run(c)
 	}
 	if r.fatal != nil {
 		return nil, r.fatal
 	}
+	if err := ctx.Err(); err != nil {
+		return r.result(), fmt.Errorf("doctor interrupted: %w", err)
+	}
 	return r.result(), nil
 }
+
+// NotRun is the message of a check that an interruption skipped.
+const NotRun = "not run: interrupted"
 
 // check is one step of the plan.
 type check struct {
@@ -320,8 +335,13 @@ func (r *runner) run(c check) {
 	cr := &checkRun{r: r, check: c}
 	t0 := time.Now()
 	c.fn(cr)
-	out := checks.CheckOutcome{ID: c.id, Group: c.group, Title: c.title, Duration: time.Since(t0)}
+	out := checks.CheckOutcome{ID: c.id, Group: c.group, Title: c.title, Details: cr.details, Duration: time.Since(t0)}
 	switch {
+	case r.ctx.Err() != nil:
+		// Cut short: what it found so far is kept, its verdict is not
+		// (an "unreachable" target may only be the cancelled request).
+		r.fatal = nil
+		out.Status, out.Message = checks.StatusSkip, NotRun
 	case r.fatal != nil:
 		return
 	case cr.errMsg != "":
@@ -355,6 +375,9 @@ func (r *runner) result() *checks.FindingsResult {
 	res.Subject = r.set.String(res.Subject)
 	for i := range res.Checks {
 		res.Checks[i].Message = r.set.String(res.Checks[i].Message)
+		for j, d := range res.Checks[i].Details {
+			res.Checks[i].Details[j] = r.set.String(d)
+		}
 	}
 	for _, f := range r.findings {
 		g := *f
@@ -392,6 +415,7 @@ type checkRun struct {
 	skipped string
 	errMsg  string
 	notes   []string
+	details []string // one line each, for verbose output and JSON
 	added   []*checks.Finding
 }
 

@@ -7,7 +7,11 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"time"
 )
+
+// gitWaitDelay is how long a cancelled git's output may stay open.
+const gitWaitDelay = 2 * time.Second
 
 // gitRun runs git in dir and returns its stdout and exit code. A missing
 // git binary is an error; a non-zero exit is not (callers read the code).
@@ -19,6 +23,10 @@ func runGit(ctx context.Context, git, dir string, args ...string) ([]byte, int, 
 	cmd := exec.CommandContext(ctx, git, append([]string{"-C", dir}, args...)...)
 	// No pager, no prompts, no colour, whatever the user's config says.
 	cmd.Env = append(cmd.Environ(), "GIT_PAGER=cat", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+	// Cancelling kills git, but a child it left behind (a credential
+	// helper, an fsmonitor daemon) can hold its output open: stop waiting
+	// for that output soon after.
+	cmd.WaitDelay = gitWaitDelay
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

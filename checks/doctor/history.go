@@ -22,6 +22,7 @@ func (s *Scanner) ScanHistory(ctx context.Context, n int) ([]Hit, error) {
 	cmd := exec.CommandContext(ctx, git, "-C", s.Dir, "log", "-p", "-n", strconv.Itoa(n), "--relative", "--no-color", "--no-ext-diff",
 		"--no-renames", "--unified=0", "--format=%x00commit %H", "--", ".")
 	cmd.Env = append(cmd.Environ(), "GIT_PAGER=cat", "LC_ALL=C")
+	cmd.WaitDelay = gitWaitDelay
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
 	out, err := cmd.StdoutPipe()
@@ -39,10 +40,14 @@ func (s *Scanner) ScanHistory(ctx context.Context, n int) ([]Hit, error) {
 	return hits, perr
 }
 
+// maxHistoryLine is the longest added line the history scan reads; a
+// longer one (minified code) ends the scan of the log there.
+const maxHistoryLine = 16 << 20
+
 // parseLog reads `git log -p --unified=0` and matches every added line.
 func parseLog(r io.Reader, m *matcher, filter func([]string) []string) ([]Hit, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxScanFile)
+	sc.Buffer(make([]byte, 64<<10), maxHistoryLine)
 	var hits []Hit
 	var commit, file string
 	skip := false

@@ -189,6 +189,45 @@ func FuzzScanMatcher(f *testing.F) {
 	})
 }
 
+// FuzzScanChunks: reading a file in small chunks finds exactly what
+// reading it in one piece finds, wherever the boundaries fall (after the
+// first window, which is as large as the binary sniff).
+func FuzzScanChunks(f *testing.F) {
+	f.Add([]byte("client_secret = '"+scanSecret+"'\n"), 7)
+	f.Add([]byte("api_secret: 0123456789abcdef0123456789abcdef"), 33)
+	f.Add([]byte(strings.Repeat("a", 300)+scanSecret+strings.Repeat("b", 31)), 32)
+	f.Fuzz(func(t *testing.T, data []byte, chunk int) {
+		if chunk < 0 {
+			chunk = -chunk
+		}
+		chunk = 1 + chunk%300
+		dir := t.TempDir()
+		content := append([]byte(strings.Repeat(strings.Repeat("f", 79)+"\n", 101)), data...)
+		if err := os.WriteFile(filepath.Join(dir, "f.txt"), content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		hits := func(chunk int) []string {
+			s := &doctor.Scanner{Dir: dir, Git: "/nonexistent/git", Needles: []doctor.Needle{{Value: scanSecret, Label: "s"}}}
+			if chunk > 0 {
+				doctor.SetScanChunk(s, chunk)
+			}
+			res, err := s.Scan(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := []string{}
+			for _, h := range res.Hits {
+				out = append(out, fmt.Sprintf("%d %s%s %x", h.Line, h.Label, h.Name, h.Value))
+			}
+			return out
+		}
+		whole, chunked := hits(0), hits(chunk)
+		if strings.Join(whole, "\n") != strings.Join(chunked, "\n") {
+			t.Fatalf("chunks of %d found\n%s\nbut the whole file\n%s", chunk, strings.Join(chunked, "\n"), strings.Join(whole, "\n"))
+		}
+	})
+}
+
 // TestMain removes the generated benchmark tree, which outlives each
 // benchmark round so that it is built only once.
 func TestMain(m *testing.M) {
@@ -222,6 +261,30 @@ func BenchmarkScan100k(b *testing.B) {
 		}
 		if res.Files != 100_000 || len(res.Hits) != 2 {
 			b.Fatalf("scanned %d files, %d hits", res.Files, len(res.Hits))
+		}
+	}
+}
+
+// BenchmarkScanLargeFile scans one 64 MiB text file (SQL-dump-like
+// lines, one secret at the end) in chunks: the MB/s it reports is what
+// decides how large a file the scan reads (MaxScanFile).
+func BenchmarkScanLargeFile(b *testing.B) {
+	dir := b.TempDir()
+	line := strings.Repeat("INSERT INTO plays VALUES (1, 'a track', 'an artist');", 20) + "\n"
+	content := strings.Repeat(line, (64<<20)/len(line)) + "-- " + scanSecret + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "dump.sql"), []byte(content), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	s := &doctor.Scanner{Dir: dir, Git: "/nonexistent/git", Needles: []doctor.Needle{{Value: scanSecret, Label: "the client secret"}}}
+	b.SetBytes(int64(len(content)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := s.Scan(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Hits) != 1 {
+			b.Fatalf("%d hits", len(res.Hits))
 		}
 	}
 }

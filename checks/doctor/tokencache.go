@@ -6,14 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"github.com/spotcheck/spotcheck/checks"
 )
 
 // CacheFormat is the kind of token cache a file holds.
@@ -72,10 +76,17 @@ func (tc TokenCache) String() string {
 // GoString keeps %#v as safe as %v.
 func (tc TokenCache) GoString() string { return tc.String() }
 
-// ReadTokenCache reads and parses a token cache file.
+// ReadTokenCache reads and parses a token cache file (a symlink is
+// followed). Anything but a regular file is refused before it is read: a
+// FIFO would block the open until something writes to it, a device could
+// be read forever.
 func ReadTokenCache(path string) (*TokenCache, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	f, err := openRegular(path)
+	var nr *NotRegularError
+	switch {
+	case errors.As(err, &nr):
+		return nil, &InputError{File: path, Msg: nr.Error() + ": a token cache is a file", Err: err}
+	case err != nil:
 		return nil, &InputError{File: path, Msg: "cannot read the token cache: " + describeOSError(err), Err: err}
 	}
 	defer f.Close()
@@ -87,6 +98,34 @@ func ReadTokenCache(path string) (*TokenCache, error) {
 		return nil, &InputError{File: path, Msg: fmt.Sprintf("larger than %d bytes: not a token cache", maxCacheSize)}
 	}
 	return ParseTokenCache(data, path)
+}
+
+// openRegular opens a regular file for reading, and nothing else: the
+// open does not wait (O_NONBLOCK, which a regular file ignores) and the
+// open file is what is checked, so a path swapped for a FIFO between a
+// look and the open cannot block.
+func openRegular(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = &NotRegularError{Mode: st.Mode()}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// NotRegularError is a path that is not a regular file where one is
+// needed.
+type NotRegularError struct{ Mode fs.FileMode }
+
+func (e *NotRegularError) Error() string {
+	return checks.FileKind(e.Mode) + ", not a regular file"
 }
 
 func describeOSError(err error) string {
@@ -361,35 +400,47 @@ func (tc *TokenCache) withRefreshToken(token string) ([]byte, error) {
 }
 
 // saveRefreshToken writes a rotated refresh token back, atomically and
-// with the file's mode, so the app keeps a working token.
-func (tc *TokenCache) saveRefreshToken(token string) error {
+// with the file's mode, so the app keeps a working token, and returns the
+// file it wrote. A symlinked cache keeps its link: the file it points to
+// is replaced (renaming onto the link would leave that file with the
+// revoked token and the app's path with a copy the app does not read).
+func (tc *TokenCache) saveRefreshToken(token string) (string, error) {
 	data, err := tc.withRefreshToken(token)
 	if err != nil {
-		return err
+		return "", err
 	}
-	st, err := os.Stat(tc.Path)
+	dest, err := filepath.EvalSymlinks(tc.Path)
 	if err != nil {
-		return err
+		return "", err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(tc.Path), ".spotcheck-cache-*")
+	st, err := os.Stat(dest)
 	if err != nil {
-		return err
+		return "", err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dest), ".spotcheck-cache-*")
+	if err != nil {
+		return "", err
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return err
+		return "", err
 	}
 	if err := tmp.Chmod(st.Mode().Perm()); err != nil {
 		tmp.Close()
-		return err
+		return "", err
+	}
+	// The old token is revoked: the new one must survive a crash.
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", err
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return "", err
 	}
-	if err := os.Rename(tmp.Name(), tc.Path); err != nil {
-		return err
+	if err := os.Rename(tmp.Name(), dest); err != nil {
+		return "", err
 	}
 	tc.RefreshToken, tc.RefreshField = token, "present"
-	return nil
+	return dest, nil
 }

@@ -178,9 +178,14 @@ func (c *checkRun) refreshToken() {
 			c.note("refreshed; no new refresh token, as Spotify does since mid-2026: keep the original")
 			return
 		}
-		saved := "the doctor wrote it to " + tc.Path
-		if err := tc.saveRefreshToken(tok.RefreshToken); err != nil {
+		var saved string
+		switch dest, err := tc.saveRefreshToken(tok.RefreshToken); {
+		case err != nil:
 			saved = "the doctor could not save it (" + describeOSError(err) + "): authorize again"
+		case dest != tc.Path:
+			saved = "the doctor wrote it to " + dest + " (where the symlink " + tc.Path + " points)"
+		default:
+			saved = "the doctor wrote it to " + dest
 		}
 		f := c.add("refresh-token-rotated", "cache:rotated", "the refresh answer carries a new refresh_token "+fp(tok.RefreshToken)+" and the one sent is revoked now; "+saved)
 		f.Exchanges = ex

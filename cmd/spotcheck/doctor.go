@@ -3,9 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -70,7 +69,7 @@ the target) cannot be reached — DNS, connection, TLS or proxy, with the cause.
   spotcheck doctor --report junit=out/doctor.xml --report html=out/doctor.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			ctx, stop := interruptContext(cmd.Context(), a.stderr)
 			defer stop()
 			return runDoctor(ctx, a, o)
 		},
@@ -100,6 +99,7 @@ the target) cannot be reached — DNS, connection, TLS or proxy, with the cause.
 	f.IntVar(&o.scanHistory, "scan-history", 0, "also scan the lines the last N commits added")
 	f.BoolVar(&o.full, "full", false, "run a complete authorization in headless Chromium as the test account, ending at /v1/me")
 	f.DurationVar(&o.timeout, "timeout", checks.DefaultRequestTimeout, "how long one request may take")
+	f.BoolVarP(&o.report.verbose, "verbose", "v", false, "in text output, list every file the secret scan skipped, with the reason (JSON always lists them)")
 	o.report.register(cmd)
 	return cmd
 }
@@ -139,6 +139,8 @@ func runDoctor(ctx context.Context, a *app, o doctorOptions) error {
 		target, err = checks.ResolveTarget(ctx, o.target, checks.TargetOptions{AccountsURL: o.accountsURL, APIURL: o.apiURL,
 			ControlToken: controlToken(a, o.controlToken)})
 		switch {
+		case err != nil && ctx.Err() != nil:
+			return withCode(exitFailed, errors.New("interrupted before any check ran"))
 		case errors.Is(err, checks.ErrBadTarget):
 			return withCode(exitUsage, err)
 		case err != nil:
@@ -165,7 +167,9 @@ func runDoctor(ctx context.Context, a *app, o doctorOptions) error {
 		Version:       spotcheckVersion(),
 	})
 	var ie *doctor.InputError
+	interrupted := res != nil && errors.Is(err, context.Canceled)
 	switch {
+	case interrupted:
 	case errors.As(err, &ie), errors.Is(err, browser.ErrNoChromium):
 		return withCode(exitUsage, err)
 	case errors.Is(err, checks.ErrUnreachable):
@@ -175,6 +179,15 @@ func runDoctor(ctx context.Context, a *app, o doctorOptions) error {
 	}
 	if err := o.report.write(a, reports.Document{Findings: res}); err != nil {
 		return err
+	}
+	if interrupted {
+		notRun := 0
+		for _, c := range res.Checks {
+			if c.Message == doctor.NotRun {
+				notRun++
+			}
+		}
+		return withCode(exitFailed, fmt.Errorf("interrupted; the report shows the checks that ran (%d not run)", notRun))
 	}
 	if doctorFailed(res) {
 		return silentExit{code: exitFailed}

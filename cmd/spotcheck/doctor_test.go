@@ -307,6 +307,21 @@ var _ = Describe("spotcheck doctor", func() {
 		Expect(findingIDs(parseDoctor(stdout))).To(BeEmpty())
 	})
 
+	It("counts the files the scan skipped, and lists them with --verbose", func() {
+		gitIn(dir, "init", "-q")
+		Expect(os.WriteFile(filepath.Join(dir, "logo.png"), []byte("\x89PNG\x00"), 0o644)).To(Succeed())
+		Expect(os.Symlink("/etc/hostname", filepath.Join(dir, "host"))).To(Succeed())
+		gitIn(dir, "add", "-A")
+		gitIn(dir, "commit", "-q", "-m", "x")
+		stdout, _, code := runDoctorBin(dir, webEnv(), "--offline")
+		Expect(code).To(Equal(exitOK))
+		Expect(stdout).To(ContainSubstring("NOTE   secret-scan — 0 tracked and not-ignored files scanned in .; 2 skipped (1 binary, 1 symbolic link out of the tree) (--verbose lists them)\n"))
+		Expect(stdout).NotTo(ContainSubstring("logo.png"))
+		stdout, _, code = runDoctorBin(dir, webEnv(), "--offline", "-v")
+		Expect(code).To(Equal(exitOK))
+		Expect(stdout).To(ContainSubstring("\n         host: skipped: a symbolic link out of the scanned tree (not followed)\n         logo.png: skipped: binary (a NUL byte in its first 8000 bytes)\n"))
+	})
+
 	It("writes every report format, JUnit listing the passing checks too", func() {
 		env := webEnv()
 		env["SPOTIFY_SCOPES"] = "user-read-email openid"

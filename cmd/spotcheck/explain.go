@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks/catalog"
 	"github.com/spotcheck/spotcheck/checks/catalog/explainweb"
+	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
 )
 
 type explainOptions struct {
@@ -63,7 +62,7 @@ Exit codes: 0 explained; 1 not recognised (the closest entries are listed); 2 ba
 				if len(args) > 0 || o.har != "" {
 					return usageErrorf("--serve takes no input: paste it into the page")
 				}
-				ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+				ctx, stop := interruptContext(cmd.Context(), a.stderr)
 				defer stop()
 				return serveExplain(ctx, a, o)
 			}
@@ -176,9 +175,11 @@ func serveExplain(ctx context.Context, a *app, o explainOptions) error {
 		a.log.Warn().Str("addr", ln.Addr().String()).Msg("the explain page is reachable from other machines; users' HAR files hold tokens and secrets")
 	}
 	h := explainweb.New(catalog.Default(), explainweb.Options{Version: spotcheckVersion(), Hosts: []string{o.addr, ln.Addr().String()}})
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	limits := explainweb.Limits
+	limits.OnFull = func(open int) {
+		a.log.Warn().Int("connections", open).Msg("the explain page has as many connections open as it allows; new ones wait until one closes")
+	}
+	srv, done := httpserve.Serve(ln, h, limits)
 	fmt.Fprintf(a.stdout, "explain page at http://%s/ (Ctrl-C to stop)\n", ln.Addr())
 	a.log.Info().Str("url", "http://"+ln.Addr().String()+"/").Msg("explain page listening")
 	select {

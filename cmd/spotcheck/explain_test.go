@@ -170,6 +170,19 @@ var _ = Describe("spotcheck explain", func() {
 		Eventually(s).WithTimeout(10 * time.Second).Should(gexec.Exit(exitOK))
 	})
 
+	It("serves with the explain page's connection limits: headers over 64 KiB get 431", func() {
+		s := startBinary("explain", "--serve", "--addr", "127.0.0.1:0")
+		Eventually(s.Out).WithTimeout(10 * time.Second).Should(gbytes.Say(`explain page at http://127\.0\.0\.1:\d+/`))
+		base := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(string(s.Out.Contents()))
+		req, err := http.NewRequest(http.MethodGet, base, nil)
+		Expect(err).NotTo(HaveOccurred())
+		req.Header.Set("X-Big", strings.Repeat("x", 100<<10))
+		resp, err := http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(http.StatusRequestHeaderFieldsTooLarge))
+	})
+
 	It("refuses --serve with an input", func() {
 		_, stderr, code := runBinary("explain", "--serve", "Illegal scope")
 		Expect(code).To(Equal(exitUsage))

@@ -23,6 +23,8 @@ type reportFlags struct {
 	formatSet     bool
 	specs         []reports.Spec
 	noScreenshots bool
+	// verbose lists every detail line of a check in text (doctor's -v).
+	verbose bool
 }
 
 // register adds the flags to cmd. Call it once per command.
@@ -135,7 +137,7 @@ func colorFor(w io.Writer) bool {
 // written does not stop the others; afterwards write returns all such
 // errors as one, with exit code 2.
 func (f *reportFlags) write(a *app, doc reports.Document) error {
-	base := reports.Options{Version: spotcheckVersion(), OmitScreenshots: f.noScreenshots}
+	base := reports.Options{Version: spotcheckVersion(), OmitScreenshots: f.noScreenshots, Verbose: f.verbose}
 	actions := os.Getenv("GITHUB_ACTIONS") == "true"
 
 	stdout := f.format

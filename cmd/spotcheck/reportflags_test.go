@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,6 +114,25 @@ var _ = Describe("report flags", func() {
 		Expect(good).To(BeAnExistingFile())
 		Expect(stderr).To(Equal(fmt.Sprintf("spotcheck: junit report %s: cannot create directory %s: %s is a file, not a directory\n",
 			bad, filepath.Join(dir, "afile"), filepath.Join(dir, "afile"))))
+	})
+
+	It("writes --report junit=/dev/null into the device and exits 0", func() {
+		_, stderr, code := runReportTest("--report", "junit=/dev/null")
+		Expect(code).To(Equal(exitOK), stderr)
+		fi, err := os.Lstat("/dev/null")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fi.Mode() & os.ModeCharDevice).NotTo(BeZero())
+	})
+
+	It("refuses a socket as a report path with one line and exit 2, and writes the others", func() {
+		sock, good := filepath.Join(dir, "s"), filepath.Join(dir, "report.json")
+		ln, err := net.Listen("unix", sock)
+		Expect(err).NotTo(HaveOccurred())
+		defer ln.Close()
+		_, stderr, code := runReportTest("--report", "junit="+sock, "--report", "json="+good)
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(Equal(fmt.Sprintf("spotcheck: junit report %s: the path is a socket; write the report to a file, a character device or a FIFO\n", sock)))
+		Expect(good).To(BeAnExistingFile())
 	})
 
 	It("names every report that failed", func() {

@@ -10,6 +10,8 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
+
+	"github.com/spotcheck/spotcheck/checks/cisafe"
 )
 
 // Exit codes are a stable interface (see DESIGN.md).
@@ -106,7 +108,8 @@ func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if errors.As(err, &ee) {
 		code = ee.code
 	}
-	fmt.Fprintf(stderr, "spotcheck: %s\n", oneLine(err.Error()))
+	// An error can quote a target (a body, a network error's text).
+	fmt.Fprintf(stderr, "spotcheck: %s\n", cisafe.Text(oneLine(err.Error())))
 	return code
 }
 
@@ -115,15 +118,17 @@ func oneLine(s string) string {
 }
 
 // newLogger writes zerolog to w: human console output on a terminal, JSON
-// lines otherwise (CI logs, files, pipes).
+// lines otherwise (CI logs, files, pipes). Log lines quote targets
+// (bodies, requests to the fake), so workflow commands in them are
+// disarmed (package cisafe).
 func newLogger(w io.Writer, level string) (zerolog.Logger, error) {
 	lvl, err := zerolog.ParseLevel(strings.ToLower(level))
 	if err != nil || level == "" {
 		return zerolog.Nop(), usageErrorf("--log-level %q: want trace, debug, info, warn, error or disabled", level)
 	}
-	out := w
+	out := cisafe.Writer(w)
 	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
-		out = zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05", NoColor: os.Getenv("NO_COLOR") != ""}
+		out = zerolog.ConsoleWriter{Out: out, TimeFormat: "15:04:05", NoColor: os.Getenv("NO_COLOR") != ""}
 	}
 	return zerolog.New(out).Level(lvl).With().Timestamp().Logger(), nil
 }

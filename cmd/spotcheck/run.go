@@ -20,6 +20,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/checks/browser"
+	"github.com/spotcheck/spotcheck/checks/cisafe"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/reports"
 	"github.com/spotcheck/spotcheck/scenarios"
@@ -411,8 +412,10 @@ type progress struct {
 	stopped chan struct{}
 }
 
+// newProgress prints to w; scenario messages quote targets, so workflow
+// commands in them are disarmed (package cisafe).
 func newProgress(w io.Writer, live, color bool, list []*scenarios.Scenario) *progress {
-	p := &progress{w: w, live: live, color: color && live, total: len(list), began: map[int]bool{}, results: make([]*checks.ScenarioResult, len(list))}
+	p := &progress{w: cisafe.Writer(w), live: live, color: color && live, total: len(list), began: map[int]bool{}, results: make([]*checks.ScenarioResult, len(list))}
 	for _, s := range list {
 		p.names = append(p.names, s.Name)
 	}

@@ -28,6 +28,7 @@ import (
 	"strings"
 
 	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
 )
 
 //go:embed page.html
@@ -37,6 +38,18 @@ var pageTmpl = template.Must(template.New("page").Parse(pageHTML))
 
 // DefaultMaxUpload is the largest request body accepted (a HAR upload).
 const DefaultMaxUpload = 512 << 20
+
+// maxJSONBody caps a pasted-text request before it is decoded: the
+// catalog reads at most MaxTextInput bytes of text, and JSON's escaping
+// of quotes, backslashes and line breaks rarely doubles a paste.
+const maxJSONBody = 2 * catalog.MaxTextInput
+
+// Limits are the connection limits of the explain page (see httpserve):
+// its defaults, with headers up to 64 KiB (a browser sends a few hundred
+// bytes) and 64 connections (a few support staff, a browser each). A HAR
+// upload must arrive within httpserve's 2-minute body deadline: 512 MiB
+// needs 4.3 MB/s, far below loopback's.
+var Limits = httpserve.Limits{MaxHeaderBytes: 64 << 10, MaxConns: 64}
 
 // Options configure the handler.
 type Options struct {
@@ -162,8 +175,12 @@ type explainRequest struct {
 // or multipart/form-data with a "file" part (a HAR or any text file) and
 // optional "as" and "state" fields. The answer is the explain document.
 func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, h.opts.MaxUpload)
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	limit := h.opts.MaxUpload
+	if mt == "application/json" {
+		limit = min(limit, maxJSONBody)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	var (
 		res *catalog.Result
 		err error
@@ -240,13 +257,24 @@ func (h *Handler) fail(w http.ResponseWriter, err error, msg string) {
 	var tooBig *http.MaxBytesError
 	var ie *catalog.InputError
 	switch {
+	case errors.As(err, &tooBig) && tooBig.Limit < h.opts.MaxUpload:
+		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{fmt.Sprintf("the request body is larger than %s: paste at most %s of text, or upload a HAR file (up to %s)",
+			mib(tooBig.Limit), mib(catalog.MaxTextInput), mib(h.opts.MaxUpload))})
 	case errors.As(err, &tooBig):
-		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{fmt.Sprintf("the upload is larger than %d MiB", h.opts.MaxUpload>>20)})
+		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{fmt.Sprintf("the upload is larger than %s", mib(h.opts.MaxUpload))})
 	case errors.As(err, &ie), errors.Is(err, catalog.ErrEmpty):
 		writeJSON(w, http.StatusBadRequest, apiError{msg})
 	default:
 		writeJSON(w, http.StatusBadRequest, apiError{msg})
 	}
+}
+
+// mib shows a byte count in whole MiB, or in bytes below one.
+func mib(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return fmt.Sprintf("%d MiB", n>>20)
 }
 
 type entryInfo struct {

@@ -132,6 +132,22 @@ var _ = Describe("the explain page", func() {
 		Expect(resp.StatusCode).To(Equal(http.StatusRequestEntityTooLarge))
 	})
 
+	It("caps a JSON body before decoding it: 413 with what fits", func() {
+		// 48 MiB of pasted text, streamed: before the cap it was decoded
+		// whole (a 500 MB body took 2 GB) and only then refused as text
+		// over 16 MiB, with 400.
+		srv := startServer(explainweb.Options{})
+		const n = 48 << 20
+		body := io.MultiReader(strings.NewReader(`{"text":"`), io.LimitReader(repeatByte('x'), n), strings.NewReader(`"}`))
+		resp, err := http.Post(srv.URL+"/api/explain", "application/json", body)
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		var doc map[string]any
+		Expect(json.NewDecoder(resp.Body).Decode(&doc)).To(Succeed())
+		Expect(resp.StatusCode).To(Equal(http.StatusRequestEntityTooLarge))
+		Expect(doc["error"]).To(Equal("the request body is larger than 32 MiB: paste at most 16 MiB of text, or upload a HAR file (up to 512 MiB)"))
+	})
+
 	It("refuses a foreign Host (DNS rebinding) and cross-origin posts", func() {
 		srv := startServer(explainweb.Options{})
 		req, _ := http.NewRequest("GET", srv.URL+"/", nil)
@@ -165,3 +181,13 @@ var _ = Describe("the explain page", func() {
 		Expect(b).To(Equal(catalog.Schema()))
 	})
 })
+
+// repeatByte reads as an endless run of one byte.
+type repeatByte byte
+
+func (r repeatByte) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
+}
