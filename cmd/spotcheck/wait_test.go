@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -23,10 +22,7 @@ var _ = Describe("spotcheck wait", func() {
 	})
 
 	It("exits 3 with one line naming the URL and the last error when nothing answers", func() {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		Expect(err).NotTo(HaveOccurred())
-		addr := ln.Addr().String()
-		Expect(ln.Close()).To(Succeed())
+		addr := closedPort()
 		stdout, stderr, code := runBinary("wait", "http://"+addr, "--timeout", "300ms")
 		Expect(code).To(Equal(exitUnreachable))
 		Expect(stdout).To(BeEmpty())
