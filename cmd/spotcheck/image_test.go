@@ -33,9 +33,9 @@ func repoRoot() string {
 	return root
 }
 
-// run runs a command, its output going to GinkgoWriter, and returns stdout,
+// runTool runs a command, its output going to GinkgoWriter, and returns stdout,
 // stderr and the exit code.
-func run(name string, args ...string) (string, string, int) {
+func runTool(name string, args ...string) (string, string, int) {
 	cmd := exec.Command(name, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout = io.MultiWriter(&out, GinkgoWriter)
@@ -64,7 +64,7 @@ type imageConfig struct {
 func inspectImage(tool, image string) imageConfig {
 	var c imageConfig
 	if tool == "podman" {
-		out, _, code := run("podman", "image", "inspect", image)
+		out, _, code := runTool("podman", "image", "inspect", image)
 		Expect(code).To(Equal(0))
 		var got []struct {
 			Config      imageConfig
@@ -78,7 +78,7 @@ func inspectImage(tool, image string) imageConfig {
 		c.Healthcheck, c.Layers, c.Size = got[0].Healthcheck, len(got[0].RootFS.Layers), got[0].Size
 		return c
 	}
-	out, _, code := run("buildah", "inspect", "--type", "image", image)
+	out, _, code := runTool("buildah", "inspect", "--type", "image", image)
 	Expect(code).To(Equal(0))
 	var got struct {
 		Docker struct {
@@ -128,9 +128,9 @@ var _ = Describe("the container image", Ordered, func() {
 			Fail("neither podman nor buildah is installed: `make test` installs podman when run as root (apt-get install -y podman); set " + envSkipImage + "=1 to skip these specs on a machine without them")
 		}
 		image = fmt.Sprintf("localhost/spotcheck-test:%d-%d", os.Getpid(), GinkgoRandomSeed())
-		_, stderr, code := run("make", "-C", repoRoot(), "image", "IMAGE="+image, "VERSION=1.2.3-test")
+		_, stderr, code := runTool("make", "-C", repoRoot(), "image", "IMAGE="+image, "VERSION=1.2.3-test")
 		Expect(code).To(Equal(0), "make image: %s", stderr)
-		DeferCleanup(func() { run(tool, "rmi", "-f", image) })
+		DeferCleanup(func() { runTool(tool, "rmi", "-f", image) })
 	})
 
 	It("is the static binary alone, run as a non-root user, serving 0.0.0.0:8787 with a shell-free health check", func() {
@@ -154,7 +154,7 @@ var _ = Describe("the container image", Ordered, func() {
 			}
 			var reasons []string
 			for _, p := range runProfiles {
-				out, stderr, code := run("podman", podmanRun(p, "--rm", "--network", "none", image, "--version")...)
+				out, stderr, code := runTool("podman", podmanRun(p, "--rm", "--network", "none", image, "--version")...)
 				if code == 0 {
 					Expect(out).To(MatchRegexp(`^spotcheck 1\.2\.3-test \(commit ` + gitHead()[:7] + `, built \d{4}-\d{2}-\d{2}\)\n$`))
 					profile = p
@@ -169,36 +169,36 @@ var _ = Describe("the container image", Ordered, func() {
 		It("answers its health check and issues a token through the published port, with the control API behind the token", func() {
 			token := "ctl-" + base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprint(GinkgoRandomSeed(), os.Getpid())))
 			name := strings.ReplaceAll(strings.TrimPrefix(image, "localhost/"), ":", "-")
-			_, stderr, code := run("podman", podmanRun(profile, "-d", "--name", name, "-p", "127.0.0.1::8787",
+			_, stderr, code := runTool("podman", podmanRun(profile, "-d", "--name", name, "-p", "127.0.0.1::8787",
 				"-e", "SPOTCHECK_CONTROL_TOKEN="+token, "-e", "SPOTCHECK_FAKE_CONSENT=auto", image)...)
 			Expect(code).To(Equal(0), stderr)
-			DeferCleanup(func() { run("podman", "rm", "-f", name) })
-			out, _, code := run("podman", "port", name, "8787/tcp")
+			DeferCleanup(func() { runTool("podman", "rm", "-f", name) })
+			out, _, code := runTool("podman", "port", name, "8787/tcp")
 			Expect(code).To(Equal(0))
 			base := "http://" + strings.TrimSpace(strings.SplitN(out, "\n", 2)[0])
 
 			_, stderr, code = runBinary("wait", base, "--timeout", "30s")
 			Expect(code).To(Equal(exitOK), stderr)
-			_, stderr, code = run("podman", "healthcheck", "run", name)
+			_, stderr, code = runTool("podman", "healthcheck", "run", name)
 			Expect(code).To(Equal(0), "the image's HEALTHCHECK (spotcheck wait inside the container): %s", stderr)
 
 			web := builtinApp("web")
 			tok := clientCredentials(base, web.ClientID, web.ClientSecret)
 			Expect(tok).To(HavePrefix("BQ"))
 
-			status, body := control(base, "requests", token)
+			status, body := getControl(base, "requests", token)
 			Expect(status).To(Equal(http.StatusOK))
 			Expect(body).To(ContainSubstring(`"path": "/api/token"`))
 			if hasControlToken() {
-				status, _ = control(base, "requests", "")
+				status, _ = getControl(base, "requests", "")
 				Expect(status).To(BeElementOf(http.StatusUnauthorized, http.StatusForbidden), "beyond loopback the control API wants the token")
-				status, _ = control(base, "requests", token+"x")
+				status, _ = getControl(base, "requests", token+"x")
 				Expect(status).To(BeElementOf(http.StatusUnauthorized, http.StatusForbidden))
 			} else {
 				AddReportEntry("control token", "this build has no --control-token: the refusal without the token was not checked")
 			}
 
-			logs, logErr, _ := run("podman", "logs", name)
+			logs, logErr, _ := runTool("podman", "logs", name)
 			Expect(logs + logErr).To(ContainSubstring("fake Spotify listening"))
 			for _, secret := range []string{token, tok, web.ClientSecret} {
 				Expect(logs + logErr).NotTo(ContainSubstring(secret))
@@ -210,14 +210,14 @@ var _ = Describe("the container image", Ordered, func() {
 			Expect(os.Chmod(dir, 0o755)).To(Succeed())
 			Expect(os.WriteFile(filepath.Join(dir, "fake.yaml"), []byte(ciConfig), 0o644)).To(Succeed())
 			name := strings.ReplaceAll(strings.TrimPrefix(image, "localhost/"), ":", "-") + "-file"
-			_, stderr, code := run("podman", podmanRun(profile, "-d", "--name", name, "--network", "none", "-v", dir+":/config:ro",
+			_, stderr, code := runTool("podman", podmanRun(profile, "-d", "--name", name, "--network", "none", "-v", dir+":/config:ro",
 				"-e", "SPOTCHECK_FAKE_CONFIG_FILE=/config/fake.yaml", image)...)
 			Expect(code).To(Equal(0), stderr)
-			DeferCleanup(func() { run("podman", "rm", "-f", name) })
-			_, stderr, code = run("podman", "healthcheck", "run", name)
+			DeferCleanup(func() { runTool("podman", "rm", "-f", name) })
+			_, stderr, code = runTool("podman", "healthcheck", "run", name)
 			Expect(code).To(Equal(0), stderr)
 			Eventually(func() string {
-				logs, _, _ := run("podman", "logs", name)
+				logs, _, _ := runTool("podman", "logs", name)
 				return logs
 			}).WithTimeout(10 * time.Second).Should(MatchRegexp(`app ci-app +client_id 0123456789abcdef0123456789abcdef`))
 		})
@@ -225,7 +225,7 @@ var _ = Describe("the container image", Ordered, func() {
 		DescribeTable("stops at once with one line on stderr and exit 2 on a configuration it cannot use",
 			func(env, want string) {
 				// --no-healthcheck: podman's own complaints about systemd timers would join stderr.
-				_, stderr, code := run("podman", podmanRun(profile, "--rm", "--no-healthcheck", "--network", "none", "-e", env, image)...)
+				_, stderr, code := runTool("podman", podmanRun(profile, "--rm", "--no-healthcheck", "--network", "none", "-e", env, image)...)
 				Expect(code).To(Equal(exitUsage))
 				Expect(strings.Count(stderr, "\n")).To(Equal(1), stderr)
 				Expect(stderr).To(HavePrefix("spotcheck: " + want))
@@ -260,8 +260,8 @@ func clientCredentials(base, id, secret string) string {
 	return tr.AccessToken
 }
 
-// control GETs a control endpoint, with the token when one is given.
-func control(base, path, token string) (int, string) {
+// getControl GETs a control endpoint, with the token when one is given.
+func getControl(base, path, token string) (int, string) {
 	req, err := http.NewRequest(http.MethodGet, base+"/_spotcheck/"+path, nil)
 	Expect(err).NotTo(HaveOccurred())
 	req.Header.Set("Content-Type", "application/json")
@@ -285,7 +285,7 @@ func hasControlToken() bool {
 }
 
 func gitHead() string {
-	out, _, code := run("git", "-C", repoRoot(), "rev-parse", "HEAD")
+	out, _, code := runTool("git", "-C", repoRoot(), "rev-parse", "HEAD")
 	Expect(code).To(Equal(0))
 	return strings.TrimSpace(out)
 }
