@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -65,8 +66,8 @@ its app's tests between starting and stopping the fake.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8787", "address to listen on")
-	f.StringVar(&o.config, "config", "", "fake configuration YAML (default: the built-in apps and users)")
-	f.StringVar(&o.consent, "consent", "", "override the consent mode: page (login and consent pages) or auto (approve as default_user)")
+	f.StringVar(&o.config, "config", "", "fake configuration YAML (default: $SPOTCHECK_FAKE_CONFIG (the YAML itself), $SPOTCHECK_FAKE_CONFIG_FILE, or the built-in apps and users)")
+	f.StringVar(&o.consent, "consent", "", "override the consent mode: page (login and consent pages) or auto (approve as default_user) (default $SPOTCHECK_FAKE_CONSENT)")
 	f.BoolVar(&o.noControl, "no-control", false, "turn the /_spotcheck/ control endpoints off")
 	registerControlToken(cmd, &o.controlToken)
 	f.BoolVar(&o.gradeOnExit, "grade-on-exit", false, "on shutdown, print the grade of the apps' clients and exit 1 on findings at or above --fail-on")
@@ -74,28 +75,6 @@ its app's tests between starting and stopping the fake.`,
 	o.report.register(cmd)
 	f.StringSliceVar(&o.gradeSkip, "grade-skip", nil, "with --grade-on-exit: rule ids not to run (comma-separated or repeated)")
 	return cmd
-}
-
-// loadFakeConfig reads --config, or the built-in configuration.
-func loadFakeConfig(path, consent string) (*config.Config, error) {
-	cfg := fakespotify.DefaultConfig()
-	if path != "" {
-		var err error
-		if cfg, err = config.Load(path); err != nil {
-			return nil, withCode(exitUsage, err)
-		}
-	}
-	switch consent {
-	case "":
-	case config.ConsentPage, config.ConsentAuto:
-		cfg.Consent = consent
-		if consent == config.ConsentAuto && cfg.DefaultUser == "" {
-			return nil, usageErrorf("--consent auto: the configuration has no default_user to approve as")
-		}
-	default:
-		return nil, usageErrorf("--consent %q: want page or auto", consent)
-	}
-	return cfg, nil
 }
 
 func runFake(ctx context.Context, a *app, o fakeOptions) error {
@@ -110,7 +89,7 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	if err := gradeOpts.Validate(); err != nil {
 		return usageErrorf("--grade-skip: %v", strings.TrimPrefix(err.Error(), "skip: "))
 	}
-	cfg, err := loadFakeConfig(o.config, o.consent)
+	cfg, err := fakeConfigFrom(o.config, o.consent, os.Getenv)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,12 @@ var _ = SynchronizedAfterSuite(func() {}, gexec.CleanupBuildArtifacts)
 // runBinary runs spotcheck without DISABLE_ROD_FLAG in its environment, as a
 // user's shell would.
 func runBinary(args ...string) (stdout, stderr string, code int) {
-	cmd := exec.Command(binary, args...)
+	return runAt(binary, args...)
+}
+
+// runAt is runBinary for another build of spotcheck.
+func runAt(path string, args ...string) (stdout, stderr string, code int) {
+	cmd := exec.Command(path, args...)
 	for _, kv := range os.Environ() {
 		if len(kv) >= 17 && kv[:17] == "DISABLE_ROD_FLAG=" {
 			continue

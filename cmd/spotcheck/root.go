@@ -87,6 +87,7 @@ func newRootCmd(a *app) *cobra.Command {
 	for _, sub := range subcommands {
 		root.AddCommand(sub(a))
 	}
+	setVersionFlag(root)
 	return root
 }
 
