@@ -13,6 +13,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/grade"
 )
 
 type fakeOptions struct {
@@ -26,6 +27,7 @@ type fakeOptions struct {
 	failOn      string
 	report      reportFlags
 	gradeSkip   []string
+	allowEmpty  bool
 	gradeFlags  []string // grade flags given without --grade-on-exit
 }
 
@@ -51,7 +53,7 @@ its app's tests between starting and stopping the fake.`,
   spotcheck fake --consent auto --grade-on-exit --fail-on warning --report junit=out/grade.xml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, name := range []string{"fail-on", "report", "format", "no-screenshots", "grade-skip"} {
+			for _, name := range []string{"fail-on", "report", "format", "no-screenshots", "grade-skip", "allow-empty"} {
 				if cmd.Flags().Changed(name) {
 					o.gradeFlags = append(o.gradeFlags, "--"+name)
 				}
@@ -70,6 +72,7 @@ its app's tests between starting and stopping the fake.`,
 	f.StringVar(&o.failOn, "fail-on", "error", "with --grade-on-exit: the severity that fails: error, warning, info or none")
 	o.report.register(cmd)
 	f.StringSliceVar(&o.gradeSkip, "grade-skip", nil, "with --grade-on-exit: rule ids not to run (comma-separated or repeated)")
+	f.BoolVar(&o.allowEmpty, "allow-empty", false, "with --grade-on-exit: "+allowEmptyUsage)
 	return cmd
 }
 
@@ -102,6 +105,9 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	failOn, err := parseFailOn(o.failOn)
 	if err != nil {
 		return err
+	}
+	if o.allowEmpty {
+		o.gradeSkip = append(o.gradeSkip, grade.NoRequests)
 	}
 	gradeOpts := fakespotify.GradeOptions{Skip: o.gradeSkip}
 	if err := gradeOpts.Validate(); err != nil {
