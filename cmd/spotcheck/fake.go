@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os/signal"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/grade"
+	"github.com/spotcheck/spotcheck/fakespotify/sandbox"
 )
 
 type fakeOptions struct {
@@ -28,6 +28,8 @@ type fakeOptions struct {
 	report      reportFlags
 	gradeSkip   []string
 	allowEmpty  bool
+
+	front frontOptions // --tls, --tls-addr, --ca-dir, --tunnel, --isolate, --app, -- CMD
 	gradeFlags  []string // grade flags given without --grade-on-exit
 }
 
@@ -47,12 +49,27 @@ the clock, revoke grants, switch policies, list requests, grade clients) are on 
 
 With --grade-on-exit the fake grades the clients of its apps when it stops (SIGINT or SIGTERM):
 it prints the findings and exits 1 when one is at or above --fail-on, so that a CI job can wrap
-its app's tests between starting and stopping the fake.`,
+its app's tests between starting and stopping the fake.
+
+The same port is an HTTP proxy: absolute-form http:// requests to accounts.spotify.com and
+api.spotify.com are served by the fake, and with --tls so is CONNECT to them on 443 (TLS ends here,
+with certificates from a local CA limited to those names and loopback); every other host gets 403
+and a log line unless --tunnel lets it through. --tls also makes --addr speak HTTPS (the first byte
+tells), --tls-addr adds an HTTPS-only address.
+
+With -- CMD ARGS… the fake runs the app's command with HTTPS_PROXY, the CA variables, the base URLs
+and --app's credentials set, stops when it ends and exits with CMD's status when CMD fails, 4 when
+the fake saw no request from it, else the grade's verdict (1 on findings at or above --fail-on).
+--isolate (Linux) runs CMD where only loopback exists and Spotify's names resolve to the fake.`,
 		Example: `  spotcheck fake
   spotcheck fake --addr 127.0.0.1:9000 --config fake.yaml --consent auto
-  spotcheck fake --consent auto --grade-on-exit --fail-on warning --report junit=out/grade.xml`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  spotcheck fake --consent auto --grade-on-exit --fail-on warning --report junit=out/grade.xml
+  spotcheck fake --tls --tls-addr 127.0.0.1:8443
+  spotcheck fake --consent auto -- python3 -m pytest
+  spotcheck fake --consent auto --isolate --report junit=out/grade.xml -- npm test`,
+		Args: commandAfterDash,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.front.command = args
 			for _, name := range []string{"fail-on", "report", "format", "no-screenshots", "grade-skip", "allow-empty"} {
 				if cmd.Flags().Changed(name) {
 					o.gradeFlags = append(o.gradeFlags, "--"+name)
@@ -71,6 +88,7 @@ its app's tests between starting and stopping the fake.`,
 	f.BoolVar(&o.gradeOnExit, "grade-on-exit", false, "on shutdown, print the grade of the apps' clients and exit 1 on findings at or above --fail-on")
 	f.StringVar(&o.failOn, "fail-on", "error", "with --grade-on-exit: the severity that fails: error, warning, info or none")
 	o.report.register(cmd)
+	o.front.register(cmd)
 	f.StringSliceVar(&o.gradeSkip, "grade-skip", nil, "with --grade-on-exit: rule ids not to run (comma-separated or repeated)")
 	f.BoolVar(&o.allowEmpty, "allow-empty", false, "with --grade-on-exit: "+allowEmptyUsage)
 	return cmd
@@ -99,7 +117,14 @@ func loadFakeConfig(path, consent string) (*config.Config, error) {
 }
 
 func runFake(ctx context.Context, a *app, o fakeOptions) error {
-	if !o.gradeOnExit && len(o.gradeFlags) > 0 {
+	if err := o.front.validate(); err != nil {
+		return err
+	}
+	if o.front.isolate && !sandbox.Inside() {
+		return runIsolated(o.front)
+	}
+	wrap := len(o.front.command) > 0 // grading is what a wrapped run is for
+	if !o.gradeOnExit && !wrap && len(o.gradeFlags) > 0 {
 		return usageErrorf("%s only apply with --grade-on-exit", strings.Join(o.gradeFlags, ", "))
 	}
 	failOn, err := parseFailOn(o.failOn)
@@ -130,15 +155,17 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
-	srv, err := fakespotify.Listen(o.addr, fake)
+	srv, err := startFront(a, o.addr, fake, &o.front)
 	if err != nil {
-		if errors.Is(err, fakespotify.ErrAddrInUse) {
-			return usageErrorf("%s is already in use: stop what is listening there or choose another --addr", o.addr)
-		}
-		return usageErrorf("cannot listen on %s: %v", o.addr, err)
+		return err
 	}
-	printFakeBanner(a, srv, cfg, !o.noControl)
-	a.log.Info().Str("url", srv.URL).Msg("fake Spotify listening")
+	if wrap {
+		printWrapBanner(a, srv)
+		return runWrapped(a, srv, fake, &o, failOn)
+	}
+	printFakeBanner(a, fake, srv.URL(), cfg, !o.noControl)
+	printFrontBanner(a, srv)
+	a.log.Info().Str("url", srv.URL()).Msg("fake Spotify listening")
 	<-ctx.Done()
 	a.log.Info().Msg("shutting down")
 	if err := srv.Close(); err != nil {
@@ -148,16 +175,16 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 		return nil
 	}
 	// Graded after Close: no request can arrive while the grade is taken.
-	res, err := gradeResult(fake.Grade(""), srv.URL)
+	res, err := gradeResult(fake.Grade(""), srv.URL())
 	if err != nil {
 		return withCode(exitFailed, fmt.Errorf("grading: %w", err))
 	}
 	return renderGrade(a, res, &o.report, failOn)
 }
 
-func printFakeBanner(a *app, srv *fakespotify.Server, cfg *config.Config, control bool) {
+func printFakeBanner(a *app, srv *fakespotify.Fake, url string, cfg *config.Config, control bool) {
 	w := a.stdout
-	fmt.Fprintf(w, "fake Spotify at %s (accounts: /authorize, /api/token; Web API: /v1/)\n", srv.URL)
+	fmt.Fprintf(w, "fake Spotify at %s (accounts: /authorize, /api/token; Web API: /v1/)\n", url)
 	fmt.Fprintf(w, "consent: %s", cfg.Consent)
 	if cfg.Consent == config.ConsentAuto {
 		fmt.Fprintf(w, " (approves as %s)", cfg.DefaultUser)
@@ -167,10 +194,10 @@ func printFakeBanner(a *app, srv *fakespotify.Server, cfg *config.Config, contro
 		fmt.Fprintf(w, "app %-10s client_id %s  mode %-11s redirect_uris %s\n", app.Name, app.ClientID, app.Mode, strings.Join(app.RedirectURIs, " "))
 	}
 	if control {
-		fmt.Fprintf(w, "control: %s%s\n", srv.URL, fakespotify.ControlPrefix)
+		fmt.Fprintf(w, "control: %s%s\n", url, fakespotify.ControlPrefix)
 	}
-	fmt.Fprintf(w, "export SPOTIFY_ACCOUNTS_URL=%s\n", srv.AccountsURL())
-	fmt.Fprintf(w, "export SPOTIFY_API_URL=%s\n", srv.APIURL())
+	fmt.Fprintf(w, "export SPOTIFY_ACCOUNTS_URL=%s\n", url)
+	fmt.Fprintf(w, "export SPOTIFY_API_URL=%s/v1\n", url)
 }
 
 // requestLogger logs each request the fake answered, already redacted by

@@ -330,6 +330,9 @@ func (f *Front) TLSURL() string {
 	return "https://" + f.plainAddr[0]
 }
 
+// CA is the front's CA, nil when TLS is off.
+func (f *Front) CA() *CA { return f.cfg.CA }
+
 // Addrs are the plain listeners' addresses and TLSAddrs the TLS-only
 // ones, with their ports resolved.
 func (f *Front) Addrs() []string    { return append([]string(nil), f.plainAddr...) }
