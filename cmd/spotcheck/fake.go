@@ -29,8 +29,8 @@ type fakeOptions struct {
 	gradeSkip   []string
 	allowEmpty  bool
 
-	front frontOptions // --tls, --tls-addr, --ca-dir, --tunnel, --isolate, --app, -- CMD
-	gradeFlags  []string // grade flags given without --grade-on-exit
+	front      frontOptions // --tls, --tls-addr, --ca-dir, --tunnel, --isolate, --app, -- CMD
+	gradeFlags []string     // grade flags given without --grade-on-exit
 }
 
 func init() {
