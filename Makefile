@@ -34,9 +34,9 @@ tools: chromium
 	fi
 
 # Real client libraries the client specs run unmodified against the fake:
-# Debian's node, npm, python3-requests, curl and iproute2 (the TLS + hosts
-# spec brings up loopback in its own namespace), and spotify-web-api-node
-# from the committed lockfile, installed again only when the lockfile is
+# Debian's node, npm, python3-requests, python3-authlib, curl and iproute2
+# (the TLS + hosts spec brings up loopback in its own namespace), and
+# spotify-web-api-node and @spotify/web-api-ts-sdk from the committed lockfile, installed again only when the lockfile is
 # newer than what npm last installed. Nothing is downloaded at test time.
 clients:
 	@missing=""; \
@@ -46,6 +46,7 @@ clients:
 	command -v ip >/dev/null || missing="$$missing iproute2"; \
 	command -v unshare >/dev/null || missing="$$missing util-linux"; \
 	/usr/bin/python3 -c 'import requests' 2>/dev/null || missing="$$missing python3-requests"; \
+	/usr/bin/python3 -c 'import authlib' 2>/dev/null || missing="$$missing python3-authlib"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "installing Debian's$$missing (for the client-library specs)"; \
@@ -55,7 +56,7 @@ clients:
 		fi; \
 	fi
 	@if [ ! -f $(NODE_CLIENTS)/node_modules/.package-lock.json ] || [ $(NODE_CLIENTS)/package-lock.json -nt $(NODE_CLIENTS)/node_modules/.package-lock.json ]; then \
-		echo "installing spotify-web-api-node from $(NODE_CLIENTS)/package-lock.json"; \
+		echo "installing the Node client libraries from $(NODE_CLIENTS)/package-lock.json"; \
 		cd $(NODE_CLIENTS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
 	fi
 

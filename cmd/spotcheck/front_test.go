@@ -67,16 +67,16 @@ func worldDir() string {
 
 func caDir() string { return filepath.Join(worldDir(), "ca") }
 
-// nodeScript is the spotify-web-api-node flows, failing (not skipping)
-// when node or the library is missing.
-func nodeScript() string {
+// nodeScript is a script of the Node client specs, failing (not
+// skipping) when node or the libraries are missing.
+func nodeScript(name string) string {
 	_, err := exec.LookPath("node")
 	Expect(err).NotTo(HaveOccurred(), "node is missing: make test installs it on Debian (apt-get install -y nodejs npm)")
 	dir, err := filepath.Abs("testdata/clients/node")
 	Expect(err).NotTo(HaveOccurred())
 	_, err = os.Stat(filepath.Join(dir, "node_modules", "spotify-web-api-node", "package.json"))
 	Expect(err).NotTo(HaveOccurred(), "spotify-web-api-node is not installed: make test runs npm ci --ignore-scripts in "+dir)
-	return filepath.Join(dir, "flows.js")
+	return filepath.Join(dir, name)
 }
 
 var _ = Describe("spotcheck fake -- CMD", func() {
@@ -130,15 +130,19 @@ curl -sS https://www.example.com/ || echo "other host: curl $?"`
 		Expect(out).To(ContainSubstring("No findings."))
 	})
 
-	It("serves Debian's python3-requests, unmodified, through HTTPS_PROXY and REQUESTS_CA_BUNDLE", func() {
-		_, err := os.Stat("/usr/bin/python3")
-		Expect(err).NotTo(HaveOccurred(), "Debian's python3 is missing: make test installs python3-requests")
-		out, errOut, code := run{uid: -1}.spotcheck(wrap("--consent", "auto", "--", "/usr/bin/python3", "testdata/clients/python/flows.py")...)
-		Expect(code).To(Equal(exitOK), out+errOut)
-		Expect(out).To(ContainSubstring("client credentials: track Blinding Lights"))
-		Expect(out).To(ContainSubstring("authorization code: me alice"))
-		Expect(out).To(ContainSubstring("No findings."))
-	})
+	DescribeTable("serves Debian's Python libraries, unmodified, through HTTPS_PROXY and REQUESTS_CA_BUNDLE",
+		func(script string) {
+			_, err := os.Stat("/usr/bin/python3")
+			Expect(err).NotTo(HaveOccurred(), "Debian's python3 is missing: make test installs python3-requests and python3-authlib")
+			out, errOut, code := run{uid: -1}.spotcheck(wrap("--consent", "auto", "--", "/usr/bin/python3", "testdata/clients/python/"+script)...)
+			Expect(code).To(Equal(exitOK), out+errOut)
+			Expect(out).To(ContainSubstring("client credentials: track Blinding Lights"))
+			Expect(out).To(ContainSubstring("authorization code: me alice"))
+			Expect(out).To(ContainSubstring("No findings."))
+		},
+		Entry("requests", "flows.py"),
+		Entry("authlib's requests client", "authlib_flows.py"),
+	)
 
 	It("serves golang.org/x/oauth2 with spotify.Endpoint and zmb3/spotify's default client through HTTPS_PROXY and SSL_CERT_FILE", func() {
 		self, err := os.Executable()
@@ -152,7 +156,7 @@ curl -sS https://www.example.com/ || echo "other host: curl $?"`
 
 	Describe("--isolate", func() {
 		nodeFlows := func(uid int) {
-			script := nodeScript()
+			script := nodeScript("flows.js")
 			out, errOut, code := run{uid: uid}.spotcheck(wrap("--consent", "auto", "--isolate", "--", "node", script)...)
 			Expect(code).To(Equal(exitOK), out+errOut)
 			Expect(out).To(ContainSubstring("client credentials: track Blinding Lights"))
@@ -169,6 +173,15 @@ curl -sS https://www.example.com/ || echo "other host: curl $?"`
 				return
 			}
 			nodeFlows(nobody)
+		})
+
+		It("runs @spotify/web-api-ts-sdk, unmodified (fetch, PKCE, its own refresh), with a clean grade", func() {
+			out, errOut, code := run{uid: -1}.spotcheck(wrap("--consent", "auto", "--isolate", "--", "node", nodeScript("ts-sdk.js"))...)
+			Expect(code).To(Equal(exitOK), out+errOut)
+			Expect(out).To(ContainSubstring("client credentials: track Blinding Lights"))
+			Expect(out).To(ContainSubstring("authorization code with PKCE: me alice"))
+			Expect(out).To(ContainSubstring("refresh: me alice"))
+			Expect(out).To(ContainSubstring("No findings."))
 		})
 
 		It("makes a command that calls any other host fail at once, with the resolver's or the proxy's error", func() {
@@ -192,7 +205,7 @@ curl -sS https://www.example.com/ || echo "other host: curl $?"`
 	})
 
 	It("serves spotify-web-api-node through TLS on :443 and a hosts mapping (the recipe for containers and /etc/hosts)", func() {
-		script := nodeScript()
+		script := nodeScript("flows.js")
 		dir := GinkgoT().TempDir()
 		hosts := filepath.Join(dir, "hosts")
 		Expect(os.WriteFile(hosts, []byte("127.0.0.1 localhost accounts.spotify.com api.spotify.com\n"), 0o644)).To(Succeed())

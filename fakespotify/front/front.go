@@ -57,7 +57,8 @@ type Front struct {
 	plain  *http.Server
 	secure *http.Server // nil without a CA
 
-	listeners []net.Listener
+	listeners []net.Listener // every listener opened
+	sniffed   []net.Listener // those the front accepts on itself (the servers close the others)
 	plainAddr []string // actual addresses, ports resolved
 	tlsAddr   []string
 	toPlain   *chanListener // sniffed plain connections
@@ -123,7 +124,9 @@ func Start(c Config) (*Front, error) {
 			if errors.As(err, &se) {
 				err = se.Err
 			}
-			f.closeListeners()
+			for _, l := range f.listeners {
+				_ = l.Close()
+			}
 			return nil, &ListenError{Addr: addr, Err: err}
 		}
 		f.listeners = append(f.listeners, ln)
@@ -166,6 +169,7 @@ func (f *Front) serve(plainLns, tlsLns []net.Listener) {
 	f.toPlain, f.toTLS = newChanListener(addr), newChanListener(addr)
 	run(func() { _ = f.plain.Serve(f.toPlain) })
 	run(func() { _ = f.secure.ServeTLS(f.toTLS, "", "") })
+	f.sniffed = plainLns
 	for _, ln := range plainLns {
 		run(func() { f.sniff(ln) })
 	}
@@ -256,7 +260,15 @@ func (f *Front) Close() error {
 	}
 	f.closed = true
 	f.mu.Unlock()
-	f.closeListeners()
+	// The servers close the listeners they serve; the front closes those
+	// it accepts on itself, and the connections it hands over.
+	for _, ln := range f.sniffed {
+		_ = ln.Close()
+	}
+	if f.toPlain != nil {
+		f.toPlain.Close()
+		f.toTLS.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	servers := []*http.Server{f.plain}
@@ -277,7 +289,7 @@ func (f *Front) Close() error {
 	f.mu.Unlock()
 	var err error
 	for range servers {
-		if e := <-errs; e != nil && err == nil {
+		if e := <-errs; e != nil && !errors.Is(e, net.ErrClosed) && err == nil {
 			err = e
 		}
 	}
@@ -288,16 +300,6 @@ func (f *Front) Close() error {
 	}
 	f.served.Wait()
 	return err
-}
-
-func (f *Front) closeListeners() {
-	for _, ln := range f.listeners {
-		_ = ln.Close()
-	}
-	if f.toPlain != nil {
-		f.toPlain.Close()
-		f.toTLS.Close()
-	}
 }
 
 // URL is the plain base URL of the first plain listener

@@ -110,6 +110,25 @@ var _ = Describe("the front", func() {
 		Expect(b).To(HaveSuffix("/y tls=true"))
 	})
 
+	It("closes cleanly after serving on every kind of listener", func() {
+		f, err := front.Start(front.Config{Handler: echo, CA: ca, Addrs: []string{"127.0.0.1:0"}, TLSAddrs: []string{"127.0.0.1:0"}, Log: ev.log})
+		Expect(err).NotTo(HaveOccurred())
+		c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}}}
+		for _, u := range []string{f.URL(), "https://" + f.Addrs()[0], f.TLSURL()} {
+			status, _ := body(c.Get(u + "/"))
+			Expect(status).To(Equal(http.StatusOK))
+		}
+		plain, err := front.Start(front.Config{Handler: echo, Addrs: []string{"127.0.0.1:0"}})
+		Expect(err).NotTo(HaveOccurred())
+		status, _ := body(http.Get(plain.URL() + "/"))
+		Expect(status).To(Equal(http.StatusOK))
+		Expect(f.Close()).To(Succeed())
+		Expect(plain.Close()).To(Succeed())
+		Expect(f.Close()).To(Succeed(), "twice")
+		_, err = http.Get(f.URL() + "/")
+		Expect(err).To(HaveOccurred())
+	})
+
 	DescribeTable("chooses the certificate by SNI",
 		func(sni string, want []string) {
 			f := start(front.Config{CA: ca, Log: ev.log})
