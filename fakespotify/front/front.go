@@ -59,7 +59,7 @@ type Front struct {
 
 	listeners []net.Listener // every listener opened
 	sniffed   []net.Listener // those the front accepts on itself (the servers close the others)
-	plainAddr []string // actual addresses, ports resolved
+	plainAddr []string       // actual addresses, ports resolved
 	tlsAddr   []string
 	toPlain   *chanListener // sniffed plain connections
 	toTLS     *chanListener // sniffed TLS connections and CONNECT tunnels to Spotify
