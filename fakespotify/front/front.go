@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log"
 	"net"
@@ -371,7 +372,7 @@ func (w logWriter) Write(p []byte) (int, error) {
 // the CONNECT target of a tunnel.
 type peekedConn struct {
 	net.Conn
-	r    *bufio.Reader
+	r    io.Reader
 	host string
 }
 

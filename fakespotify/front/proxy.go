@@ -1,7 +1,7 @@
 package front
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -204,7 +204,10 @@ func (f *Front) intercept(w http.ResponseWriter, r *http.Request, t target) {
 	f.toTLS.push(&peekedConn{Conn: conn, r: rw, host: t.host})
 }
 
-func (f *Front) hijack(w http.ResponseWriter, r *http.Request) (net.Conn, *bufio.Reader, bool) {
+// hijack takes the connection over for a tunnel. What net/http read ahead
+// is replayed; after it, reads go straight to the connection, not through
+// net/http's reader, which keeps per-request locks and read limits.
+func (f *Front) hijack(w http.ResponseWriter, r *http.Request) (net.Conn, io.Reader, bool) {
 	hj, ok := w.(http.Hijacker)
 	if !ok { // HTTP/2 has no CONNECT tunnels of this kind
 		f.refuse(w, r, http.StatusHTTPVersionNotSupported, r.RequestURI, "CONNECT needs HTTP/1.1")
@@ -215,7 +218,12 @@ func (f *Front) hijack(w http.ResponseWriter, r *http.Request) (net.Conn, *bufio
 		return nil, nil, false
 	}
 	_ = conn.SetDeadline(time.Time{})
-	return conn, rw.Reader, true
+	var rd io.Reader = conn
+	if n := rw.Reader.Buffered(); n > 0 {
+		ahead, _ := rw.Reader.Peek(n)
+		rd = io.MultiReader(bytes.NewReader(bytes.Clone(ahead)), conn)
+	}
+	return conn, rd, true
 }
 
 // openTunnel carries a CONNECT to a host on the tunnel list.
