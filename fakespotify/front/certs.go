@@ -105,6 +105,9 @@ func (c *certs) issue() error {
 // forName returns the leaf for a server name: a Spotify host, localhost,
 // a loopback IP, or "" (no SNI) for loopback.
 func (c *certs) forName(name string) (*tls.Certificate, error) {
+	if host, _, err := net.SplitHostPort(name); err == nil {
+		name = host // a port has no place in SNI, but some clients (hey) send one
+	}
 	name = normalizeHost(name)
 	if name == "" {
 		name = "127.0.0.1"
