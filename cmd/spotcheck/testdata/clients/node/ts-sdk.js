@@ -5,33 +5,8 @@
 // NODE_EXTRA_CA_CERTS.
 'use strict';
 const crypto = require('crypto');
-const https = require('https');
-const http = require('http');
 const { SpotifyApi } = require('@spotify/web-api-ts-sdk');
-
-const env = (k) => {
-  if (!process.env[k]) throw new Error(k + ' is not set');
-  return process.env[k];
-};
-
-function get(url) {
-  return new Promise((resolve, reject) => {
-    https.get(url, (res) => { res.resume(); resolve(res); }).on('error', reject);
-  });
-}
-
-function advanceClock(clientId, advance) {
-  const base = new URL(env('SPOTIFY_ACCOUNTS_URL'));
-  const body = JSON.stringify({ advance, client_id: clientId });
-  const mod = base.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = mod.request(new URL('/_spotcheck/clock', base), {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-    }, (res) => { res.resume(); res.statusCode === 200 ? resolve() : reject(new Error('clock: ' + res.statusCode)); });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const { env, consent, advanceClock, run } = require('./fake');
 
 async function main() {
   const clientId = env('SPOTIFY_CLIENT_ID');
@@ -50,8 +25,7 @@ async function main() {
     client_id: clientId, response_type: 'code', redirect_uri: redirectUri, state,
     scope: 'user-read-private user-read-email', code_challenge_method: 'S256', code_challenge: challenge,
   });
-  const consent = await get('https://accounts.spotify.com/authorize?' + q);
-  const callback = new URL(consent.headers.location);
+  const callback = await consent('https://accounts.spotify.com/authorize?' + q);
   if (callback.searchParams.get('state') !== state) throw new Error('state mismatch: ' + callback);
   const res = await fetch('https://accounts.spotify.com/api/token', {
     method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -72,7 +46,4 @@ async function main() {
   console.log('refresh: me', (await expiring.currentUser.profile()).id);
 }
 
-main().catch((err) => {
-  console.error('flows failed:', err.message || err);
-  process.exit(1);
-});
+run(main);
