@@ -182,7 +182,7 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	return renderGrade(a, res, &o.report, failOn)
 }
 
-func printFakeBanner(a *app, srv *fakespotify.Fake, url string, cfg *config.Config, control bool) {
+func printFakeBanner(a *app, fake *fakespotify.Fake, url string, cfg *config.Config, control bool) {
 	w := a.stdout
 	fmt.Fprintf(w, "fake Spotify at %s (accounts: /authorize, /api/token; Web API: /v1/)\n", url)
 	fmt.Fprintf(w, "consent: %s", cfg.Consent)
@@ -190,7 +190,7 @@ func printFakeBanner(a *app, srv *fakespotify.Fake, url string, cfg *config.Conf
 		fmt.Fprintf(w, " (approves as %s)", cfg.DefaultUser)
 	}
 	fmt.Fprintln(w)
-	for _, app := range srv.Apps() {
+	for _, app := range fake.Apps() {
 		fmt.Fprintf(w, "app %-10s client_id %s  mode %-11s redirect_uris %s\n", app.Name, app.ClientID, app.Mode, strings.Join(app.RedirectURIs, " "))
 	}
 	if control {

@@ -147,6 +147,8 @@ func Run(in Input) Report {
 // that judge emptiness run, the others are skipped for emptyReason.
 func (s *session) judgeAll(rep *Report, emptyReason string) {
 	t0 := time.Now()
+	s.emptyReason = emptyReason
+	name := s.appName()
 	for i := range rules {
 		rule := &rules[i]
 		out := Outcome{ID: rule.ID, Group: rule.Group, Title: rule.Title}
@@ -157,7 +159,6 @@ func (s *session) judgeAll(rep *Report, emptyReason string) {
 		case len(s.reqs) == 0 && !rule.judgesEmpty:
 			out.Status, out.Message = StatusSkip, emptyReason
 		default:
-			s.emptyReason = emptyReason
 			res := rule.check(s)
 			findings := res.findings
 			out.Status, out.Message = StatusPass, res.note
@@ -171,7 +172,7 @@ func (s *session) judgeAll(rep *Report, emptyReason string) {
 					if findings[j].ID == "" {
 						findings[j].ID = rule.ID
 					}
-					findings[j].ClientID, findings[j].App = s.in.ClientID, s.appName()
+					findings[j].ClientID, findings[j].App = s.in.ClientID, name
 					if findings[j].Severity == SeverityInfo {
 						infos++
 					}
