@@ -5,11 +5,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gbytes"
 )
 
 const nobody = 65534
@@ -221,6 +224,23 @@ exit $status`, hosts, binary, ca, dir, script)
 		Expect(code).To(Equal(exitOK), out+errOut)
 		Expect(out).To(ContainSubstring("refresh: me alice"))
 		Expect(out).To(ContainSubstring("No findings."))
+	})
+
+	It("with --tls, says where HTTPS and the CA files are and how to trust the CA, and serves HTTPS on --addr and --tls-addr", func() {
+		dir := caDir()
+		s := startBinary("fake", "--addr", "127.0.0.1:0", "--tls", "--tls-addr", "127.0.0.1:0", "--ca-dir", dir)
+		Eventually(s.Out).WithTimeout(10 * time.Second).Should(gbytes.Say(`Windows: +certutil -user -addstore Root ` + regexp.QuoteMeta(dir+"/spotcheck-ca-cert.pem")))
+		out := string(s.Out.Contents())
+		Expect(out).To(MatchRegexp(`https: https://127\.0\.0\.1:\d+ \(same port\), https://127\.0\.0\.1:\d+\n`))
+		Expect(out).To(ContainSubstring("export NODE_EXTRA_CA_CERTS=" + dir + "/spotcheck-ca-cert.pem\n"))
+		Expect(out).To(ContainSubstring("export SSL_CERT_FILE=" + dir + "/spotcheck-bundle.pem "))
+		Expect(out).To(ContainSubstring("sudo update-ca-certificates"))
+		Expect(out).To(ContainSubstring("sudo security add-trusted-cert"))
+		for _, u := range regexp.MustCompile(`https://127\.0\.0\.1:\d+`).FindAllString(out, -1) {
+			o, e, code := run{uid: -1, env: []string{"CURL_CA_BUNDLE=" + dir + "/spotcheck-bundle.pem"}}.command("curl", "-sS", u+"/_spotcheck/health")
+			Expect(code).To(Equal(0), e)
+			Expect(o).To(MatchRegexp(`"ok": ?true`))
+		}
 	})
 
 	It("says how to serve TLS on :443 without privilege, exit 2", func() {
