@@ -46,7 +46,7 @@ func (f *Fake) Grade(clientID string) Grade { return f.GradeWith(clientID, f.log
 func (f *Fake) GradeWith(clientID string, o GradeOptions) Grade {
 	g, err := f.grade(clientID, o, false)
 	if err != nil {
-		return grade.Empty(f.Now(), err.Error())
+		return grade.Empty(f.Now(), err.Error(), o)
 	}
 	return g
 }
@@ -57,7 +57,7 @@ func (f *Fake) GradeWith(clientID string, o GradeOptions) Grade {
 func (f *Fake) GradeAndReset(clientID string) Grade {
 	g, err := f.grade(clientID, f.log.grading, true)
 	if err != nil {
-		return grade.Empty(f.Now(), err.Error())
+		return grade.Empty(f.Now(), err.Error(), f.log.grading)
 	}
 	return g
 }
@@ -80,7 +80,7 @@ func (f *Fake) grade(clientID string, o GradeOptions, reset bool) (Grade, error)
 		}
 		switch len(reps) {
 		case 0:
-			return grade.Empty(now, "no app sent requests in the window"), nil
+			return grade.Empty(now, "no app sent requests in the window", o), nil
 		case 1:
 			return reps[0], nil
 		}

@@ -60,9 +60,7 @@ func Listen(addr string, f *Fake) (*Server, error) {
 		}
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	if tcp, ok := ln.Addr().(*net.TCPAddr); (!ok || !tcp.IP.IsLoopback()) && f.controlToken == "" {
-		f.controlOff.Store(true)
-	}
+	f.ListeningOn(ln.Addr())
 	s := &Server{
 		Fake:  f,
 		URL:   "http://" + ln.Addr().String(),
@@ -74,6 +72,18 @@ func Listen(addr string, f *Fake) (*Server, error) {
 	s.srv.ConnState = s.track
 	go func() { s.done <- s.srv.Serve(ln) }()
 	return s, nil
+}
+
+// ListeningOn tells the fake an address it is served on. On an address
+// that is not loopback (0.0.0.0, a LAN address) anyone who reaches the
+// port could drive the control API, so it turns the control API off there
+// unless the fake has a control token (WithControlToken). Listen calls it;
+// a server of its own that serves the fake (package front) must call it
+// for every listener before serving.
+func (f *Fake) ListeningOn(addr net.Addr) {
+	if tcp, ok := addr.(*net.TCPAddr); (!ok || !tcp.IP.IsLoopback()) && f.controlToken == "" {
+		f.controlOff.Store(true)
+	}
 }
 
 // track remembers connections that have not sent a request yet: a client

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -15,6 +14,9 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/front"
+	"github.com/spotcheck/spotcheck/fakespotify/grade"
+	"github.com/spotcheck/spotcheck/fakespotify/sandbox"
 )
 
 type fakeOptions struct {
@@ -29,7 +31,10 @@ type fakeOptions struct {
 	failOn      string
 	report      reportFlags
 	gradeSkip   []string
-	gradeFlags  []string // grade flags given without --grade-on-exit
+	allowEmpty  bool
+
+	front      frontOptions // --tls, --tls-addr, --ca-dir, --tunnel, --isolate, --app, -- CMD
+	gradeFlags []string     // grade flags given without --grade-on-exit
 }
 
 func init() {
@@ -48,13 +53,28 @@ the clock, revoke grants, switch policies, list requests, grade clients) are on 
 
 With --grade-on-exit the fake grades the clients of its apps when it stops (SIGINT or SIGTERM):
 it prints the findings and exits 1 when one is at or above --fail-on, so that a CI job can wrap
-its app's tests between starting and stopping the fake.`,
+its app's tests between starting and stopping the fake.
+
+The same port is an HTTP proxy: absolute-form http:// requests to accounts.spotify.com and
+api.spotify.com are served by the fake, and with --tls so is CONNECT to them on 443 (TLS ends here,
+with certificates from a local CA limited to those names and loopback); every other host gets 403
+and a log line unless --tunnel lets it through. --tls also makes --addr speak HTTPS (the first byte
+tells), --tls-addr adds an HTTPS-only address.
+
+With -- CMD ARGS… the fake runs the app's command with HTTPS_PROXY, the CA variables, the base URLs
+and --app's credentials set, stops when it ends and exits with CMD's status when CMD fails, 4 when
+the fake saw no request from it, else the grade's verdict (1 on findings at or above --fail-on).
+--isolate (Linux) runs CMD where only loopback exists and Spotify's names resolve to the fake.`,
 		Example: `  spotcheck fake
   spotcheck fake --addr 127.0.0.1:9000 --config fake.yaml --consent auto
-  spotcheck fake --consent auto --grade-on-exit --fail-on warning --report junit=out/grade.xml`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, name := range []string{"fail-on", "report", "format", "no-screenshots", "grade-skip"} {
+  spotcheck fake --consent auto --grade-on-exit --fail-on warning --report junit=out/grade.xml
+  spotcheck fake --tls --tls-addr 127.0.0.1:8443
+  spotcheck fake --consent auto -- python3 -m pytest
+  spotcheck fake --consent auto --isolate --report junit=out/grade.xml -- npm test`,
+		Args: commandAfterDash,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.front.command = args
+			for _, name := range []string{"fail-on", "report", "format", "no-screenshots", "grade-skip", "allow-empty"} {
 				if cmd.Flags().Changed(name) {
 					o.gradeFlags = append(o.gradeFlags, "--"+name)
 				}
@@ -73,17 +93,29 @@ its app's tests between starting and stopping the fake.`,
 	f.BoolVar(&o.gradeOnExit, "grade-on-exit", false, "on shutdown, print the grade of the apps' clients and exit 1 on findings at or above --fail-on")
 	f.StringVar(&o.failOn, "fail-on", "error", "with --grade-on-exit: the severity that fails: error, warning, info or none")
 	o.report.register(cmd)
+	o.front.register(cmd)
 	f.StringSliceVar(&o.gradeSkip, "grade-skip", nil, "with --grade-on-exit: rule ids not to run (comma-separated or repeated)")
+	f.BoolVar(&o.allowEmpty, "allow-empty", false, "with --grade-on-exit: "+allowEmptyUsage)
 	return cmd
 }
 
 func runFake(ctx context.Context, a *app, o fakeOptions) error {
-	if !o.gradeOnExit && len(o.gradeFlags) > 0 {
+	if err := o.front.validate(); err != nil {
+		return err
+	}
+	if o.front.isolate && !sandbox.Inside() {
+		return runIsolated(o.front)
+	}
+	wrap := len(o.front.command) > 0 // grading is what a wrapped run is for
+	if !o.gradeOnExit && !wrap && len(o.gradeFlags) > 0 {
 		return usageErrorf("%s only apply with --grade-on-exit", strings.Join(o.gradeFlags, ", "))
 	}
 	failOn, err := parseFailOn(o.failOn)
 	if err != nil {
 		return err
+	}
+	if o.allowEmpty {
+		o.gradeSkip = append(o.gradeSkip, grade.NoRequests)
 	}
 	gradeOpts := fakespotify.GradeOptions{Skip: o.gradeSkip}
 	if err := gradeOpts.Validate(); err != nil {
@@ -108,15 +140,17 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
-	srv, err := fakespotify.Listen(o.addr, fake)
+	srv, err := startFront(a, o.addr, fake, &o.front)
 	if err != nil {
-		if errors.Is(err, fakespotify.ErrAddrInUse) {
-			return usageErrorf("%s is already in use: stop what is listening there or choose another --addr", o.addr)
-		}
-		return usageErrorf("cannot listen on %s: %v", o.addr, err)
+		return err
 	}
-	printFakeBanner(a, srv, cfg, o)
-	a.log.Info().Str("url", srv.URL).Msg("fake Spotify listening")
+	if wrap {
+		printWrapBanner(a, srv)
+		return runWrapped(a, srv, fake, &o, failOn)
+	}
+	printFakeBanner(a, fake, srv, cfg, o)
+	printFrontBanner(a, srv)
+	a.log.Info().Str("url", srv.URL()).Msg("fake Spotify listening")
 	<-ctx.Done()
 	a.log.Info().Msg("shutting down")
 	if err := srv.Close(); err != nil {
@@ -126,41 +160,42 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 		return nil
 	}
 	// Graded after Close: no request can arrive while the grade is taken.
-	return renderGrade(a, gradeResult(fake.Grade(""), srv.URL), &o.report, failOn)
+	return renderGrade(a, gradeResult(fake.Grade(""), srv.URL()), &o.report, failOn)
 }
 
-func printFakeBanner(a *app, srv *fakespotify.Server, cfg *config.Config, o fakeOptions) {
+func printFakeBanner(a *app, fake *fakespotify.Fake, srv *front.Front, cfg *config.Config, o fakeOptions) {
+	url := srv.URL()
 	w := a.stdout
-	fmt.Fprintf(w, "fake Spotify at %s (accounts: /authorize, /api/token; Web API: /v1/)\n", srv.URL)
+	fmt.Fprintf(w, "fake Spotify at %s (accounts: /authorize, /api/token; Web API: /v1/)\n", url)
 	fmt.Fprintf(w, "consent: %s", cfg.Consent)
 	if cfg.Consent == config.ConsentAuto {
 		fmt.Fprintf(w, " (approves as %s)", cfg.DefaultUser)
 	}
 	fmt.Fprintln(w)
-	for _, app := range srv.Apps() {
+	for _, app := range fake.Apps() {
 		fmt.Fprintf(w, "app %-10s client_id %s  mode %-11s redirect_uris %s\n", app.Name, app.ClientID, app.Mode, strings.Join(app.RedirectURIs, " "))
 	}
-	fmt.Fprintln(w, controlLine(srv, o))
-	fmt.Fprintf(w, "export SPOTIFY_ACCOUNTS_URL=%s\n", srv.AccountsURL())
-	fmt.Fprintf(w, "export SPOTIFY_API_URL=%s\n", srv.APIURL())
+	fmt.Fprintln(w, controlLine(fake, srv, o))
+	fmt.Fprintf(w, "export SPOTIFY_ACCOUNTS_URL=%s\n", url)
+	fmt.Fprintf(w, "export SPOTIFY_API_URL=%s/v1\n", url)
 }
 
 // controlLine says in one line whether the control API is on and who it
 // answers.
-func controlLine(srv *fakespotify.Server, o fakeOptions) string {
-	switch srv.ControlAccess() {
+func controlLine(fake *fakespotify.Fake, srv *front.Front, o fakeOptions) string {
+	switch fake.ControlAccess() {
 	case fakespotify.ControlLoopback:
-		return "control API on (loopback only): " + srv.URL + fakespotify.ControlPrefix
+		return "control API on (loopback only): " + srv.URL() + fakespotify.ControlPrefix
 	case fakespotify.ControlToken:
-		return "control API on, token required: " + srv.URL + fakespotify.ControlPrefix
+		return "control API on, token required: " + srv.URL() + fakespotify.ControlPrefix
 	}
 	if o.noControl {
 		return "control API off (--no-control)"
 	}
 	// The host as given (0.0.0.0 listens as [::]), the port as bound.
-	addr := srv.Addr
+	addr := srv.Addrs()[0]
 	if host, _, err := net.SplitHostPort(o.addr); err == nil {
-		if _, port, err := net.SplitHostPort(srv.Addr); err == nil {
+		if _, port, err := net.SplitHostPort(addr); err == nil {
 			addr = net.JoinHostPort(host, port)
 		}
 	}

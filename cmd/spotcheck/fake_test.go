@@ -44,12 +44,16 @@ var _ = Describe("spotcheck fake", func() {
 	It("serves, prints the apps and export lines, logs redacted requests and stops on SIGTERM", func() {
 		s := startBinary("fake", "--addr", "127.0.0.1:0", "--consent", "auto")
 		base := fakeURL(s)
+		// The banner's last line: the whole banner has arrived (a pipe may
+		// deliver it in pieces).
+		Eventually(s.Out).Should(gbytes.Say(`https: off`))
 		out := string(s.Out.Contents())
 		Expect(out).To(ContainSubstring("app web"))
 		Expect(out).To(ContainSubstring("client_id " + webID))
 		Expect(out).To(ContainSubstring("http://127.0.0.1:8888/callback"))
-		Eventually(s.Out).Should(gbytes.Say(`export SPOTIFY_ACCOUNTS_URL=` + regexp.QuoteMeta(base)))
-		Eventually(s.Out).Should(gbytes.Say(`export SPOTIFY_API_URL=` + regexp.QuoteMeta(base) + `/v1`))
+		Expect(out).To(ContainSubstring("export SPOTIFY_ACCOUNTS_URL=" + base + "\n"))
+		Expect(out).To(ContainSubstring("export SPOTIFY_API_URL=" + base + "/v1\n"))
+		Expect(out).To(ContainSubstring("proxy: export HTTPS_PROXY=" + base))
 		Expect(out).NotTo(ContainSubstring(webSecret))
 
 		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

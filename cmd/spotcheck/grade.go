@@ -26,6 +26,7 @@ type gradeCmdOptions struct {
 	failOn             string
 	report             reportFlags
 	skip               []string
+	allowEmpty         bool
 	refreshesPerMinute int
 	lateExchange       time.Duration
 	earlyRefresh       float64
@@ -63,6 +64,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 bad
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding of this severity or worse exists: error, warning, info or none")
 	o.report.register(cmd)
 	f.StringSliceVar(&o.skip, "skip", nil, "rule ids not to run (comma-separated or repeated)")
+	f.BoolVar(&o.allowEmpty, "allow-empty", false, allowEmptyUsage)
 	f.IntVar(&o.refreshesPerMinute, "refreshes-per-minute", 0, fmt.Sprintf("refreshes of one grant allowed within 60 s before refresh-storm (default %d)", grade.DefaultRefreshesPerMinute))
 	f.DurationVar(&o.lateExchange, "late-exchange", 0, fmt.Sprintf("how long after its issue a code may be exchanged before code-exchanged-late warns (default %s)", grade.DefaultLateExchange))
 	f.Float64Var(&o.earlyRefresh, "early-refresh", 0, fmt.Sprintf("fraction of an access token's life to use up before refreshing is not early (default %g)", grade.DefaultEarlyRefresh))
@@ -70,6 +72,8 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 bad
 	registerControlToken(cmd, &o.controlToken)
 	return cmd
 }
+
+const allowEmptyUsage = "a window without requests is not a finding (no-requests): for an app that may legitimately not call Spotify"
 
 // parseFailOn reads --fail-on; "" (none) never fails.
 func parseFailOn(v string) (grade.Severity, error) {
@@ -98,6 +102,9 @@ func runGrade(ctx context.Context, a *app, o gradeCmdOptions) error {
 	base, err := url.Parse(strings.TrimRight(target, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return usageErrorf("--target %q: want the fake's base URL, e.g. http://127.0.0.1:8787", target)
+	}
+	if o.allowEmpty {
+		o.skip = append(o.skip, grade.NoRequests)
 	}
 	opts := fakespotify.GradeOptions{Skip: o.skip, RefreshesPerMinute: o.refreshesPerMinute,
 		LateExchange: o.lateExchange, EarlyRefresh: o.earlyRefresh}

@@ -221,8 +221,11 @@ var _ = Describe("spotcheck grade", func() {
 		_, _, code := runBinary("grade", "--target", base, "--client-id", "web", "--reset")
 		Expect(code).To(Equal(exitFailed))
 		stdout, stderr, code := runBinary("grade", "--target", base, "--client-id", "web")
-		Expect(code).To(Equal(exitOK), stderr)
+		Expect(code).To(Equal(exitFailed), "an empty window is a finding")
+		Expect(stdout).To(ContainSubstring("no-requests — No request reached the fake: the app may still be calling real Spotify"))
 		Expect(stdout).To(ContainSubstring("no requests from this app in the window"))
+		stdout, stderr, code = runBinary("grade", "--target", base, "--client-id", "web", "--allow-empty")
+		Expect(code).To(Equal(exitOK), stderr)
 		Expect(stdout).To(ContainSubstring("No findings."))
 	})
 
@@ -288,6 +291,21 @@ var _ = Describe("spotcheck fake --grade-on-exit", func() {
 		Expect(string(b)).To(ContainSubstring(`"worst_severity": "error"`))
 	})
 
+	It("fails a fake that no app used, unless --allow-empty", func() {
+		s := startBinary("fake", "--addr", "127.0.0.1:0", "--grade-on-exit")
+		fakeURL(s) // serving, signals handled
+		s.Signal(syscall.SIGTERM)
+		Eventually(s).WithTimeout(10 * time.Second).Should(gexec.Exit(exitFailed))
+		Expect(string(s.Out.Contents())).To(ContainSubstring("no-requests"))
+		Expect(string(s.Out.Contents())).To(ContainSubstring("no app sent requests in the window"))
+
+		s = startBinary("fake", "--addr", "127.0.0.1:0", "--grade-on-exit", "--allow-empty")
+		fakeURL(s)
+		s.Signal(syscall.SIGTERM)
+		Eventually(s).WithTimeout(10 * time.Second).Should(gexec.Exit(exitOK))
+		Expect(string(s.Out.Contents())).To(ContainSubstring("No findings."))
+	})
+
 	It("exits 0 on SIGINT when nothing reaches --fail-on", func() {
 		s := startBinary("fake", "--addr", "127.0.0.1:0", "--consent", "auto", "--grade-on-exit")
 		signIn(fakeURL(s), "", true) // a warning only
@@ -317,6 +335,7 @@ var _ = Describe("spotcheck fake --grade-on-exit", func() {
 		},
 		Entry("--fail-on alone", []string{"--fail-on", "warning"}, "--fail-on only apply with --grade-on-exit"),
 		Entry("--report alone", []string{"--report", "json=x.json"}, "--report only apply with --grade-on-exit"),
+		Entry("--allow-empty alone", []string{"--allow-empty"}, "--allow-empty only apply with --grade-on-exit"),
 		Entry("bad --fail-on", []string{"--grade-on-exit", "--fail-on", "loud"}, `--fail-on "loud"`),
 		Entry("unknown rule", []string{"--grade-on-exit", "--grade-skip", "nope"}, `--grade-skip: no rule "nope"`),
 	)

@@ -46,15 +46,14 @@ func runAt(path string, args ...string) (stdout, stderr string, code int) {
 		}
 		cmd.Env = append(cmd.Env, kv)
 	}
-	return runToEnd(cmd)
+	return capture(cmd)
 }
 
-// runToEnd runs cmd and returns its output and exit code.
-func runToEnd(cmd *exec.Cmd) (stdout, stderr string, code int) {
+// capture runs cmd and returns what it printed and its exit code.
+func capture(cmd *exec.Cmd) (stdout, stderr string, code int) {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
-	code = 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else {

@@ -37,15 +37,7 @@ func runWith(env map[string]string, args ...string) (stdout, stderr string, code
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else {
-		Expect(err).NotTo(HaveOccurred())
-	}
-	return out.String(), errb.String(), code
+	return capture(cmd)
 }
 
 func writeFile(dir, name, content string) string {

@@ -247,11 +247,10 @@ func subject(apps []string) string {
 }
 
 // Empty is the report when there is nothing to grade: every rule skipped,
-// with the reason.
-func Empty(started time.Time, reason string) Report {
+// with the reason, except no-requests, which fails with it unless o skips
+// it: a grade of nothing is not a pass.
+func Empty(started time.Time, reason string, o Options) Report {
 	out := Report{Kind: "grade", Started: started, Subject: subject(nil), Findings: []Finding{}}
-	for _, r := range rules {
-		out.Checks = append(out.Checks, Outcome{ID: r.ID, Group: r.Group, Title: r.Title, Status: StatusSkip, Message: reason})
-	}
+	newSession(Input{Now: started}, o.WithDefaults()).judgeAll(&out, reason)
 	return out
 }

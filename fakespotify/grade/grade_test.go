@@ -105,16 +105,46 @@ var _ = Describe("the rules", func() {
 })
 
 var _ = Describe("Run", func() {
-	It("skips every rule when there is nothing to judge, and ignores what is not OAuth", func() {
+	It("skips every rule but no-requests when there is nothing to judge, and ignores what is not OAuth", func() {
 		l := &log{}
 		l.add(grade.Entry{Endpoint: "other", Path: "/favicon.ico", Status: 404})
 		r := run(l)
-		Expect(r.Findings).To(BeEmpty())
+		Expect(r.IDs()).To(Equal([]string{"no-requests"}))
+		Expect(r.Findings[0].Severity).To(Equal(grade.SeverityError))
+		Expect(r.Findings[0].Evidence).To(Equal([]string{"no requests from this app in the window"}))
 		Expect(r.Checks).To(HaveLen(len(grade.Rules())))
 		for _, c := range r.Checks {
+			if c.ID == "no-requests" {
+				Expect(c.Status).To(Equal(grade.StatusFail))
+				continue
+			}
 			Expect(c.Status).To(Equal(grade.StatusSkip))
 		}
 		Expect(r.Window.Requests).To(Equal(0))
+	})
+
+	It("passes no-requests when the window holds a request, and allows an empty window when told to", func() {
+		l := &log{}
+		l.exchange("AQone-code", t0)
+		r := run(l)
+		Expect(r.IDs()).NotTo(ContainElement("no-requests"))
+		for _, c := range r.Checks {
+			if c.ID == "no-requests" {
+				Expect(c.Status).To(Equal(grade.StatusPass))
+				Expect(c.Message).To(Equal("1 request(s) in the window"))
+			}
+		}
+		empty := grade.Run(grade.Input{ClientID: "id", App: "web", Now: t0, Options: grade.Options{Skip: []string{"no-requests"}}})
+		Expect(empty.Findings).To(BeEmpty())
+	})
+
+	It("fails an empty grade of no app with the reason, unless no-requests is skipped", func() {
+		r := grade.Empty(t0, "no app sent requests in the window", grade.Options{})
+		Expect(r.IDs()).To(Equal([]string{"no-requests"}))
+		Expect(r.Findings[0].Evidence).To(Equal([]string{"no app sent requests in the window"}))
+		Expect(r.Findings[0].Title).To(ContainSubstring("may still be calling real Spotify"))
+		Expect(r.Failed(grade.SeverityError)).To(BeTrue())
+		Expect(grade.Empty(t0, "none", grade.Options{Skip: []string{"no-requests"}}).Findings).To(BeEmpty())
 	})
 
 	It("caps evidence and says how many more there were", func() {
@@ -229,7 +259,7 @@ var _ = Describe("reports", func() {
 
 	It("validate skip lists", func() {
 		Expect(grade.Options{Skip: []string{"refresh-storm"}}.Validate()).To(Succeed())
-		Expect(grade.Options{Skip: []string{"refresh-strom"}}.Validate()).To(MatchError(ContainSubstring(`skip: no rule "refresh-strom" (rules: state-missing, `)))
+		Expect(grade.Options{Skip: []string{"refresh-strom"}}.Validate()).To(MatchError(ContainSubstring(`skip: no rule "refresh-strom" (rules: no-requests, state-missing, `)))
 		d := grade.Options{}.WithDefaults()
 		Expect(d.LateExchange).To(Equal(60 * time.Second))
 		Expect(d.EarlyRefresh).To(Equal(0.5))
@@ -237,7 +267,7 @@ var _ = Describe("reports", func() {
 	})
 
 	It("encode to JSON with checks.FindingsResult's field names", func() {
-		b, err := json.Marshal(grade.Empty(t0, "why"))
+		b, err := json.Marshal(grade.Empty(t0, "why", grade.Options{Skip: []string{"no-requests"}}))
 		Expect(err).NotTo(HaveOccurred())
 		for _, k := range []string{`"kind":"grade"`, `"started":`, `"duration_ns":`, `"checks":[`, `"findings":[]`, `"status":"skip"`, `"message":"why"`} {
 			Expect(string(b)).To(ContainSubstring(k))

@@ -9,9 +9,17 @@ import (
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
+// NoRequests is the id of the rule that fails an empty window. Skipping it
+// allows one (spotcheck's --allow-empty).
+const NoRequests = "no-requests"
+
 // rules run in this order; reports list them so. Each id is stable: CI
 // configurations and skip lists name them.
 var rules = []Rule{
+	{ID: NoRequests, Group: "window", Severity: SeverityError,
+		Title: "The app's requests reached the fake (an empty window is not a pass)",
+		Fix:   "point the app at the fake (SPOTIFY_ACCOUNTS_URL and SPOTIFY_API_URL, HTTPS_PROXY with the fake's CA, or spotcheck fake -- CMD); when an empty window is expected, allow it (--allow-empty, skip=no-requests)",
+		check: checkNoRequests, judgesEmpty: true},
 	{ID: "state-missing", Group: "authorize", Severity: SeverityError,
 		Title: "Every authorization request carries a state",
 		Fix:   "send a fresh random state on every /authorize request and compare it on the callback",
@@ -206,4 +214,15 @@ func plural(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// checkNoRequests fails an empty window: an app that still calls real
+// Spotify sends the fake nothing, and every other rule would pass it.
+func checkNoRequests(s *session) result {
+	if n := len(s.reqs); n > 0 {
+		return result{note: fmt.Sprintf("%d request(s) in the window", n)}
+	}
+	f := s.finding(SeverityError, "No request reached the fake: the app may still be calling real Spotify",
+		ruleByID[NoRequests].Fix, []string{s.emptyReason}, nil)
+	return result{findings: []Finding{f}}
 }

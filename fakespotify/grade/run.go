@@ -93,6 +93,9 @@ type Rule struct {
 	// Fix is the general fix; each finding carries one for its case.
 	Fix   string
 	check func(*session) result
+	// judgesEmpty marks the rule that runs on an empty window; every
+	// other rule is skipped there.
+	judgesEmpty bool
 }
 
 // result is what a rule's check concluded: findings, or why it could not
@@ -137,16 +140,25 @@ func Run(in Input) Report {
 	name := s.appName()
 	rep.Apps = []string{name}
 	rep.Subject = subject(rep.Apps)
+	s.judgeAll(&rep, "no requests from this app in the window")
+	return rep
+}
+
+// judgeAll runs every rule into rep; on an empty window only the rules
+// that judge emptiness run, the others are skipped for emptyReason.
+func (s *session) judgeAll(rep *Report, emptyReason string) {
 	t0 := time.Now()
+	s.emptyReason = emptyReason
+	name := s.appName()
 	for i := range rules {
 		rule := &rules[i]
 		out := Outcome{ID: rule.ID, Group: rule.Group, Title: rule.Title}
 		r0 := time.Now()
 		switch {
-		case slices.Contains(opts.Skip, rule.ID):
+		case slices.Contains(s.opts.Skip, rule.ID):
 			out.Status, out.Message = StatusSkip, "turned off (skip)"
-		case len(s.reqs) == 0:
-			out.Status, out.Message = StatusSkip, "no requests from this app in the window"
+		case len(s.reqs) == 0 && !rule.judgesEmpty:
+			out.Status, out.Message = StatusSkip, emptyReason
 		default:
 			res := rule.check(s)
 			findings := res.findings
@@ -161,7 +173,7 @@ func Run(in Input) Report {
 					if findings[j].ID == "" {
 						findings[j].ID = rule.ID
 					}
-					findings[j].ClientID, findings[j].App = in.ClientID, name
+					findings[j].ClientID, findings[j].App = s.in.ClientID, name
 					if findings[j].Severity == SeverityInfo {
 						infos++
 					}
@@ -178,7 +190,6 @@ func Run(in Input) Report {
 		rep.Checks = append(rep.Checks, out)
 	}
 	rep.Duration = time.Since(t0)
-	return rep
 }
 
 // session is the parsed log and the facts every rule shares.
@@ -192,6 +203,8 @@ type session struct {
 	// codes maps a code to the request that issued it (an authorize or
 	// consent answer).
 	codes map[string]*req
+	// emptyReason says why the window is empty, for the rule that judges it.
+	emptyReason string
 	// access maps an access token to the token answer that issued it.
 	access map[string]*req
 }
