@@ -49,6 +49,8 @@ type Fake struct {
 	base      func() time.Time
 	offset    atomic.Int64 // fake-wide clock offset, ns
 	logf      func(Request)
+	linef     func(LogLine)
+	fps       redact.Cache // fingerprints of credentials sent again and again
 	sweepTick atomic.Uint64
 
 	// The control API: on unless WithoutControl; Listen turns it off

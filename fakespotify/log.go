@@ -1,8 +1,6 @@
 package fakespotify
 
 import (
-	"encoding/json"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -10,7 +8,6 @@ import (
 	"sync/atomic"
 
 	"github.com/spotcheck/spotcheck/fakespotify/grade"
-	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -229,96 +226,17 @@ func (f *Fake) Requests(clientID string) []Request {
 // never guess; GradeAndReset grades and resets in one step.
 func (f *Fake) ResetRequests(clientID string) { f.log.reset(clientID) }
 
-// redacted applies two passes: structural redaction plus every sensitive
-// value seen anywhere in this exchange (so a code in a Location header is
-// also scrubbed from the HTML body that repeats it), then the fake-wide
-// secrets (app credentials, user passwords).
-func (f *Fake) redacted(e *rawRequest) Request {
-	r := e.Request
-	local := &redact.Set{}
-	ct := e.Header.Get("Content-Type")
-	respCT := e.ResponseHeader.Get("Content-Type")
-	var query, form url.Values
-	if e.rawQuery != "" {
-		query, _ = url.ParseQuery(e.rawQuery)
-		addSensitive(local, query)
-	}
-	if len(e.body) > 0 && strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		form, _ = url.ParseQuery(string(e.body))
-		addSensitive(local, form)
-	}
-	if loc, err := url.Parse(e.ResponseHeader.Get("Location")); err == nil {
-		addSensitive(local, loc.Query())
-		frag, _ := url.ParseQuery(loc.Fragment)
-		addSensitive(local, frag)
-	}
-	if _, cred, ok := strings.Cut(e.Header.Get("Authorization"), " "); ok {
-		local.Add(cred)
-	}
-	if strings.Contains(respCT, "json") {
-		var tok map[string]any
-		if json.Unmarshal(e.respBody, &tok) == nil {
-			for k, v := range tok {
-				if s, ok := v.(string); ok && redact.SensitiveFields[k] {
-					local.Add(s)
-				}
-			}
-		}
-	}
-	scrub := f.secrets.String
-	if query != nil {
-		r.Query = scrubValues(local.Values(query), scrub)
-		if r.Endpoint == EndpointLogin || r.Endpoint == EndpointConsent {
-			r.Query = redactContinue(local, r.Query)
-		}
-	}
-	r.Header = scrubHeader(local.Header(e.Header), scrub)
-	if len(e.body) > 0 {
-		r.Body = scrub(local.Body(ct, string(e.body)))
-	}
-	if form != nil {
-		r.Form = scrubValues(local.Values(form), scrub)
-	}
-	r.ResponseHeader = scrubHeader(local.Header(e.ResponseHeader), scrub)
-	if len(e.respBody) > 0 {
-		r.ResponseBody = scrub(local.Body(respCT, string(e.respBody)))
-	}
-	return r
-}
+// requestHeader is the first value of a request header.
+func (e *rawRequest) requestHeader(name string) string { return e.Header.Get(name) }
 
-func addSensitive(s *redact.Set, v url.Values) {
-	for k, vs := range v {
-		if redact.SensitiveFields[k] {
-			s.Add(vs...)
-		}
-	}
-}
+// responseHeader is the first value of a response header.
+func (e *rawRequest) responseHeader(name string) string { return e.ResponseHeader.Get(name) }
 
-func scrubValues(v url.Values, scrub func(string) string) url.Values {
-	for _, vs := range v {
-		for i := range vs {
-			vs[i] = scrub(vs[i])
-		}
+// form is the request's form body, parsed, or nil when it has none.
+func (e *rawRequest) form() url.Values {
+	if len(e.body) == 0 || !strings.HasPrefix(e.requestHeader("Content-Type"), "application/x-www-form-urlencoded") {
+		return nil
 	}
-	return v
-}
-
-func scrubHeader(h http.Header, scrub func(string) string) http.Header {
-	for _, vs := range h {
-		for i := range vs {
-			vs[i] = scrub(vs[i])
-		}
-	}
-	return h
-}
-
-// redactContinue redacts the authorize URL carried in a login page's
-// ?continue= (it has no secrets of its own, but a client may put one there).
-func redactContinue(s interface{ URL(string) string }, q map[string][]string) map[string][]string {
-	if c, ok := q["continue"]; ok {
-		for i := range c {
-			c[i] = s.URL(c[i])
-		}
-	}
-	return q
+	form, _ := url.ParseQuery(string(e.body))
+	return form
 }

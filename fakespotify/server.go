@@ -223,10 +223,11 @@ func (f *Fake) route(in *inflight, r *http.Request) {
 }
 
 // logging reports whether anything keeps or reads request records.
-func (f *Fake) logging() bool { return f.log.enabled() || f.logf != nil }
+func (f *Fake) logging() bool { return f.log.enabled() || f.logf != nil || f.linef != nil }
 
 // logRequest files the request and its answer in the app's ring and hands
-// its redacted record to the WithLogger function.
+// its redacted record to the WithLogger function, its log line to the
+// WithLogLine one.
 func (f *Fake) logRequest(in *inflight, w http.ResponseWriter, r *http.Request) {
 	if !f.logging() {
 		return
@@ -269,6 +270,9 @@ func (f *Fake) logRequest(in *inflight, w http.ResponseWriter, r *http.Request) 
 	f.log.add(ringKey, e)
 	if f.logf != nil {
 		f.logf(f.redacted(e))
+	}
+	if f.linef != nil {
+		f.linef(f.logLine(e))
 	}
 }
 

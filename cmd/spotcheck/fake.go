@@ -126,10 +126,10 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 		return err
 	}
 	opts := []fakespotify.Option{fakespotify.WithGradeOptions(gradeOpts)}
-	// Redacting a request for its log line costs more than answering it:
-	// skip it altogether when request lines would be dropped anyway.
+	// Even a lean log line costs a little: skip it altogether when
+	// request lines would be dropped anyway.
 	if a.log.GetLevel() <= zerolog.InfoLevel {
-		opts = append(opts, fakespotify.WithLogger(requestLogger(a.log)))
+		opts = append(opts, fakespotify.WithLogLine(requestLogger(a.log)))
 	}
 	if o.noControl {
 		opts = append(opts, fakespotify.WithoutControl())
@@ -203,9 +203,11 @@ func controlLine(fake *fakespotify.Fake, srv *front.Front, o fakeOptions) string
 }
 
 // requestLogger logs each request the fake answered, already redacted by
-// the fake: fingerprints stand where codes, tokens and secrets were.
-func requestLogger(log zerolog.Logger) func(fakespotify.Request) {
-	return func(r fakespotify.Request) {
+// the fake: fingerprints stand where codes, tokens and secrets were. The
+// fake builds the line's fields alone (LogLine), not a redacted copy of
+// the whole exchange.
+func requestLogger(log zerolog.Logger) func(fakespotify.LogLine) {
+	return func(r fakespotify.LogLine) {
 		ev := log.Info()
 		if r.Status >= 400 {
 			ev = log.Warn()
@@ -221,17 +223,17 @@ func requestLogger(log zerolog.Logger) func(fakespotify.Request) {
 		if r.Injected {
 			ev = ev.Bool("injected", true)
 		}
-		if r.Status >= 400 && len(r.ResponseBody) > 0 && len(r.ResponseBody) < 300 {
+		if len(r.ResponseBody) > 0 && len(r.ResponseBody) < 300 {
 			ev = ev.Str("response", r.ResponseBody)
 		}
-		if len(r.Query) > 0 {
-			ev = ev.Str("query", fakespotify.ReadableQuery(r.Query))
+		if r.Query != "" {
+			ev = ev.Str("query", r.Query)
 		}
-		if len(r.Form) > 0 {
-			ev = ev.Str("form", fakespotify.ReadableQuery(r.Form))
+		if r.Form != "" {
+			ev = ev.Str("form", r.Form)
 		}
-		if auth := r.Header.Get("Authorization"); auth != "" {
-			ev = ev.Str("authorization", auth)
+		if r.Authorization != "" {
+			ev = ev.Str("authorization", r.Authorization)
 		}
 		ev.Msg("request")
 	}

@@ -119,3 +119,36 @@ func BenchmarkString(b *testing.B) {
 		})
 	}
 }
+
+var _ = Describe("Tokens", func() {
+	tok := "BQ" + strings.Repeat("a1B2-c_", 20)
+	known := func(s string) bool { return s == tok }
+	DescribeTable("fingerprints the runs the recogniser accepts, wherever they are",
+		func(in, want string) { Expect(redact.Tokens(in, known)).To(Equal(want)) },
+		Entry("in a path", "/v1/tracks/"+tok, "/v1/tracks/"+fp(tok)),
+		Entry("in a parameter", "x="+tok+"&y=1", "x="+fp(tok)+"&y=1"),
+		Entry("twice", tok+" "+tok, fp(tok)+" "+fp(tok)),
+		Entry("an unknown run of the same shape stays", "/v1/tracks/BQ"+strings.Repeat("z", 60), "/v1/tracks/BQ"+strings.Repeat("z", 60)),
+		Entry("glued to other token characters: not a whole run", "x"+tok, "x"+tok),
+		Entry("short text", "/v1/me", "/v1/me"),
+	)
+	It("asks about long runs only", func() {
+		var asked []string
+		redact.Tokens("/v1/tracks/0123456789abcdef0123456789abcdef/"+tok, func(s string) bool { asked = append(asked, s); return false })
+		Expect(asked).To(Equal([]string{tok}))
+		Expect(redact.Tokens(tok, nil)).To(Equal(tok))
+	})
+})
+
+var _ = Describe("Cache", func() {
+	It("gives the fingerprints and Authorization redaction of the package", func() {
+		var c redact.Cache
+		for range 2 {
+			Expect(c.Fingerprint(secret)).To(Equal(fp(secret)))
+			Expect(c.Authorization("Basic  " + secret + "\n")).To(Equal(redact.Authorization("Basic  " + secret + "\n")))
+		}
+		for i := range 5000 { // past its bound: it starts over
+			Expect(c.Fingerprint(fmt.Sprint(i))).To(Equal(fp(fmt.Sprint(i))))
+		}
+	})
+})

@@ -265,7 +265,9 @@ func (s *Set) Header(h http.Header) http.Header {
 // value and keeps the scheme, so "Basic …" and "Bearer …" stay readable.
 // Leading and trailing whitespace is shown as written, because a stray
 // newline is exactly what a reader may need to see.
-func Authorization(v string) string {
+func Authorization(v string) string { return authorization(v, Fingerprint) }
+
+func authorization(v string, fingerprint func(string) string) string {
 	const space = " \t\r\n"
 	core := strings.TrimLeft(v, space)
 	lead := v[:len(v)-len(core)]
@@ -276,11 +278,11 @@ func Authorization(v string) string {
 	}
 	scheme, rest, found := strings.Cut(cred, " ")
 	if !found {
-		return lead + Fingerprint(cred) + trail
+		return lead + fingerprint(cred) + trail
 	}
 	secret := strings.TrimLeft(rest, " ")
 	gap := rest[:len(rest)-len(secret)]
-	return lead + scheme + " " + gap + Fingerprint(secret) + trail
+	return lead + scheme + " " + gap + fingerprint(secret) + trail
 }
 
 func cookie(v string) string {
@@ -398,45 +400,65 @@ func userinfo(u string) string {
 func (s *Set) JSON(body string) string {
 	var b strings.Builder
 	i := 0
-	for i < len(body) {
-		j := strings.IndexByte(body[i:], '"')
-		if j < 0 {
-			b.WriteString(body[i:])
-			break
-		}
-		j += i
-		b.WriteString(body[i:j])
-		end := stringEnd(body, j)
-		b.WriteString(body[j:end])
-		i = end
-		if !SensitiveFields[jsonString(body[j:end])] {
-			continue
-		}
-		// A key: skip whitespace and the colon, then fingerprint a string value.
-		k := i
-		for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
-			k++
-		}
-		if k >= len(body) || body[k] != ':' {
-			continue
-		}
-		k++
-		for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
-			k++
-		}
-		if k >= len(body) || body[k] != '"' {
-			continue
-		}
-		vend := stringEnd(body, k)
-		b.WriteString(body[i:k])
-		if val := jsonString(body[k:vend]); val == "" && vend-k == 2 {
+	sensitiveJSON(body, func(val string, start, end int) {
+		b.WriteString(body[i:start])
+		if val == "" && end-start == 2 {
 			b.WriteString(`""`)
 		} else {
 			b.WriteString(`"` + Fingerprint(val) + `"`)
 		}
+		i = end
+	})
+	if i == 0 {
+		return s.String(body)
+	}
+	b.WriteString(body[i:])
+	return s.String(b.String())
+}
+
+// SensitiveJSON calls fn with the value of every sensitive string field
+// anywhere in a JSON text (decoded), as JSON would fingerprint it: what a
+// caller must also look for elsewhere in the same exchange.
+func SensitiveJSON(body string, fn func(string)) {
+	sensitiveJSON(body, func(val string, _, _ int) { fn(val) })
+}
+
+// sensitiveJSON finds each string value of a sensitive field: its decoded
+// value and where its literal (quotes included) starts and ends in body.
+// It scans strings and skips the rest, so it never fails on broken JSON.
+func sensitiveJSON(body string, fn func(val string, start, end int)) {
+	i := 0
+	for i < len(body) {
+		j := strings.IndexByte(body[i:], '"')
+		if j < 0 {
+			return
+		}
+		j += i
+		end := stringEnd(body, j)
+		i = end
+		if !SensitiveFields[jsonString(body[j:end])] {
+			continue
+		}
+		// A key: skip whitespace and the colon, then take a string value.
+		k := skipJSONSpace(body, i)
+		if k >= len(body) || body[k] != ':' {
+			continue
+		}
+		k = skipJSONSpace(body, k+1)
+		if k >= len(body) || body[k] != '"' {
+			continue
+		}
+		vend := stringEnd(body, k)
+		fn(jsonString(body[k:vend]), k, vend)
 		i = vend
 	}
-	return s.String(b.String())
+}
+
+func skipJSONSpace(body string, k int) int {
+	for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
+		k++
+	}
+	return k
 }
 
 // jsonString returns the value of the JSON string literal lit (quotes

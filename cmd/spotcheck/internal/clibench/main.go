@@ -229,7 +229,7 @@ type sample struct {
 
 type pairResult struct {
 	name, baseName, fakeName string
-	base, fake     []sample
+	base, fake               []sample
 }
 
 // measure runs the load on base and fake in turn, rounds times, after
@@ -300,7 +300,7 @@ func printResults(w io.Writer, rs []pairResult) {
 	}
 }
 
-func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
+func ms(d time.Duration) string  { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
 func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 // userTokens clones the web app with automatic consent (the control API;
