@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/control"
+	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
 )
 
 // The control API's types live in package control, with its client; the
@@ -89,24 +89,6 @@ func checkControlToken(tok string) error {
 	return nil
 }
 
-// isLoopbackHost reports whether a Host header (or any host[:port]) names
-// this machine by a loopback name: localhost, an address in 127.0.0.0/8,
-// or ::1, with any port. explain --serve applies the same rule to its page
-// (checks/catalog/explainweb); it keeps its own copy rather than import
-// the fake for ten lines.
-func isLoopbackHost(host string) bool {
-	name := host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		name = h
-	}
-	name = strings.Trim(name, "[]")
-	if strings.EqualFold(name, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(name)
-	return ip != nil && ip.IsLoopback()
-}
-
 // serveControl guards the control API, then routes the request.
 func (f *Fake) serveControl(w http.ResponseWriter, r *http.Request) {
 	switch f.ControlAccess() {
@@ -122,7 +104,7 @@ func (f *Fake) serveControl(w http.ResponseWriter, r *http.Request) {
 	case ControlLoopback:
 		// A page in the developer's browser can reach loopback, and DNS
 		// rebinding can make it read the answers under its own name.
-		if !isLoopbackHost(r.Host) {
+		if !httpserve.IsLoopbackHost(r.Host) {
 			controlError(w, http.StatusMisdirectedRequest, "the control API answers only requests to a loopback name (Host "+
 				r.Host+" refused); give the fake a control token to reach it by another name")
 			return

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/store"
 	"github.com/spotcheck/spotcheck/fakespotify/webapi"
@@ -51,6 +52,7 @@ type Fake struct {
 	logf      func(Request)
 	linef     func(LogLine)
 	fps       redact.Cache // fingerprints of credentials sent again and again
+	limits    httpserve.Limits
 	sweepTick atomic.Uint64
 
 	// The control API: on unless WithoutControl; Listen turns it off
@@ -122,6 +124,7 @@ func New(cfg *config.Config, opts ...Option) (*Fake, error) {
 	for _, o := range opts {
 		o(f)
 	}
+	f.limits = f.Limits()
 	if err := checkControlToken(f.controlToken); err != nil {
 		return nil, fmt.Errorf("fakespotify: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -65,13 +66,38 @@ func Listen(addr string, f *Fake) (*Server, error) {
 		Fake:  f,
 		URL:   "http://" + ln.Addr().String(),
 		Addr:  ln.Addr().String(),
-		srv:   &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second},
+		srv:   httpserve.Server(f, f.limits),
 		done:  make(chan error, 1),
 		fresh: map[net.Conn]bool{},
 	}
 	s.srv.ConnState = s.track
-	go func() { s.done <- s.srv.Serve(ln) }()
+	go func() { s.done <- s.srv.Serve(httpserve.Listener(ln, f.limits)) }()
 	return s, nil
+}
+
+// WithLimits sets what one client can hold of a fake served by Listen or
+// Start, or by package front with Limits(): timeouts for the request line
+// and headers, the body, idle keep-alive connections and slow readers, and
+// a cap on open connections. Zero fields take DefaultLimits'.
+func WithLimits(l httpserve.Limits) Option { return func(f *Fake) { f.limits = l } }
+
+// DefaultLimits are the limits of a fake without WithLimits: httpserve's
+// defaults (headers 10 s, a whole request 2 min, idle keep-alive 60 s,
+// writing an answer 2 min, 1 MiB of headers), with the connection cap at
+// half the process's descriptor limit, at most 4096.
+func DefaultLimits() httpserve.Limits {
+	l := httpserve.Defaults
+	l.MaxConns = httpserve.ConnsFor(4096)
+	return l
+}
+
+// Limits are the fake's connection limits (WithLimits), defaults filled in.
+func (f *Fake) Limits() httpserve.Limits {
+	l, d := f.limits, DefaultLimits()
+	if l.MaxConns <= 0 {
+		l.MaxConns = d.MaxConns
+	}
+	return l
 }
 
 // ListeningOn tells the fake an address it is served on. On an address

@@ -98,7 +98,7 @@ func runIsolated(o frontOptions) error {
 // startFront loads the CA when TLS is on and opens the listeners, turning
 // their failures into one line with the fix.
 func startFront(a *app, addr string, fake *fakespotify.Fake, o *frontOptions) (*front.Front, error) {
-	c := front.Config{Handler: fake, Addrs: []string{addr}, Tunnel: o.tunnel, Log: frontLogger(a.log)}
+	c := front.Config{Handler: fake, Addrs: []string{addr}, Tunnel: o.tunnel, Log: frontLogger(a.log), Limits: fake.Limits()}
 	if o.tlsAddr != "" {
 		c.TLSAddrs = []string{o.tlsAddr}
 	}
