@@ -1,6 +1,7 @@
 package fakespotify
 
 import (
+	"bufio"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -168,8 +169,31 @@ func (f *Fake) controlHealth(w http.ResponseWriter, _ *http.Request) {
 	writeControl(w, http.StatusOK, control.Health{OK: true, Now: f.Now()})
 }
 
+// controlRequests streams the listing one entry at a time, so that a
+// full log is never held twice (as entries and as JSON); the entries are
+// only pointed to, and redacted as they are written.
 func (f *Fake) controlRequests(w http.ResponseWriter, r *http.Request) {
-	writeControl(w, http.StatusOK, control.Requests{Requests: f.Requests(clientScope(r.URL.Query()))})
+	raw := f.log.entries(clientScope(r.URL.Query()))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 32<<10)
+	_, _ = bw.WriteString("{\n  \"requests\": [")
+	for i, e := range raw {
+		if i > 0 {
+			_ = bw.WriteByte(',')
+		}
+		_, _ = bw.WriteString("\n    ")
+		b, err := json.MarshalIndent(f.redacted(e), "    ", "  ")
+		if err != nil {
+			return
+		}
+		if _, err := bw.Write(b); err != nil {
+			return // the client went away
+		}
+		raw[i] = nil // written: the log alone keeps it now
+	}
+	_, _ = bw.WriteString("\n  ]\n}\n")
+	_ = bw.Flush()
 }
 
 func (f *Fake) controlResetRequests(w http.ResponseWriter, r *http.Request) {
@@ -269,6 +293,10 @@ func (f *Fake) controlCloneApp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := f.CloneApp(cr.From, cr.AppOverrides)
+	if errors.Is(err, ErrTooManyClones) {
+		controlError(w, http.StatusConflict, err.Error())
+		return
+	}
 	if err != nil {
 		controlError(w, http.StatusBadRequest, err.Error())
 		return

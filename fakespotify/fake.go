@@ -53,6 +53,8 @@ type Fake struct {
 	linef     func(LogLine)
 	fps       redact.Cache // fingerprints of credentials sent again and again
 	limits    httpserve.Limits
+	maxClones int
+	clones    int // apps cloned and not deleted; under mu
 	sweepTick atomic.Uint64
 
 	// The control API: on unless WithoutControl; Listen turns it off
@@ -149,7 +151,13 @@ func New(cfg *config.Config, opts ...Option) (*Fake, error) {
 	if size <= 0 {
 		size = config.DefaultRequestLog
 	}
-	f.log.init(size)
+	f.log.init(size, cfg.RequestLogBytes)
+	if f.maxClones <= 0 {
+		f.maxClones = cfg.MaxClones
+	}
+	if f.maxClones <= 0 {
+		f.maxClones = config.DefaultMaxClones
+	}
 	env := &env{f}
 	f.accounts = accounts.New(env, f.store)
 	f.api = webapi.New(env)
@@ -326,6 +334,9 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.clones >= f.maxClones {
+		return config.App{}, fmt.Errorf("%w: the fake holds %d cloned apps already (max_clones); delete some with DeleteApp or DELETE %sapps/{client_id}", ErrTooManyClones, f.clones, ControlPrefix)
+	}
 	for id, st := range f.apps {
 		switch {
 		case id == a.ClientID:
@@ -335,9 +346,18 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 		}
 	}
 	f.apps[a.ClientID] = &appState{app: a, policies: o.Policies}
+	f.clones++
 	f.secrets.AddClientCredentials(a.ClientID, a.ClientSecret)
 	return a, nil
 }
+
+// ErrTooManyClones is CloneApp's error when the fake holds as many clones
+// as max_clones (WithMaxClones) allows.
+var ErrTooManyClones = errors.New("too many cloned apps")
+
+// WithMaxClones sets how many cloned apps the fake holds at once, in place
+// of the configuration's max_clones (default 10,000).
+func WithMaxClones(n int) Option { return func(f *Fake) { f.maxClones = n } }
 
 // Limits of a clone's overrides. A secret shorter than redaction
 // recognises (8 characters) would show in the fake's log.
@@ -430,6 +450,9 @@ func (f *Fake) DeleteApp(clientID string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	_, ok := f.apps[clientID]
+	if _, configured := f.cfg.App(clientID); ok && !configured {
+		f.clones--
+	}
 	delete(f.apps, clientID)
 	f.log.drop(clientID)
 	return ok

@@ -218,14 +218,15 @@ func (f *Fake) redacted(e *rawRequest) Request {
 		q, _ := url.ParseQuery(e.rawQuery)
 		r.Query = x.values(q)
 	}
-	r.Header = x.header(e.Header)
+	r.Header = x.header(decodeHeader(e.header))
 	if len(e.body) > 0 {
 		r.Body = x.body(e.requestHeader("Content-Type"), e.body)
 	}
 	if form := x.form(); form != nil {
 		r.Form = x.values(form)
 	}
-	r.ResponseHeader = x.header(e.ResponseHeader)
+	r.ResponseHeader = x.header(decodeHeader(e.respHdr))
+	r.Truncated = e.cut
 	if len(e.respBody) > 0 {
 		r.ResponseBody = x.body(e.responseHeader("Content-Type"), e.respBody)
 	}

@@ -192,6 +192,7 @@ type inflight struct {
 	start     time.Time
 	startTick uint64
 	body      []byte // the start of the request body, captureLimit at most
+	bodyCut   bool   // the body went on past captureLimit
 	clientID  string
 	userID    string
 	seq       uint64    // 0 when nothing logs the request
@@ -211,7 +212,7 @@ func (f *Fake) capture(w http.ResponseWriter, r *http.Request, endpoint wire.End
 			io.Reader
 			io.Closer
 		}{io.MultiReader(bytes.NewReader(body), rest), rest}
-		in.body = body[:min(len(body), captureLimit)]
+		in.body, in.bodyCut = body[:min(len(body), captureLimit)], len(body) > captureLimit
 	}
 	return in
 }
@@ -268,21 +269,15 @@ func (f *Fake) logRequest(in *inflight, w http.ResponseWriter, r *http.Request) 
 			Endpoint: in.endpoint,
 			Method:   r.Method,
 			Path:     r.URL.Path,
-			// net/http gives each request its own header map and never
-			// touches it after the handler returns, so it is kept as is.
-			Header: r.Header,
-			Status: in.rec.status,
-			// Like the request's, the response header map is this
-			// request's own and no longer written once the handler returns.
-			ResponseHeader: w.Header(),
-			Injected:       in.injected,
+			Status:   in.rec.status,
+			Injected: in.injected,
 		},
-		rawQuery:  r.URL.RawQuery,
 		body:      in.body,
-		respBody:  in.rec.body.Bytes(), // the recorder is this request's alone
+		respBody:  bytes.Clone(in.rec.body.Bytes()),
 		startTick: in.startTick,
 		endTick:   in.rec.endTick,
 	}
+	e.compact(r.URL.RawQuery, r.Header, w.Header(), in.bodyCut, in.rec.cut)
 	if e.Status == 0 {
 		e.Status = http.StatusOK
 	}
@@ -307,6 +302,7 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	body   bytes.Buffer
+	cut    bool // the body went on past captureLimit
 	// ticks is the log's counter; endTick is read from it when the answer
 	// is decided, before any byte of it can reach the client.
 	ticks   *atomic.Uint64
@@ -326,11 +322,12 @@ func (r *recorder) Write(b []byte) (int, error) {
 		r.status = http.StatusOK
 		r.endTick = r.ticks.Add(1)
 	}
-	if room := captureLimit - r.body.Len(); room > 0 {
-		if len(b) < room {
-			room = len(b)
-		}
-		r.body.Write(b[:room])
+	room := captureLimit - r.body.Len()
+	if len(b) > room {
+		r.cut = true
+	}
+	if room > 0 {
+		r.body.Write(b[:min(room, len(b))])
 	}
 	return r.ResponseWriter.Write(b)
 }
