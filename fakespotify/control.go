@@ -250,8 +250,15 @@ func (f *Fake) controlAdvanceClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if cr.ClientID == "" {
-		f.AdvanceClock(d)
-	} else if err := f.AdvanceClockFor(cr.ClientID, d); err != nil {
+		err = f.TryAdvanceClock(d)
+	} else {
+		err = f.AdvanceClockFor(cr.ClientID, d)
+	}
+	switch {
+	case errors.Is(err, ErrClockRange):
+		controlError(w, http.StatusBadRequest, fmt.Sprintf("advance: %q: %v", cr.Advance, err))
+		return
+	case err != nil:
 		controlError(w, http.StatusNotFound, err.Error())
 		return
 	}

@@ -178,14 +178,51 @@ func (f *Fake) NowFor(clientID string) time.Time {
 	return now
 }
 
+// MaxClockAdvance is how far the clocks can be moved ahead in all: the
+// fake-wide offset plus an app's own. Time in Go ends in the year 2262;
+// 100 years is far beyond any token lifetime and far from that end.
+const MaxClockAdvance = 100 * 365 * 24 * time.Hour
+
+// ErrClockRange is the error of a clock move past MaxClockAdvance.
+var ErrClockRange = fmt.Errorf("the clocks move at most %v ahead in all", MaxClockAdvance)
+
 // AdvanceClock moves the fake-wide clock forward: codes, tokens and
-// refresh-token lifetimes expire on it.
+// refresh-token lifetimes expire on it. A move past MaxClockAdvance stops
+// there (TryAdvanceClock refuses it instead).
 func (f *Fake) AdvanceClock(d time.Duration) {
 	if d < 0 {
 		return
 	}
-	f.offset.Add(int64(d))
+	f.mu.Lock()
+	f.offset.Store(int64(min(time.Duration(f.offset.Load())+min(d, MaxClockAdvance), MaxClockAdvance-f.maxAppOffsetLocked())))
+	f.mu.Unlock()
 	f.store.Sweep(f.Now())
+}
+
+// TryAdvanceClock is AdvanceClock that refuses, with ErrClockRange, a move
+// that would take a clock past MaxClockAdvance.
+func (f *Fake) TryAdvanceClock(d time.Duration) error {
+	if d < 0 {
+		return errors.New("cannot move the clock backwards")
+	}
+	f.mu.Lock()
+	if d > MaxClockAdvance-time.Duration(f.offset.Load())-f.maxAppOffsetLocked() {
+		f.mu.Unlock()
+		return ErrClockRange
+	}
+	f.offset.Add(int64(d))
+	f.mu.Unlock()
+	f.store.Sweep(f.Now())
+	return nil
+}
+
+// maxAppOffsetLocked is the largest of the apps' own clock offsets.
+func (f *Fake) maxAppOffsetLocked() time.Duration {
+	var m time.Duration
+	for _, st := range f.apps {
+		m = max(m, st.offset)
+	}
+	return m
 }
 
 // AdvanceClockFor moves one app's clock forward and leaves every other
@@ -199,6 +236,9 @@ func (f *Fake) AdvanceClockFor(clientID string, d time.Duration) error {
 	st, ok := f.apps[clientID]
 	if !ok {
 		return fmt.Errorf("no app with client id %q", clientID)
+	}
+	if d > MaxClockAdvance-time.Duration(f.offset.Load())-st.offset {
+		return ErrClockRange
 	}
 	st.offset += d
 	return nil
