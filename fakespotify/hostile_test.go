@@ -236,4 +236,3 @@ var _ = Describe("hostile input", func() {
 		}
 	})
 })
-
