@@ -8,7 +8,7 @@ export DISABLE_ROD_FLAG := 1
 
 NODE_CLIENTS := cmd/spotcheck/testdata/clients/node
 
-.PHONY: run test bench lint build chromium tools clients fuzz image image-tools dist-tools release-check
+.PHONY: run test bench bench-cli bench-tools lint build chromium tools clients fuzz image image-tools dist-tools release-check
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/spotcheck
@@ -125,9 +125,30 @@ test: tools clients lint
 	$(GO) test -race -count=1 ./...
 
 # Load benchmarks run for fixed durations (one iteration each); the
-# micro-benchmarks get Go's usual iteration counts.
-bench: chromium
+# micro-benchmarks get Go's usual iteration counts. Then bench-cli.
+bench: chromium bench-cli
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The fake as users run it (cmd/spotcheck/internal/clibench): the built
+# binary with default flags, its request log in a file, beside an empty
+# net/http handler in the same run, driven by hey with 32 keep-alive
+# connections. BENCH_FLAGS passes more, e.g. -tls, -rounds 3, -duration 10s.
+BENCH_FLAGS ?=
+bench-cli: bench-tools
+	mkdir -p .build/bench
+	$(GO) build -o .build/bench/spotcheck ./cmd/spotcheck
+	$(GO) build -o .build/bench/clibench ./cmd/spotcheck/internal/clibench
+	.build/bench/clibench -spotcheck .build/bench/spotcheck $(BENCH_FLAGS)
+
+# hey, the external load generator, from Debian.
+bench-tools:
+	@if command -v hey >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's hey (the load generator of make bench-cli)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hey >/dev/null; \
+	else \
+		echo "hey is missing: install it with 'sudo apt-get install -y hey'" >&2; exit 2; \
+	fi
 
 # Every fuzz target in the repository, one after the other (go test -fuzz
 # takes one target per run), FUZZTIME each; FUZZ picks targets by a regular

@@ -1,13 +1,13 @@
 package fakespotify
 
 import (
+	"bufio"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/control"
+	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
 )
 
 // The control API's types live in package control, with its client; the
@@ -89,24 +90,6 @@ func checkControlToken(tok string) error {
 	return nil
 }
 
-// isLoopbackHost reports whether a Host header (or any host[:port]) names
-// this machine by a loopback name: localhost, an address in 127.0.0.0/8,
-// or ::1, with any port. explain --serve applies the same rule to its page
-// (checks/catalog/explainweb); it keeps its own copy rather than import
-// the fake for ten lines.
-func isLoopbackHost(host string) bool {
-	name := host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		name = h
-	}
-	name = strings.Trim(name, "[]")
-	if strings.EqualFold(name, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(name)
-	return ip != nil && ip.IsLoopback()
-}
-
 // serveControl guards the control API, then routes the request.
 func (f *Fake) serveControl(w http.ResponseWriter, r *http.Request) {
 	switch f.ControlAccess() {
@@ -122,7 +105,7 @@ func (f *Fake) serveControl(w http.ResponseWriter, r *http.Request) {
 	case ControlLoopback:
 		// A page in the developer's browser can reach loopback, and DNS
 		// rebinding can make it read the answers under its own name.
-		if !isLoopbackHost(r.Host) {
+		if !httpserve.IsLoopbackHost(r.Host) {
 			controlError(w, http.StatusMisdirectedRequest, "the control API answers only requests to a loopback name (Host "+
 				r.Host+" refused); give the fake a control token to reach it by another name")
 			return
@@ -186,8 +169,31 @@ func (f *Fake) controlHealth(w http.ResponseWriter, _ *http.Request) {
 	writeControl(w, http.StatusOK, control.Health{OK: true, Now: f.Now()})
 }
 
+// controlRequests streams the listing one entry at a time, so that a
+// full log is never held twice (as entries and as JSON); the entries are
+// only pointed to, and redacted as they are written.
 func (f *Fake) controlRequests(w http.ResponseWriter, r *http.Request) {
-	writeControl(w, http.StatusOK, control.Requests{Requests: f.Requests(clientScope(r.URL.Query()))})
+	raw := f.log.entries(clientScope(r.URL.Query()))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 32<<10)
+	_, _ = bw.WriteString("{\n  \"requests\": [")
+	for i, e := range raw {
+		if i > 0 {
+			_ = bw.WriteByte(',')
+		}
+		_, _ = bw.WriteString("\n    ")
+		b, err := json.MarshalIndent(f.redacted(e), "    ", "  ")
+		if err != nil {
+			return
+		}
+		if _, err := bw.Write(b); err != nil {
+			return // the client went away
+		}
+		raw[i] = nil // written: the log alone keeps it now
+	}
+	_, _ = bw.WriteString("\n  ]\n}\n")
+	_ = bw.Flush()
 }
 
 func (f *Fake) controlResetRequests(w http.ResponseWriter, r *http.Request) {
@@ -244,8 +250,15 @@ func (f *Fake) controlAdvanceClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if cr.ClientID == "" {
-		f.AdvanceClock(d)
-	} else if err := f.AdvanceClockFor(cr.ClientID, d); err != nil {
+		err = f.TryAdvanceClock(d)
+	} else {
+		err = f.AdvanceClockFor(cr.ClientID, d)
+	}
+	switch {
+	case errors.Is(err, ErrClockRange):
+		controlError(w, http.StatusBadRequest, fmt.Sprintf("advance: %q: %v", cr.Advance, err))
+		return
+	case err != nil:
 		controlError(w, http.StatusNotFound, err.Error())
 		return
 	}
@@ -287,6 +300,10 @@ func (f *Fake) controlCloneApp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := f.CloneApp(cr.From, cr.AppOverrides)
+	if errors.Is(err, ErrTooManyClones) {
+		controlError(w, http.StatusConflict, err.Error())
+		return
+	}
 	if err != nil {
 		controlError(w, http.StatusBadRequest, err.Error())
 		return

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/store"
 	"github.com/spotcheck/spotcheck/fakespotify/webapi"
@@ -49,6 +50,11 @@ type Fake struct {
 	base      func() time.Time
 	offset    atomic.Int64 // fake-wide clock offset, ns
 	logf      func(Request)
+	linef     func(LogLine)
+	fps       redact.Cache // fingerprints of credentials sent again and again
+	limits    httpserve.Limits
+	maxClones int
+	clones    int // apps cloned and not deleted; under mu
 	sweepTick atomic.Uint64
 
 	// The control API: on unless WithoutControl; Listen turns it off
@@ -120,6 +126,7 @@ func New(cfg *config.Config, opts ...Option) (*Fake, error) {
 	for _, o := range opts {
 		o(f)
 	}
+	f.limits = f.Limits()
 	if err := checkControlToken(f.controlToken); err != nil {
 		return nil, fmt.Errorf("fakespotify: %w", err)
 	}
@@ -144,7 +151,13 @@ func New(cfg *config.Config, opts ...Option) (*Fake, error) {
 	if size <= 0 {
 		size = config.DefaultRequestLog
 	}
-	f.log.init(size)
+	f.log.init(size, cfg.RequestLogBytes)
+	if f.maxClones <= 0 {
+		f.maxClones = cfg.MaxClones
+	}
+	if f.maxClones <= 0 {
+		f.maxClones = config.DefaultMaxClones
+	}
 	env := &env{f}
 	f.accounts = accounts.New(env, f.store)
 	f.api = webapi.New(env)
@@ -165,14 +178,51 @@ func (f *Fake) NowFor(clientID string) time.Time {
 	return now
 }
 
+// MaxClockAdvance is how far the clocks can be moved ahead in all: the
+// fake-wide offset plus an app's own. Time in Go ends in the year 2262;
+// 100 years is far beyond any token lifetime and far from that end.
+const MaxClockAdvance = 100 * 365 * 24 * time.Hour
+
+// ErrClockRange is the error of a clock move past MaxClockAdvance.
+var ErrClockRange = fmt.Errorf("the clocks move at most %v ahead in all", MaxClockAdvance)
+
 // AdvanceClock moves the fake-wide clock forward: codes, tokens and
-// refresh-token lifetimes expire on it.
+// refresh-token lifetimes expire on it. A move past MaxClockAdvance stops
+// there (TryAdvanceClock refuses it instead).
 func (f *Fake) AdvanceClock(d time.Duration) {
 	if d < 0 {
 		return
 	}
-	f.offset.Add(int64(d))
+	f.mu.Lock()
+	f.offset.Store(int64(min(time.Duration(f.offset.Load())+min(d, MaxClockAdvance), MaxClockAdvance-f.maxAppOffsetLocked())))
+	f.mu.Unlock()
 	f.store.Sweep(f.Now())
+}
+
+// TryAdvanceClock is AdvanceClock that refuses, with ErrClockRange, a move
+// that would take a clock past MaxClockAdvance.
+func (f *Fake) TryAdvanceClock(d time.Duration) error {
+	if d < 0 {
+		return errors.New("cannot move the clock backwards")
+	}
+	f.mu.Lock()
+	if d > MaxClockAdvance-time.Duration(f.offset.Load())-f.maxAppOffsetLocked() {
+		f.mu.Unlock()
+		return ErrClockRange
+	}
+	f.offset.Add(int64(d))
+	f.mu.Unlock()
+	f.store.Sweep(f.Now())
+	return nil
+}
+
+// maxAppOffsetLocked is the largest of the apps' own clock offsets.
+func (f *Fake) maxAppOffsetLocked() time.Duration {
+	var m time.Duration
+	for _, st := range f.apps {
+		m = max(m, st.offset)
+	}
+	return m
 }
 
 // AdvanceClockFor moves one app's clock forward and leaves every other
@@ -186,6 +236,9 @@ func (f *Fake) AdvanceClockFor(clientID string, d time.Duration) error {
 	st, ok := f.apps[clientID]
 	if !ok {
 		return fmt.Errorf("no app with client id %q", clientID)
+	}
+	if d > MaxClockAdvance-time.Duration(f.offset.Load())-st.offset {
+		return ErrClockRange
 	}
 	st.offset += d
 	return nil
@@ -321,6 +374,9 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.clones >= f.maxClones {
+		return config.App{}, fmt.Errorf("%w: the fake holds %d cloned apps already (max_clones); delete some with DeleteApp or DELETE %sapps/{client_id}", ErrTooManyClones, f.clones, ControlPrefix)
+	}
 	for id, st := range f.apps {
 		switch {
 		case id == a.ClientID:
@@ -330,9 +386,18 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 		}
 	}
 	f.apps[a.ClientID] = &appState{app: a, policies: o.Policies}
+	f.clones++
 	f.secrets.AddClientCredentials(a.ClientID, a.ClientSecret)
 	return a, nil
 }
+
+// ErrTooManyClones is CloneApp's error when the fake holds as many clones
+// as max_clones (WithMaxClones) allows.
+var ErrTooManyClones = errors.New("too many cloned apps")
+
+// WithMaxClones sets how many cloned apps the fake holds at once, in place
+// of the configuration's max_clones (default 10,000).
+func WithMaxClones(n int) Option { return func(f *Fake) { f.maxClones = n } }
 
 // Limits of a clone's overrides. A secret shorter than redaction
 // recognises (8 characters) would show in the fake's log.
@@ -425,6 +490,9 @@ func (f *Fake) DeleteApp(clientID string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	_, ok := f.apps[clientID]
+	if _, configured := f.cfg.App(clientID); ok && !configured {
+		f.clones--
+	}
 	delete(f.apps, clientID)
 	f.log.drop(clientID)
 	return ok

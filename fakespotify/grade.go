@@ -107,8 +107,8 @@ func (f *Fake) gradeApp(clientID, name string, raw []*rawRequest, dropped uint64
 		entries[i] = grade.Entry{
 			Seq: e.Seq, Time: e.Time, Duration: e.Duration, StartTick: e.startTick, EndTick: e.endTick,
 			ClientID: e.ClientID, UserID: e.UserID, Endpoint: e.Endpoint, Method: e.Method, Path: e.Path,
-			RawQuery: e.rawQuery, Header: e.Header, Body: e.body,
-			Status: e.Status, ResponseHeader: e.ResponseHeader, ResponseBody: e.respBody, Injected: e.Injected,
+			RawQuery: e.rawQuery, Header: decodeHeader(e.header), Body: e.body,
+			Status: e.Status, ResponseHeader: decodeHeader(e.respHdr), ResponseBody: e.respBody, Injected: e.Injected,
 			Exchange: func() wire.Exchange { return f.exchange(e) },
 		}
 	}

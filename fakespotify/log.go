@@ -1,7 +1,7 @@
 package fakespotify
 
 import (
-	"encoding/json"
+	"encoding/binary"
 	"net/http"
 	"net/url"
 	"sort"
@@ -9,8 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/grade"
-	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -26,42 +26,73 @@ const (
 	EndpointOther     = wire.EndpointOther
 )
 
-// captureLimit bounds what the log keeps of each body.
-const captureLimit = 16 << 10
+// What one log entry keeps at most: the start of each body, and the
+// request's query and each header set. A header value or query parameter
+// past the cap is left out whole (a secret is never kept in part, where
+// redaction could not recognise it), and the entry says what was cut.
+const (
+	captureLimit   = 16 << 10
+	maxQueryBytes  = 8 << 10
+	maxHeaderBytes = 8 << 10
+)
+
+// DefaultRequestLogBytes is the request log's byte budget when neither the
+// configuration (request_log_bytes) nor WithRequestLogBytes sets one.
+const DefaultRequestLogBytes = config.DefaultRequestLogBytes
+
+// entryOverhead is what an entry costs besides its strings and bodies:
+// the struct, its links and the slice and string headers.
+const entryOverhead = 320
 
 // rawRequest is a log entry as captured, unredacted: redacting on read
 // keeps the hot path cheap, and the clear values never leave the process.
+// It holds no live header maps: headers are encoded in one string each.
 type rawRequest struct {
-	Request
+	Request  // the scalar fields; Header, Query, Form and bodies stay nil
 	rawQuery string
+	header   string // encodeHeader of the request's headers
+	respHdr  string // and of the answer's
 	body     []byte
 	respBody []byte
+	cut      []string // what did not fit: "query", "header", "body", …
 	// startTick and endTick are taken from one counter when the request
 	// arrived and when its answer was decided, so that grading can tell a
 	// request sent after a 429 from one already in flight.
 	startTick, endTick uint64
+
+	size       int64 // what the entry counts against the budget
+	app        *appLog
+	prev, next *rawRequest // in arrival order, across apps
+	aprev      *rawRequest // in its app's window
+	anext      *rawRequest
 }
 
-// requestLog is a ring buffer per app, so one noisy client cannot push
-// another's history out, and memory is bounded by apps × size.
+// requestLog keeps a window of requests per app, so one noisy client
+// cannot push another's history out, under one byte budget for all: past
+// it the oldest entries go first, whichever app's they are.
 type requestLog struct {
-	size  int
-	sized bool // set by WithRequestLog, which overrides the config
+	size  int // entries per app
+	sized bool
+	// budget bounds the bytes of every entry kept (WithRequestLogBytes).
+	budget      int64
+	budgetSized bool
 	// grading holds the fake's default grade options (WithGradeOptions):
 	// grading reads nothing but this log, so its settings live with it.
 	grading grade.Options
 	seq     atomic.Uint64
 	ticks   atomic.Uint64
-	mu      sync.Mutex
-	rings   map[string]*ring
+
+	mu         sync.Mutex
+	apps       map[string]*appLog
+	head, tail *rawRequest // every entry, oldest first
+	used       int64
 }
 
-type ring struct {
-	mu      sync.Mutex
-	entries []*rawRequest
-	next    int
-	full    bool
-	dropped uint64 // entries overwritten since the ring was last cleared
+// appLog is one app's window.
+type appLog struct {
+	head, tail *rawRequest
+	n          int
+	dropped    uint64 // entries evicted since the window was last cleared
 }
 
 // WithRequestLog sets how many requests the fake keeps per app, in place
@@ -77,24 +108,51 @@ func WithRequestLog(size int) Option {
 	}
 }
 
-func (l *requestLog) init(size int) {
+// WithRequestLogBytes sets the request log's byte budget across all apps,
+// in place of the configuration's request_log_bytes (default 64 MiB).
+// Past it the oldest entries are dropped first, whichever app's they are;
+// grading says how many an app's window lost.
+func WithRequestLogBytes(n int64) Option {
+	return func(f *Fake) {
+		if n > 0 {
+			f.log.budget, f.log.budgetSized = n, true
+		}
+	}
+}
+
+func (l *requestLog) init(size int, budget int64) {
 	if !l.sized {
 		l.size = size
 	}
-	l.rings = map[string]*ring{}
+	if !l.budgetSized {
+		l.budget = budget
+	}
+	if l.budget <= 0 {
+		l.budget = DefaultRequestLogBytes
+	}
+	l.apps = map[string]*appLog{}
 }
 
 func (l *requestLog) enabled() bool { return l.size > 0 }
 
-func (l *requestLog) ring(clientID string) *ring {
+// Bytes is what the entries kept count against the budget.
+func (l *requestLog) bytes() int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r, ok := l.rings[clientID]
-	if !ok {
-		r = &ring{entries: make([]*rawRequest, l.size)}
-		l.rings[clientID] = r
+	return l.used
+}
+
+// count is how many entries one app's window holds ("*" = all apps').
+func (l *requestLog) count(clientID string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for id, a := range l.apps {
+		if clientID == "*" || id == clientID {
+			n += a.n
+		}
 	}
-	return r
+	return n
 }
 
 // add files an entry under ringKey: the client id when it names a
@@ -103,110 +161,251 @@ func (l *requestLog) add(ringKey string, e *rawRequest) {
 	if !l.enabled() {
 		return
 	}
-	r := l.ring(ringKey)
-	r.mu.Lock()
-	if r.entries[r.next] != nil {
-		r.dropped++
+	e.size = entryOverhead + int64(len(e.rawQuery)+len(e.header)+len(e.respHdr)+len(e.body)+len(e.respBody)+
+		len(e.ClientID)+len(e.UserID)+len(e.Method)+len(e.Path))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	a, ok := l.apps[ringKey]
+	if !ok {
+		a = &appLog{}
+		l.apps[ringKey] = a
 	}
-	r.entries[r.next] = e
-	r.next = (r.next + 1) % len(r.entries)
-	if r.next == 0 {
-		r.full = true
+	e.app = a
+	e.prev, l.tail = l.tail, e
+	if e.prev != nil {
+		e.prev.next = e
+	} else {
+		l.head = e
 	}
-	r.mu.Unlock()
+	e.aprev, a.tail = a.tail, e
+	if e.aprev != nil {
+		e.aprev.anext = e
+	} else {
+		a.head = e
+	}
+	a.n++
+	l.used += e.size
+	if a.n > l.size {
+		a.dropped++
+		l.removeLocked(a.head)
+	}
+	// The newest entry always stays: one request is never over budget.
+	for l.used > l.budget && l.head != e {
+		l.head.app.dropped++
+		l.removeLocked(l.head)
+	}
+}
+
+// removeLocked unlinks e from both lists.
+func (l *requestLog) removeLocked(e *rawRequest) {
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		l.head = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		l.tail = e.prev
+	}
+	a := e.app
+	if e.aprev != nil {
+		e.aprev.anext = e.anext
+	} else {
+		a.head = e.anext
+	}
+	if e.anext != nil {
+		e.anext.aprev = e.aprev
+	} else {
+		a.tail = e.aprev
+	}
+	a.n--
+	l.used -= e.size
+	e.prev, e.next, e.aprev, e.anext = nil, nil, nil, nil
 }
 
 func (l *requestLog) drop(clientID string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.rings, clientID)
+	if a, ok := l.apps[clientID]; ok {
+		for a.head != nil {
+			l.removeLocked(a.head)
+		}
+		delete(l.apps, clientID)
+	}
+}
+
+// windowsLocked are the apps one call is about ("*" = every app).
+func (l *requestLog) windowsLocked(clientID string) []*appLog {
+	if clientID == "*" {
+		out := make([]*appLog, 0, len(l.apps))
+		for _, a := range l.apps {
+			out = append(out, a)
+		}
+		return out
+	}
+	if a, ok := l.apps[clientID]; ok {
+		return []*appLog{a}
+	}
+	return nil
 }
 
 // entries returns one app's entries in arrival order ("" = requests no app
-// could be attributed to; "*" = every app's, by sequence).
+// could be attributed to; "*" = every app's, by sequence). Entries are
+// never changed once filed, so they are read outside the lock.
 func (l *requestLog) entries(clientID string) []*rawRequest {
-	var rings []*ring
-	l.mu.Lock()
-	if clientID == "*" {
-		for _, r := range l.rings {
-			rings = append(rings, r)
-		}
-	} else if r, ok := l.rings[clientID]; ok {
-		rings = append(rings, r)
-	}
-	l.mu.Unlock()
-	var out []*rawRequest
-	for _, r := range rings {
-		r.mu.Lock()
-		out = append(out, r.ordered()...)
-		r.mu.Unlock()
-	}
-	sortBySeq(out)
+	out, _ := l.snapshot(clientID)
 	return out
 }
 
-// reset clears one app's ring ("*" = all). The ring is emptied in place,
-// under its lock, so that a request being logged at that moment lands in
-// the new window instead of being lost with the old ring.
-func (l *requestLog) reset(clientID string) {
-	l.take(clientID)
-}
+// reset clears one app's window ("*" = all), so that a request being
+// logged at that moment lands in the new window instead of being lost.
+func (l *requestLog) reset(clientID string) { l.take(clientID) }
 
-// take returns one app's entries oldest first and clears its ring in the
-// same critical section ("*" = every ring), so that no request falls
-// between two grading windows. dropped is how many the ring had
-// overwritten.
+// take returns one app's entries oldest first and clears its window in the
+// same critical section ("*" = every window), so that no request falls
+// between two grading windows. dropped is how many the window had lost.
 func (l *requestLog) take(clientID string) (out []*rawRequest, dropped uint64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var rings []*ring
-	if clientID == "*" {
-		for _, r := range l.rings {
-			rings = append(rings, r)
+	for _, a := range l.windowsLocked(clientID) {
+		for a.head != nil {
+			e := a.head
+			out = append(out, e)
+			l.removeLocked(e)
 		}
-	} else if r, ok := l.rings[clientID]; ok {
-		rings = append(rings, r)
-	}
-	for _, r := range rings {
-		r.mu.Lock()
-		out = append(out, r.ordered()...)
-		dropped += r.dropped
-		clear(r.entries)
-		r.next, r.full, r.dropped = 0, false, 0
-		r.mu.Unlock()
+		dropped += a.dropped
+		a.dropped = 0
 	}
 	sortBySeq(out)
 	return out, dropped
 }
 
-// snapshot is entries plus how many the ring had overwritten.
-func (l *requestLog) snapshot(clientID string) ([]*rawRequest, uint64) {
+// snapshot is entries plus how many the window lost.
+func (l *requestLog) snapshot(clientID string) (out []*rawRequest, dropped uint64) {
 	l.mu.Lock()
-	r, ok := l.rings[clientID]
-	l.mu.Unlock()
-	if !ok {
-		return nil, 0
+	for _, a := range l.windowsLocked(clientID) {
+		for e := a.head; e != nil; e = e.anext {
+			out = append(out, e)
+		}
+		dropped += a.dropped
 	}
-	r.mu.Lock()
-	out, dropped := r.ordered(), r.dropped
-	r.mu.Unlock()
+	l.mu.Unlock()
 	sortBySeq(out)
 	return out, dropped
 }
 
-// ordered returns the ring's entries oldest first; r.mu must be held.
-func (r *ring) ordered() []*rawRequest {
-	var out []*rawRequest
-	if r.full {
-		out = append(out, r.entries[r.next:]...)
-	}
-	return append(out, r.entries[:r.next]...)
-}
-
-// sortBySeq puts entries in arrival order: a ring holds them in the order
-// they completed.
+// sortBySeq puts entries in arrival order: a window holds them in the
+// order they completed.
 func sortBySeq(es []*rawRequest) {
 	sort.Slice(es, func(i, j int) bool { return es[i].Seq < es[j].Seq })
+}
+
+// encodeHeader writes h as one string: each name and value with its
+// length before it, names sorted, so that a request's headers cost one
+// allocation and no map. Values that would take the whole past limit are
+// left out, and cut says so.
+func encodeHeader(h http.Header, limit int) (enc string, cut bool) {
+	keys := make([]string, 0, len(h))
+	n := 0
+	for k, vs := range h {
+		keys = append(keys, k)
+		for _, v := range vs {
+			n += len(k) + len(v) + 2*binary.MaxVarintLen32
+		}
+	}
+	sort.Strings(keys)
+	b := make([]byte, 0, min(n, limit+2*binary.MaxVarintLen32))
+	for _, k := range keys {
+		for _, v := range h[k] {
+			if len(b)+len(k)+len(v)+2*binary.MaxVarintLen32 > limit {
+				cut = true
+				continue
+			}
+			b = binary.AppendUvarint(b, uint64(len(k)))
+			b = append(b, k...)
+			b = binary.AppendUvarint(b, uint64(len(v)))
+			b = append(b, v...)
+		}
+	}
+	return string(b), cut
+}
+
+// compact fills in what the entry keeps of the query and of both header
+// sets, within their caps, and notes every part that did not fit.
+func (e *rawRequest) compact(rawQuery string, header, respHeader http.Header, bodyCut, respCut bool) {
+	var cut bool
+	if e.rawQuery, cut = capQuery(rawQuery, maxQueryBytes); cut {
+		e.cut = append(e.cut, "query")
+	}
+	if e.header, cut = encodeHeader(header, maxHeaderBytes); cut {
+		e.cut = append(e.cut, "header")
+	}
+	if bodyCut {
+		e.cut = append(e.cut, "body")
+	}
+	if e.respHdr, cut = encodeHeader(respHeader, maxHeaderBytes); cut {
+		e.cut = append(e.cut, "response_header")
+	}
+	if respCut {
+		e.cut = append(e.cut, "response_body")
+	}
+}
+
+// eachHeader calls fn with every name and value of an encoded header set,
+// in order, until fn returns false.
+func eachHeader(enc string, fn func(k, v string) bool) {
+	for len(enc) > 0 {
+		kl, n := binary.Uvarint([]byte(enc[:min(len(enc), binary.MaxVarintLen32)]))
+		k := enc[n : n+int(kl)]
+		enc = enc[n+int(kl):]
+		vl, n := binary.Uvarint([]byte(enc[:min(len(enc), binary.MaxVarintLen32)]))
+		v := enc[n : n+int(vl)]
+		enc = enc[n+int(vl):]
+		if !fn(k, v) {
+			return
+		}
+	}
+}
+
+// headerGet is the first value of name in an encoded header set, as
+// http.Header.Get finds it.
+func headerGet(enc, name string) string {
+	name = http.CanonicalHeaderKey(name)
+	out := ""
+	eachHeader(enc, func(k, v string) bool {
+		if k == name {
+			out = v
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+// decodeHeader is an encoded header set as a map again.
+func decodeHeader(enc string) http.Header {
+	if enc == "" {
+		return nil
+	}
+	h := http.Header{}
+	eachHeader(enc, func(k, v string) bool {
+		h[k] = append(h[k], v)
+		return true
+	})
+	return h
+}
+
+// capQuery keeps the whole parameters of a query that fit in limit.
+func capQuery(q string, limit int) (string, bool) {
+	if len(q) <= limit {
+		return q, false
+	}
+	cut := strings.LastIndexByte(q[:limit+1], '&')
+	if cut < 0 {
+		return "", true
+	}
+	return q[:cut], true
 }
 
 // Requests returns the redacted log of one app (clientID "" for requests
@@ -220,6 +419,15 @@ func (f *Fake) Requests(clientID string) []Request {
 	return out
 }
 
+// RequestCount is how many requests the log holds for one app (clientID
+// "" for requests no app could be attributed to, "*" for all): what
+// Requests would return, without copying it.
+func (f *Fake) RequestCount(clientID string) int { return f.log.count(clientID) }
+
+// RequestLogBytes is what the request log holds now, counted as its byte
+// budget (WithRequestLogBytes) counts it.
+func (f *Fake) RequestLogBytes() int64 { return f.log.bytes() }
+
 // ResetRequests clears the log of one app ("*" = all) and so starts a new
 // grading window for it: Requests and Grade see only what the app sends
 // from now on. Tests that share one app call it between tests (a test
@@ -229,96 +437,17 @@ func (f *Fake) Requests(clientID string) []Request {
 // never guess; GradeAndReset grades and resets in one step.
 func (f *Fake) ResetRequests(clientID string) { f.log.reset(clientID) }
 
-// redacted applies two passes: structural redaction plus every sensitive
-// value seen anywhere in this exchange (so a code in a Location header is
-// also scrubbed from the HTML body that repeats it), then the fake-wide
-// secrets (app credentials, user passwords).
-func (f *Fake) redacted(e *rawRequest) Request {
-	r := e.Request
-	local := &redact.Set{}
-	ct := e.Header.Get("Content-Type")
-	respCT := e.ResponseHeader.Get("Content-Type")
-	var query, form url.Values
-	if e.rawQuery != "" {
-		query, _ = url.ParseQuery(e.rawQuery)
-		addSensitive(local, query)
-	}
-	if len(e.body) > 0 && strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		form, _ = url.ParseQuery(string(e.body))
-		addSensitive(local, form)
-	}
-	if loc, err := url.Parse(e.ResponseHeader.Get("Location")); err == nil {
-		addSensitive(local, loc.Query())
-		frag, _ := url.ParseQuery(loc.Fragment)
-		addSensitive(local, frag)
-	}
-	if _, cred, ok := strings.Cut(e.Header.Get("Authorization"), " "); ok {
-		local.Add(cred)
-	}
-	if strings.Contains(respCT, "json") {
-		var tok map[string]any
-		if json.Unmarshal(e.respBody, &tok) == nil {
-			for k, v := range tok {
-				if s, ok := v.(string); ok && redact.SensitiveFields[k] {
-					local.Add(s)
-				}
-			}
-		}
-	}
-	scrub := f.secrets.String
-	if query != nil {
-		r.Query = scrubValues(local.Values(query), scrub)
-		if r.Endpoint == EndpointLogin || r.Endpoint == EndpointConsent {
-			r.Query = redactContinue(local, r.Query)
-		}
-	}
-	r.Header = scrubHeader(local.Header(e.Header), scrub)
-	if len(e.body) > 0 {
-		r.Body = scrub(local.Body(ct, string(e.body)))
-	}
-	if form != nil {
-		r.Form = scrubValues(local.Values(form), scrub)
-	}
-	r.ResponseHeader = scrubHeader(local.Header(e.ResponseHeader), scrub)
-	if len(e.respBody) > 0 {
-		r.ResponseBody = scrub(local.Body(respCT, string(e.respBody)))
-	}
-	return r
-}
+// requestHeader is the first value of a request header.
+func (e *rawRequest) requestHeader(name string) string { return headerGet(e.header, name) }
 
-func addSensitive(s *redact.Set, v url.Values) {
-	for k, vs := range v {
-		if redact.SensitiveFields[k] {
-			s.Add(vs...)
-		}
-	}
-}
+// responseHeader is the first value of a response header.
+func (e *rawRequest) responseHeader(name string) string { return headerGet(e.respHdr, name) }
 
-func scrubValues(v url.Values, scrub func(string) string) url.Values {
-	for _, vs := range v {
-		for i := range vs {
-			vs[i] = scrub(vs[i])
-		}
+// form is the request's form body, parsed, or nil when it has none.
+func (e *rawRequest) form() url.Values {
+	if len(e.body) == 0 || !strings.HasPrefix(e.requestHeader("Content-Type"), "application/x-www-form-urlencoded") {
+		return nil
 	}
-	return v
-}
-
-func scrubHeader(h http.Header, scrub func(string) string) http.Header {
-	for _, vs := range h {
-		for i := range vs {
-			vs[i] = scrub(vs[i])
-		}
-	}
-	return h
-}
-
-// redactContinue redacts the authorize URL carried in a login page's
-// ?continue= (it has no secrets of its own, but a client may put one there).
-func redactContinue(s interface{ URL(string) string }, q map[string][]string) map[string][]string {
-	if c, ok := q["continue"]; ok {
-		for i := range c {
-			c[i] = s.URL(c[i])
-		}
-	}
-	return q
+	form, _ := url.ParseQuery(string(e.body))
+	return form
 }

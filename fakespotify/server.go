@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -65,13 +66,38 @@ func Listen(addr string, f *Fake) (*Server, error) {
 		Fake:  f,
 		URL:   "http://" + ln.Addr().String(),
 		Addr:  ln.Addr().String(),
-		srv:   &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second},
+		srv:   httpserve.Server(f, f.limits),
 		done:  make(chan error, 1),
 		fresh: map[net.Conn]bool{},
 	}
 	s.srv.ConnState = s.track
-	go func() { s.done <- s.srv.Serve(ln) }()
+	go func() { s.done <- s.srv.Serve(httpserve.Listener(ln, f.limits)) }()
 	return s, nil
+}
+
+// WithLimits sets what one client can hold of a fake served by Listen or
+// Start, or by package front with Limits(): timeouts for the request line
+// and headers, the body, idle keep-alive connections and slow readers, and
+// a cap on open connections. Zero fields take DefaultLimits'.
+func WithLimits(l httpserve.Limits) Option { return func(f *Fake) { f.limits = l } }
+
+// DefaultLimits are the limits of a fake without WithLimits: httpserve's
+// defaults (headers 10 s, a whole request 2 min, idle keep-alive 60 s,
+// writing an answer 2 min, 1 MiB of headers), with the connection cap at
+// half the process's descriptor limit, at most 4096.
+func DefaultLimits() httpserve.Limits {
+	l := httpserve.Defaults
+	l.MaxConns = httpserve.ConnsFor(4096)
+	return l
+}
+
+// Limits are the fake's connection limits (WithLimits), defaults filled in.
+func (f *Fake) Limits() httpserve.Limits {
+	l, d := f.limits, DefaultLimits()
+	if l.MaxConns <= 0 {
+		l.MaxConns = d.MaxConns
+	}
+	return l
 }
 
 // ListeningOn tells the fake an address it is served on. On an address
@@ -166,6 +192,7 @@ type inflight struct {
 	start     time.Time
 	startTick uint64
 	body      []byte // the start of the request body, captureLimit at most
+	bodyCut   bool   // the body went on past captureLimit
 	clientID  string
 	userID    string
 	seq       uint64    // 0 when nothing logs the request
@@ -185,7 +212,7 @@ func (f *Fake) capture(w http.ResponseWriter, r *http.Request, endpoint wire.End
 			io.Reader
 			io.Closer
 		}{io.MultiReader(bytes.NewReader(body), rest), rest}
-		in.body = body[:min(len(body), captureLimit)]
+		in.body, in.bodyCut = body[:min(len(body), captureLimit)], len(body) > captureLimit
 	}
 	return in
 }
@@ -223,10 +250,11 @@ func (f *Fake) route(in *inflight, r *http.Request) {
 }
 
 // logging reports whether anything keeps or reads request records.
-func (f *Fake) logging() bool { return f.log.enabled() || f.logf != nil }
+func (f *Fake) logging() bool { return f.log.enabled() || f.logf != nil || f.linef != nil }
 
 // logRequest files the request and its answer in the app's ring and hands
-// its redacted record to the WithLogger function.
+// its redacted record to the WithLogger function, its log line to the
+// WithLogLine one.
 func (f *Fake) logRequest(in *inflight, w http.ResponseWriter, r *http.Request) {
 	if !f.logging() {
 		return
@@ -241,21 +269,15 @@ func (f *Fake) logRequest(in *inflight, w http.ResponseWriter, r *http.Request) 
 			Endpoint: in.endpoint,
 			Method:   r.Method,
 			Path:     r.URL.Path,
-			// net/http gives each request its own header map and never
-			// touches it after the handler returns, so it is kept as is.
-			Header: r.Header,
-			Status: in.rec.status,
-			// Like the request's, the response header map is this
-			// request's own and no longer written once the handler returns.
-			ResponseHeader: w.Header(),
-			Injected:       in.injected,
+			Status:   in.rec.status,
+			Injected: in.injected,
 		},
-		rawQuery:  r.URL.RawQuery,
 		body:      in.body,
-		respBody:  in.rec.body.Bytes(), // the recorder is this request's alone
+		respBody:  bytes.Clone(in.rec.body.Bytes()),
 		startTick: in.startTick,
 		endTick:   in.rec.endTick,
 	}
+	e.compact(r.URL.RawQuery, r.Header, w.Header(), in.bodyCut, in.rec.cut)
 	if e.Status == 0 {
 		e.Status = http.StatusOK
 	}
@@ -270,6 +292,9 @@ func (f *Fake) logRequest(in *inflight, w http.ResponseWriter, r *http.Request) 
 	if f.logf != nil {
 		f.logf(f.redacted(e))
 	}
+	if f.linef != nil {
+		f.linef(f.logLine(e))
+	}
 }
 
 // recorder captures the status, headers and the start of the body.
@@ -277,6 +302,7 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	body   bytes.Buffer
+	cut    bool // the body went on past captureLimit
 	// ticks is the log's counter; endTick is read from it when the answer
 	// is decided, before any byte of it can reach the client.
 	ticks   *atomic.Uint64
@@ -296,11 +322,12 @@ func (r *recorder) Write(b []byte) (int, error) {
 		r.status = http.StatusOK
 		r.endTick = r.ticks.Add(1)
 	}
-	if room := captureLimit - r.body.Len(); room > 0 {
-		if len(b) < room {
-			room = len(b)
-		}
-		r.body.Write(b[:room])
+	room := captureLimit - r.body.Len()
+	if len(b) > room {
+		r.cut = true
+	}
+	if room > 0 {
+		r.body.Write(b[:min(room, len(b))])
 	}
 	return r.ResponseWriter.Write(b)
 }

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
@@ -632,7 +632,7 @@ func (d *diagnoser) codeExchanges() {
 			default:
 				au, e1 := url.Parse(a.redirectURI)
 				tu, e2 := url.Parse(t.redirectURI)
-				if e1 == nil && e2 == nil && au.Path == tu.Path && (au.Scheme != tu.Scheme || au.Host != tu.Host) && !isLoopbackHost(au.Hostname()) && !isLoopbackHost(tu.Hostname()) {
+				if e1 == nil && e2 == nil && au.Path == tu.Path && (au.Scheme != tu.Scheme || au.Host != tu.Host) && !httpserve.IsLoopbackHost(au.Hostname()) && !httpserve.IsLoopbackHost(tu.Hostname()) {
 					cause = "proxy"
 				}
 			}
@@ -922,14 +922,6 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
-}
-
-func isLoopbackHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 func isUserPath(p string) bool {

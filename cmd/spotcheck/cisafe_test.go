@@ -21,7 +21,7 @@ const hostileText = "ok\n  ::error::pwned\r\n\t::add-mask::s3cret\r##[group]g ::
 var _ = Describe("what the CLI prints besides reports", func() {
 	It("disarms workflow commands in log lines", func() {
 		var out bytes.Buffer
-		log, err := newLogger(&out, "debug")
+		log, err := newLogger(&out, &out, "debug")
 		Expect(err).NotTo(HaveOccurred())
 		log.Debug().Str("body", hostileText).Msg(hostileText)
 		log.Warn().Msg("\n::warning::" + hostileText)

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -32,6 +34,8 @@ type fakeOptions struct {
 	report      reportFlags
 	gradeSkip   []string
 	allowEmpty  bool
+
+	logBytes string // --request-log-bytes
 
 	front      frontOptions // --tls, --tls-addr, --ca-dir, --tunnel, --isolate, --app, -- CMD
 	gradeFlags []string     // grade flags given without --grade-on-exit
@@ -89,6 +93,7 @@ the fake saw no request from it, else the grade's verdict (1 on findings at or a
 	f.StringVar(&o.config, "config", "", "fake configuration YAML (default: $SPOTCHECK_FAKE_CONFIG (the YAML itself), $SPOTCHECK_FAKE_CONFIG_FILE, or the built-in apps and users)")
 	f.StringVar(&o.consent, "consent", "", "override the consent mode: page (login and consent pages) or auto (approve as default_user) (default $SPOTCHECK_FAKE_CONSENT)")
 	f.BoolVar(&o.noControl, "no-control", false, "turn the /_spotcheck/ control endpoints off")
+	f.StringVar(&o.logBytes, "request-log-bytes", "", "the request log's byte budget across all apps, e.g. 64MiB or 1GiB (default: the config's request_log_bytes, 64MiB)")
 	registerControlToken(cmd, &o.controlToken)
 	f.BoolVar(&o.gradeOnExit, "grade-on-exit", false, "on shutdown, print the grade of the apps' clients and exit 1 on findings at or above --fail-on")
 	f.StringVar(&o.failOn, "fail-on", "error", "with --grade-on-exit: the severity that fails: error, warning, info or none")
@@ -102,6 +107,11 @@ the fake saw no request from it, else the grade's verdict (1 on findings at or a
 func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	if err := o.front.validate(); err != nil {
 		return err
+	}
+	for flag, addr := range map[string]string{"--addr": o.addr, "--tls-addr": o.front.tlsAddr} {
+		if err := checkListenAddr(flag, addr); err != nil {
+			return err
+		}
 	}
 	if o.front.isolate && !sandbox.Inside() {
 		return runIsolated(o.front)
@@ -126,10 +136,17 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 		return err
 	}
 	opts := []fakespotify.Option{fakespotify.WithGradeOptions(gradeOpts)}
-	// Redacting a request for its log line costs more than answering it:
-	// skip it altogether when request lines would be dropped anyway.
+	if o.logBytes != "" {
+		n, err := parseByteSize(o.logBytes)
+		if err != nil {
+			return usageErrorf("--request-log-bytes %q: %v", o.logBytes, err)
+		}
+		opts = append(opts, fakespotify.WithRequestLogBytes(n))
+	}
+	// Even a lean log line costs a little: skip it altogether when
+	// request lines would be dropped anyway.
 	if a.log.GetLevel() <= zerolog.InfoLevel {
-		opts = append(opts, fakespotify.WithLogger(requestLogger(a.log)))
+		opts = append(opts, fakespotify.WithLogLine(requestLogger(a.log)))
 	}
 	if o.noControl {
 		opts = append(opts, fakespotify.WithoutControl())
@@ -161,6 +178,43 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	}
 	// Graded after Close: no request can arrive while the grade is taken.
 	return renderGrade(a, gradeResult(fake.Grade(""), srv.URL()), &o.report, failOn)
+}
+
+// parseByteSize reads a size such as 65536, 512KiB, 64MiB or 1GiB.
+func parseByteSize(s string) (int64, error) {
+	num, mult := s, int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			num, mult = n, u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, errors.New("want a positive size in bytes, or with KiB, MiB or GiB")
+	}
+	return n * mult, nil
+}
+
+// checkListenAddr refuses, before anything listens, an address whose host
+// is neither a literal IP nor localhost: net.Listen would look any other
+// name up in DNS (999.1.1.1 included), and a fake must never listen where
+// a resolver says.
+func checkListenAddr(flag, addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usageErrorf("%s %q: want HOST:PORT, e.g. 127.0.0.1:8787", flag, addr)
+	}
+	if host == "" || strings.EqualFold(host, "localhost") || net.ParseIP(host) != nil {
+		return nil
+	}
+	return usageErrorf("%s %q: the host must be an IP address or localhost (%s would be looked up in DNS)", flag, addr, host)
 }
 
 func printFakeBanner(a *app, fake *fakespotify.Fake, srv *front.Front, cfg *config.Config, o fakeOptions) {
@@ -203,9 +257,11 @@ func controlLine(fake *fakespotify.Fake, srv *front.Front, o fakeOptions) string
 }
 
 // requestLogger logs each request the fake answered, already redacted by
-// the fake: fingerprints stand where codes, tokens and secrets were.
-func requestLogger(log zerolog.Logger) func(fakespotify.Request) {
-	return func(r fakespotify.Request) {
+// the fake: fingerprints stand where codes, tokens and secrets were. The
+// fake builds the line's fields alone (LogLine), not a redacted copy of
+// the whole exchange.
+func requestLogger(log zerolog.Logger) func(fakespotify.LogLine) {
+	return func(r fakespotify.LogLine) {
 		ev := log.Info()
 		if r.Status >= 400 {
 			ev = log.Warn()
@@ -221,17 +277,17 @@ func requestLogger(log zerolog.Logger) func(fakespotify.Request) {
 		if r.Injected {
 			ev = ev.Bool("injected", true)
 		}
-		if r.Status >= 400 && len(r.ResponseBody) > 0 && len(r.ResponseBody) < 300 {
+		if len(r.ResponseBody) > 0 && len(r.ResponseBody) < 300 {
 			ev = ev.Str("response", r.ResponseBody)
 		}
-		if len(r.Query) > 0 {
-			ev = ev.Str("query", fakespotify.ReadableQuery(r.Query))
+		if r.Query != "" {
+			ev = ev.Str("query", r.Query)
 		}
-		if len(r.Form) > 0 {
-			ev = ev.Str("form", fakespotify.ReadableQuery(r.Form))
+		if r.Form != "" {
+			ev = ev.Str("form", r.Form)
 		}
-		if auth := r.Header.Get("Authorization"); auth != "" {
-			ev = ev.Str("authorization", auth)
+		if r.Authorization != "" {
+			ev = ev.Str("authorization", r.Authorization)
 		}
 		ev.Msg("request")
 	}

@@ -98,7 +98,7 @@ func runIsolated(o frontOptions) error {
 // startFront loads the CA when TLS is on and opens the listeners, turning
 // their failures into one line with the fix.
 func startFront(a *app, addr string, fake *fakespotify.Fake, o *frontOptions) (*front.Front, error) {
-	c := front.Config{Handler: fake, Addrs: []string{addr}, Tunnel: o.tunnel, Log: frontLogger(a.log)}
+	c := front.Config{Handler: fake, Addrs: []string{addr}, Tunnel: o.tunnel, Log: frontLogger(a.log), Limits: fake.Limits()}
 	if o.tlsAddr != "" {
 		c.TLSAddrs = []string{o.tlsAddr}
 	}
@@ -249,7 +249,7 @@ func runWrapped(a *app, srv *front.Front, fake *fakespotify.Fake, o *fakeOptions
 		return withCode(exit.Status(), fmt.Errorf("%s %s", name, exit))
 	case exit.Code != 0:
 		return withCode(exit.Code, fmt.Errorf("%s %s", name, exit))
-	case len(fake.Requests("*")) == 0 && !o.allowEmpty:
+	case fake.RequestCount("*") == 0 && !o.allowEmpty:
 		return withCode(exitNoRequests, fmt.Errorf("the app never reached the fake: it may still be calling real Spotify (give it SPOTIFY_ACCOUNTS_URL, honour HTTPS_PROXY, or use --isolate; --allow-empty if it need not call Spotify)"))
 	}
 	// Graded after Close: no request can arrive while the grade is taken.

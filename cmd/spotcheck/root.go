@@ -55,6 +55,7 @@ type app struct {
 	stdout, stderr io.Writer
 	log            zerolog.Logger
 	logLevel       string
+	logOut         *logBuffer // the log's buffer, closed when the command ends
 }
 
 // subcommands registers one constructor per file, so that each command lives
@@ -69,7 +70,8 @@ func newRootCmd(a *app) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			logger, err := newLogger(a.stderr, a.logLevel)
+			a.logOut = newLogBuffer(a.stderr)
+			logger, err := newLogger(a.logOut, a.stderr, a.logLevel)
 			if err != nil {
 				return err
 			}
@@ -97,6 +99,10 @@ func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	err := root.Execute()
+	if a.logOut != nil {
+		// Every line logged reaches stderr before the command's last words.
+		_ = a.logOut.Close()
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -118,17 +124,17 @@ func oneLine(s string) string {
 	return strings.TrimSpace(strings.ReplaceAll(s, "\n", " "))
 }
 
-// newLogger writes zerolog to w: human console output on a terminal, JSON
-// lines otherwise (CI logs, files, pipes). Log lines quote targets
-// (bodies, requests to the fake), so workflow commands in them are
-// disarmed (package cisafe).
-func newLogger(w io.Writer, level string) (zerolog.Logger, error) {
+// newLogger writes zerolog to w: human console output when dest (where w
+// ends up) is a terminal, JSON lines otherwise (CI logs, files, pipes).
+// Log lines quote targets (bodies, requests to the fake), so workflow
+// commands in them are disarmed (package cisafe).
+func newLogger(w, dest io.Writer, level string) (zerolog.Logger, error) {
 	lvl, err := zerolog.ParseLevel(strings.ToLower(level))
 	if err != nil || level == "" {
 		return zerolog.Nop(), usageErrorf("--log-level %q: want trace, debug, info, warn, error or disabled", level)
 	}
 	out := cisafe.Writer(w)
-	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+	if f, ok := dest.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		out = zerolog.ConsoleWriter{Out: out, TimeFormat: "15:04:05", NoColor: os.Getenv("NO_COLOR") != ""}
 	}
 	return zerolog.New(out).Level(lvl).With().Timestamp().Logger(), nil

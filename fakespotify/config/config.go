@@ -19,10 +19,15 @@ type Config struct {
 	Policies    Policies  `yaml:"policies"`
 	// RequestLog is how many requests the fake keeps per app (a ring
 	// buffer), for the request listing and for grading clients.
-	RequestLog int     `yaml:"request_log"`
-	Apps       []App   `yaml:"apps"`
-	Users      []User  `yaml:"users"`
-	Catalog    Catalog `yaml:"catalog"`
+	RequestLog int `yaml:"request_log"`
+	// RequestLogBytes bounds the whole request log, every app's window
+	// together (default 64 MiB): past it the oldest entries go first.
+	RequestLogBytes int64 `yaml:"request_log_bytes"`
+	// MaxClones bounds the apps cloned at run time (default 10,000).
+	MaxClones int     `yaml:"max_clones"`
+	Apps      []App   `yaml:"apps"`
+	Users     []User  `yaml:"users"`
+	Catalog   Catalog `yaml:"catalog"`
 }
 
 // Lifetimes of what the fake issues.
@@ -162,6 +167,18 @@ func Defaults() (Lifetimes, Policies) {
 
 // DefaultRequestLog is the per-app request ring size when none is set.
 const DefaultRequestLog = 1024
+
+// DefaultRequestLogBytes is the request log's byte budget when none is
+// set: at about 1 KB per token request, some 60,000 requests across all
+// apps, while the fake itself stays well under 100 MiB.
+const DefaultRequestLogBytes = 64 << 20
+
+// DefaultMaxClones is how many cloned apps a fake holds at once when none
+// is set. A clone costs about 3 KB (its app, policies, a dozen redaction
+// patterns, an empty log window), so 10,000 stay under 30 MiB, far more
+// than any test suite keeps at once (spotcheck run deletes each scenario's
+// clone when it ends), while a client that clones in a loop is stopped.
+const DefaultMaxClones = 10000
 
 // App returns the app with clientID.
 func (c *Config) App(clientID string) (*App, bool) {

@@ -252,6 +252,12 @@ func (c *Config) fillDefaults() {
 	if c.RequestLog == 0 {
 		c.RequestLog = DefaultRequestLog
 	}
+	if c.RequestLogBytes == 0 {
+		c.RequestLogBytes = DefaultRequestLogBytes
+	}
+	if c.MaxClones == 0 {
+		c.MaxClones = DefaultMaxClones
+	}
 	for i := range c.Apps {
 		if c.Apps[i].Mode == "" {
 			c.Apps[i].Mode = ModeExtended
@@ -289,6 +295,12 @@ func (c *Config) validate(file string, root *yaml.Node) Errors {
 	}
 	if c.RequestLog < 0 {
 		v.add("request_log", "must be positive")
+	}
+	if c.RequestLogBytes < 0 {
+		v.add("request_log_bytes", "must be positive")
+	}
+	if c.MaxClones < 0 {
+		v.add("max_clones", "must be positive")
 	}
 	c.Policies.validate(v, "policies")
 

@@ -147,4 +147,9 @@ type Request struct {
 	ResponseHeader http.Header   `json:"response_header,omitempty"`
 	ResponseBody   string        `json:"response_body,omitempty"`
 	Injected       bool          `json:"injected,omitempty"` // answered by an injected fault
+	// Truncated names the parts the log did not keep whole ("query",
+	// "header", "body", "response_header", "response_body"): each entry
+	// keeps at most 8 KiB of query and of each header set (whole
+	// parameters and values only) and 16 KiB of each body.
+	Truncated []string `json:"truncated,omitempty"`
 }

@@ -15,7 +15,10 @@
 // refused with 403 and one log line, unless it is on the tunnel list.
 // Nothing addressed to a Spotify host ever leaves the machine.
 //
-// The package imports only the standard library, so Go tests can embed it:
+// Every listener is hardened by package httpserve (timeouts for headers,
+// bodies, idle keep-alive connections and slow readers, and a connection
+// cap): Config.Limits. The package imports only the standard library and
+// httpserve, so Go tests can embed it:
 // Front.Client returns an http.Client that reaches the fake at Spotify's
 // real URLs.
 package front

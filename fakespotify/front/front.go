@@ -17,6 +17,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
 )
 
 // Config says what the front serves and where.
@@ -39,6 +41,10 @@ type Config struct {
 	// Log receives one Event per thing worth a log line: a refused
 	// CONNECT, a tunnel opened, a refused TLS handshake. Nil: no log.
 	Log func(Event)
+	// Limits bound what one client can hold (httpserve): the timeouts of
+	// both servers, and a cap on each listener's open connections. Zero
+	// fields take httpserve's defaults.
+	Limits httpserve.Limits
 }
 
 // Event is something the front did that an operator should see.
@@ -106,13 +112,15 @@ func Start(c Config) (*Front, error) {
 	}
 	f := &Front{cfg: c, tunnel: tunnel, self: map[string]bool{}, fresh: map[net.Conn]bool{}, tunnels: map[net.Conn]bool{}}
 	errLog := log.New(logWriter{f}, "", 0)
-	f.plain = &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second, ConnState: f.track, ErrorLog: errLog}
+	f.plain = httpserve.Server(f, c.Limits)
+	f.plain.ConnState, f.plain.ErrorLog = f.track, errLog
 	if c.CA != nil {
 		if f.certs, err = newCerts(c.CA); err != nil {
 			return nil, fmt.Errorf("front: issuing certificates: %w", err)
 		}
-		f.secure = &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second, ConnState: f.track, ErrorLog: errLog,
-			TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: f.getCertificate}}
+		f.secure = httpserve.Server(f, c.Limits)
+		f.secure.ConnState, f.secure.ErrorLog = f.track, errLog
+		f.secure.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: f.getCertificate}
 	}
 	open := func(addr string) (net.Listener, error) {
 		ln, err := net.Listen("tcp", addr)
@@ -130,8 +138,10 @@ func Start(c Config) (*Front, error) {
 			}
 			return nil, &ListenError{Addr: addr, Err: err}
 		}
-		f.listeners = append(f.listeners, ln)
 		f.self[ln.Addr().String()] = true
+		// Capped before anything accepts on it, the sniffer included.
+		ln = httpserve.Listener(ln, c.Limits)
+		f.listeners = append(f.listeners, ln)
 		if l, ok := c.Handler.(interface{ ListeningOn(net.Addr) }); ok {
 			// The fake turns its control API off on a non-loopback
 			// address unless it has a control token.

@@ -147,3 +147,17 @@ func (c *limitConn) Close() error {
 	c.once.Do(c.release)
 	return err
 }
+
+// ConnsFor returns a connection cap that keeps a server within the
+// process's descriptor limit: half of it (the other half is for files,
+// listeners and outgoing connections), at most most and at least 16. A
+// server whose Accept fails for want of descriptors stops answering new
+// clients until a connection closes; a capped one leaves them waiting in
+// the kernel's backlog instead, and they are served as others end.
+func ConnsFor(most int) int {
+	n := most
+	if lim := openFileLimit(); lim > 0 && lim/2 < uint64(n) {
+		n = int(lim / 2)
+	}
+	return max(n, 16)
+}

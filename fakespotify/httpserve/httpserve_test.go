@@ -174,3 +174,17 @@ var _ = Describe("Serve", func() {
 		Expect(httpserve.Defaults.MaxConns).To(Equal(256))
 	})
 })
+
+var _ = DescribeTable("IsLoopbackHost",
+	func(host string, want bool) { Expect(httpserve.IsLoopbackHost(host)).To(Equal(want)) },
+	Entry("localhost with a port", "localhost:8787", true),
+	Entry("LOCALHOST", "LOCALHOST", true),
+	Entry("127.0.0.1", "127.0.0.1:80", true),
+	Entry("anywhere in 127/8", "127.9.8.7", true),
+	Entry("::1 in brackets with a port", "[::1]:8787", true),
+	Entry("::1 bare", "::1", true),
+	Entry("a LAN address", "192.168.1.10:8787", false),
+	Entry("a name", "evil.example:8787", false),
+	Entry("localhost as a subdomain", "localhost.evil.example", false),
+	Entry("empty", "", false),
+)

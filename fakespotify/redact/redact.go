@@ -13,10 +13,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Fingerprint returns the stand-in for a secret value: its length and the
@@ -52,11 +54,21 @@ const minSecretLen = 8
 
 // Set is a concurrency-safe collection of secret values to scrub from text.
 // The zero value is ready to use.
+//
+// A scan costs the same however many secrets are registered: the forms
+// are matched by one automaton (matcher.go), rebuilt on the first scan
+// after a change and read without a lock.
 type Set struct {
-	mu       sync.RWMutex
-	values   map[string]string // encoded form -> fingerprint of the raw value
-	ordered  []string          // longest first, so a value never half-replaces a longer one
-	dirtyOrd bool
+	mu    sync.Mutex
+	forms map[string]*entry // encoded form -> its fingerprint and registrations
+	seq   uint64            // registration order, which breaks ties between equal lengths
+	cur   atomic.Pointer[matcher]
+}
+
+type entry struct {
+	fp   string // the fingerprint of the raw value that first registered it
+	refs int    // registrations not yet removed: clones share their template's secret
+	seq  uint64
 }
 
 // Add registers secret values. Each is also registered in the encodings it
@@ -65,7 +77,19 @@ func (s *Set) Add(values ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, v := range values {
-		s.addLocked(v, v)
+		s.putAllLocked(valueForms(v), Fingerprint(v), 1)
+	}
+}
+
+// Remove unregisters values added with Add (a deleted app's, an expired
+// session's), so that the set does not grow for ever in a long-lived fake.
+// A form registered more than once stays until every registration is
+// removed.
+func (s *Set) Remove(values ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range values {
+		s.putAllLocked(valueForms(v), "", -1)
 	}
 }
 
@@ -75,35 +99,41 @@ func (s *Set) Add(values ...string) {
 func (s *Set) AddClientCredentials(clientID, secret string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.addLocked(secret, secret)
+	s.putAllLocked(valueForms(secret), Fingerprint(secret), 1)
 	pair := clientID + ":" + secret
-	fp := Fingerprint(pair)
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		s.putLocked(enc.EncodeToString([]byte(pair)), fp)
-	}
+	s.putAllLocked(pairForms(pair), Fingerprint(pair), 1)
 }
 
-func (s *Set) addLocked(raw, v string) {
+// RemoveClientCredentials unregisters what AddClientCredentials registered.
+func (s *Set) RemoveClientCredentials(clientID, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.putAllLocked(valueForms(secret), "", -1)
+	s.putAllLocked(pairForms(clientID+":"+secret), "", -1)
+}
+
+// valueForms are the forms a secret value travels in.
+func valueForms(v string) []string {
 	if len(v) < minSecretLen {
-		return
+		return nil
 	}
-	if s.values == nil {
-		s.values = map[string]string{}
-	}
-	fp := Fingerprint(raw)
-	s.putLocked(v, fp)
-	s.putLocked(url.QueryEscape(v), fp)
-	s.putLocked(url.PathEscape(v), fp)
-	s.putLocked(url.QueryEscape(url.QueryEscape(v)), fp)
+	forms := []string{v, url.QueryEscape(v), url.PathEscape(v), url.QueryEscape(url.QueryEscape(v))}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawURLEncoding} {
-		s.putLocked(enc.EncodeToString([]byte(v)), fp)
+		forms = append(forms, enc.EncodeToString([]byte(v)))
 	}
 	// Inside a JSON text a secret with a quote, a backslash or a control
 	// character (a trailing newline from a secret file) is escaped, so the
 	// raw form alone would not match it.
-	for _, j := range jsonForms(v) {
-		s.putLocked(j, fp)
+	return append(forms, jsonForms(v)...)
+}
+
+// pairForms are the Basic credentials of "id:secret" in all four alphabets.
+func pairForms(pair string) []string {
+	var forms []string
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		forms = append(forms, enc.EncodeToString([]byte(pair)))
 	}
+	return forms
 }
 
 // jsonForms returns how v is written inside a JSON string literal, by
@@ -128,56 +158,79 @@ func jsonForms(v string) []string {
 	return out
 }
 
-func (s *Set) putLocked(encoded, fp string) {
-	if len(encoded) < minSecretLen {
-		return
-	}
-	if s.values == nil {
-		s.values = map[string]string{}
-	}
-	if _, ok := s.values[encoded]; !ok {
-		s.values[encoded] = fp
-		s.ordered = append(s.ordered, encoded)
-		s.dirtyOrd = true
+// putAllLocked adds delta registrations to each distinct form (one value's
+// forms often coincide: a secret without special characters escapes to
+// itself), and drops the matcher so the next scan builds one.
+func (s *Set) putAllLocked(forms []string, fp string, delta int) {
+	for i, f := range forms {
+		if len(f) < minSecretLen || slices.Contains(forms[:i], f) {
+			continue
+		}
+		e, ok := s.forms[f]
+		switch {
+		case !ok && delta > 0:
+			if s.forms == nil {
+				s.forms = map[string]*entry{}
+			}
+			s.seq++
+			s.forms[f] = &entry{fp: fp, refs: delta, seq: s.seq}
+		case !ok:
+			continue
+		default:
+			e.refs += delta
+			if e.refs <= 0 {
+				delete(s.forms, f)
+			}
+		}
+		s.cur.Store(nil)
 	}
 }
 
 // Len is the number of registered encoded forms.
 func (s *Set) Len() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return len(s.values)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.forms)
 }
 
 // String replaces every registered secret in text with its fingerprint.
+// A registered form that overlaps a longer one is left to it, so a value
+// never half-replaces a longer one.
 func (s *Set) String(text string) string {
 	if text == "" {
 		return text
 	}
-	s.mu.RLock()
-	if !s.dirtyOrd {
-		defer s.mu.RUnlock()
-		return s.replaceLocked(text)
-	}
-	s.mu.RUnlock()
-	// Sort and scan under one lock: with a gap between them an Add could
-	// slip in unsorted, and a short value would half-replace a longer one.
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.dirtyOrd {
-		sort.SliceStable(s.ordered, func(i, j int) bool { return len(s.ordered[i]) > len(s.ordered[j]) })
-		s.dirtyOrd = false
-	}
-	return s.replaceLocked(text)
+	return s.matcher().replace(text)
 }
 
-func (s *Set) replaceLocked(text string) string {
-	for _, enc := range s.ordered {
-		if strings.Contains(text, enc) {
-			text = strings.ReplaceAll(text, enc, s.values[enc])
-		}
+// matcher returns the automaton of the forms registered now, building it
+// if a change dropped it.
+func (s *Set) matcher() *matcher {
+	if m := s.cur.Load(); m != nil {
+		return m
 	}
-	return text
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.cur.Load(); m != nil {
+		return m
+	}
+	forms := make([]form, 0, len(s.forms))
+	seqs := make(map[string]uint64, len(s.forms))
+	for text, e := range s.forms {
+		forms = append(forms, form{text: text, fp: e.fp})
+		seqs[text] = e.seq
+	}
+	// Longest first, so that a value never half-replaces a longer one;
+	// equal lengths in registration order.
+	sort.Slice(forms, func(i, j int) bool {
+		if len(forms[i].text) != len(forms[j].text) {
+			return len(forms[i].text) > len(forms[j].text)
+		}
+		return seqs[forms[i].text] < seqs[forms[j].text]
+	})
+	m := newMatcher(forms)
+	s.cur.Store(m)
+	return m
 }
 
 // Header returns a redacted copy of h. Authorization keeps its scheme and
@@ -212,7 +265,9 @@ func (s *Set) Header(h http.Header) http.Header {
 // value and keeps the scheme, so "Basic …" and "Bearer …" stay readable.
 // Leading and trailing whitespace is shown as written, because a stray
 // newline is exactly what a reader may need to see.
-func Authorization(v string) string {
+func Authorization(v string) string { return authorization(v, Fingerprint) }
+
+func authorization(v string, fingerprint func(string) string) string {
 	const space = " \t\r\n"
 	core := strings.TrimLeft(v, space)
 	lead := v[:len(v)-len(core)]
@@ -223,11 +278,11 @@ func Authorization(v string) string {
 	}
 	scheme, rest, found := strings.Cut(cred, " ")
 	if !found {
-		return lead + Fingerprint(cred) + trail
+		return lead + fingerprint(cred) + trail
 	}
 	secret := strings.TrimLeft(rest, " ")
 	gap := rest[:len(rest)-len(secret)]
-	return lead + scheme + " " + gap + Fingerprint(secret) + trail
+	return lead + scheme + " " + gap + fingerprint(secret) + trail
 }
 
 func cookie(v string) string {
@@ -345,45 +400,65 @@ func userinfo(u string) string {
 func (s *Set) JSON(body string) string {
 	var b strings.Builder
 	i := 0
-	for i < len(body) {
-		j := strings.IndexByte(body[i:], '"')
-		if j < 0 {
-			b.WriteString(body[i:])
-			break
-		}
-		j += i
-		b.WriteString(body[i:j])
-		end := stringEnd(body, j)
-		b.WriteString(body[j:end])
-		i = end
-		if !SensitiveFields[jsonString(body[j:end])] {
-			continue
-		}
-		// A key: skip whitespace and the colon, then fingerprint a string value.
-		k := i
-		for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
-			k++
-		}
-		if k >= len(body) || body[k] != ':' {
-			continue
-		}
-		k++
-		for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
-			k++
-		}
-		if k >= len(body) || body[k] != '"' {
-			continue
-		}
-		vend := stringEnd(body, k)
-		b.WriteString(body[i:k])
-		if val := jsonString(body[k:vend]); val == "" && vend-k == 2 {
+	sensitiveJSON(body, func(val string, start, end int) {
+		b.WriteString(body[i:start])
+		if val == "" && end-start == 2 {
 			b.WriteString(`""`)
 		} else {
 			b.WriteString(`"` + Fingerprint(val) + `"`)
 		}
+		i = end
+	})
+	if i == 0 {
+		return s.String(body)
+	}
+	b.WriteString(body[i:])
+	return s.String(b.String())
+}
+
+// SensitiveJSON calls fn with the value of every sensitive string field
+// anywhere in a JSON text (decoded), as JSON would fingerprint it: what a
+// caller must also look for elsewhere in the same exchange.
+func SensitiveJSON(body string, fn func(string)) {
+	sensitiveJSON(body, func(val string, _, _ int) { fn(val) })
+}
+
+// sensitiveJSON finds each string value of a sensitive field: its decoded
+// value and where its literal (quotes included) starts and ends in body.
+// It scans strings and skips the rest, so it never fails on broken JSON.
+func sensitiveJSON(body string, fn func(val string, start, end int)) {
+	i := 0
+	for i < len(body) {
+		j := strings.IndexByte(body[i:], '"')
+		if j < 0 {
+			return
+		}
+		j += i
+		end := stringEnd(body, j)
+		i = end
+		if !SensitiveFields[jsonString(body[j:end])] {
+			continue
+		}
+		// A key: skip whitespace and the colon, then take a string value.
+		k := skipJSONSpace(body, i)
+		if k >= len(body) || body[k] != ':' {
+			continue
+		}
+		k = skipJSONSpace(body, k+1)
+		if k >= len(body) || body[k] != '"' {
+			continue
+		}
+		vend := stringEnd(body, k)
+		fn(jsonString(body[k:vend]), k, vend)
 		i = vend
 	}
-	return s.String(b.String())
+}
+
+func skipJSONSpace(body string, k int) int {
+	for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
+		k++
+	}
+	return k
 }
 
 // jsonString returns the value of the JSON string literal lit (quotes

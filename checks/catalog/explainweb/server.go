@@ -22,7 +22,6 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -100,17 +99,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) hostAllowed(host string) bool {
-	name := host
-	if hn, _, err := net.SplitHostPort(host); err == nil {
-		name = hn
-	}
-	name = strings.Trim(name, "[]")
-	if strings.EqualFold(name, "localhost") {
+	if httpserve.IsLoopbackHost(host) {
 		return true
 	}
-	if ip := net.ParseIP(name); ip != nil && ip.IsLoopback() {
-		return true
-	}
+	name := httpserve.HostName(host)
 	for _, a := range h.opts.Hosts {
 		if strings.EqualFold(a, host) || strings.EqualFold(a, name) {
 			return true
