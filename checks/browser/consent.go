@@ -228,10 +228,15 @@ func (s *Session) Consent(ctx context.Context, o ConsentOptions) (*Consent, erro
 	callback := t.callback
 	log := t.log
 
-	if err := page.Navigate(o.AuthorizeURL); err != nil {
-		return res, fmt.Errorf("open %s: %w", o.AuthorizeURL, err)
-	}
 	d := &driver{page: page, opts: o, res: res}
+	if err := page.Navigate(o.AuthorizeURL); err != nil {
+		if ctx.Err() != nil {
+			// The deadline passed while the first page was loading: that
+			// is the timeout the caller set, not a browser failure.
+			return res, d.timeout()
+		}
+		return res, fmt.Errorf("open %s: %w", redactQuery(o.AuthorizeURL), err)
+	}
 	err := d.run(ctx, callback)
 	if err == nil && res.CallbackURL != "" {
 		// The redirect that led here is reported on its own event; give it
@@ -378,6 +383,10 @@ func (d *driver) run(ctx context.Context, callback <-chan string) error {
 			return d.timeout()
 		case <-tick.C:
 			done, err := d.step()
+			if err != nil && ctx.Err() != nil {
+				// A fill or click cut short by the deadline.
+				return d.timeout()
+			}
 			if done || err != nil {
 				return err
 			}
@@ -508,7 +517,12 @@ func (d *driver) timeout() error {
 	default:
 		waiting = []string{"the redirect to " + d.opts.RedirectURI}
 	}
-	return &TimeoutError{Waiting: waiting, URL: redactQuery(d.currentURL()), Shot: d.shot("timeout")}
+	at := d.currentURL()
+	if at == "" || at == "about:blank" {
+		// Still loading the first page: that page is what it waited on.
+		at = d.opts.AuthorizeURL
+	}
+	return &TimeoutError{Waiting: waiting, URL: redactQuery(at), Shot: d.shot("timeout")}
 }
 
 // redactQuery drops a URL's query from an error message: it may carry a

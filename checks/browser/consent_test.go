@@ -127,4 +127,25 @@ var _ = Describe("Session.Consent against the fake's pages", Ordered, func() {
 		Expect(te.Shot).NotTo(BeNil())
 		Expect(te.Shot.Text).To(Equal("Down for maintenance"))
 	})
+
+	It("times out, not errors, when the first page never answers within the deadline", func() {
+		// The page's server holds the request until the spec ends: the
+		// consent deadline passes while the browser is still navigating,
+		// as it does when a loaded machine serves the page too slowly.
+		release := make(chan struct{})
+		stuck := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}))
+		DeferCleanup(stuck.Close)
+		DeferCleanup(func() { close(release) })
+		_, err := session().Consent(context.Background(), browser.ConsentOptions{AuthorizeURL: stuck.URL + "/authorize?state=s3cret", RedirectURI: redirect,
+			Username: "alice", Password: "alice-password", Approve: true, Timeout: 300 * time.Millisecond})
+		var te *browser.TimeoutError
+		Expect(errors.As(err, &te)).To(BeTrue(), "%v", err)
+		Expect(te.Waiting).To(ContainElement("#login-username"))
+		Expect(te.URL).To(Equal(stuck.URL + "/authorize?…"))
+	})
 })
