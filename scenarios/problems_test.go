@@ -199,7 +199,7 @@ steps:
 			`all-at-once.yaml:10:13: steps[4].inject: missing required field "status"`,
 			`all-at-once.yaml:10:20: steps[4].inject.path: "v1/me" does not match ^/`,
 			`all-at-once.yaml:11:14: steps[5].revoke.user: unknown user "carol" (the fake's users: alice, bob)`,
-			`all-at-once.yaml:12:5: steps[6].set_policy: set at least one policy (refresh, redirect_security, unauthorized_message, implicit_grant, allowlist_message, verifier_message)`,
+			`all-at-once.yaml:12:5: steps[6].set_policy: set at least one policy (refresh, redirect_security, unauthorized_message, implicit_grant, allowlist_message, verifier_message, rate_limit)`,
 			`all-at-once.yaml:15:5: steps[8]: duplicate step name "auth" (first at line 13)`,
 		}),
 		Entry("contradictions between fields", "contradictions.yaml", `name: x

@@ -200,7 +200,7 @@ type Requirement struct {
 	Kind RequirementKind
 	// Field and Value are set for RequirePolicy: Field is a yaml name of
 	// config.Policies (refresh, redirect_security, unauthorized_message,
-	// implicit_grant, allowlist_message, verifier_message) and Value one of
+	// implicit_grant, allowlist_message, verifier_message, rate_limit) and Value one of
 	// its values.
 	Field, Value string
 
