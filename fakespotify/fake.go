@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,7 +43,7 @@ func DefaultConfig() *config.Config {
 type Fake struct {
 	cfg      config.Config // users, catalog, lifetimes; apps live in f.apps
 	accounts *accounts.Service
-	api      http.Handler
+	api      *webapi.API
 	store    *store.Store
 	secrets  redact.Set // app secrets and user passwords, scrubbed from everything the fake shows
 
@@ -62,6 +63,8 @@ type Fake struct {
 	apps     map[string]*appState
 	policies config.Policies
 	users    map[string]*config.User // by id and by email
+	// clonedUsers are the ids CloneUser made, which DeleteUser may remove.
+	clonedUsers map[string]bool
 
 	log    requestLog
 	faults faultList
@@ -99,6 +102,8 @@ func New(cfg *config.Config, opts ...Option) (*Fake, error) {
 		apps:     map[string]*appState{},
 		policies: cfg.Policies,
 		users:    map[string]*config.User{},
+
+		clonedUsers: map[string]bool{},
 	}
 	lt, pol := config.Defaults()
 	f.policies = f.policies.Merge(pol)
@@ -137,7 +142,10 @@ func New(cfg *config.Config, opts ...Option) (*Fake, error) {
 		if a.Mode == "" {
 			a.Mode = config.ModeExtended
 		}
-		f.apps[a.ClientID] = &appState{app: a}
+		if err := config.ValidatePolicies(a.Policies); err != nil {
+			return nil, fmt.Errorf("fakespotify: app %s: %w", a.Name, err)
+		}
+		f.apps[a.ClientID] = &appState{app: a, policies: a.Policies}
 		f.secrets.AddClientCredentials(a.ClientID, a.ClientSecret)
 	}
 	size := cfg.RequestLog
@@ -321,6 +329,11 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	// A clone keeps its template's own policies under the overrides.
+	var inherited config.Policies
+	if st, ok := f.apps[tmpl.ClientID]; ok {
+		inherited = st.policies
+	}
 	for id, st := range f.apps {
 		switch {
 		case id == a.ClientID:
@@ -329,9 +342,30 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 			return config.App{}, fmt.Errorf("name: %q is already an app's name or client id", a.Name)
 		}
 	}
-	f.apps[a.ClientID] = &appState{app: a, policies: o.Policies}
+	a.Policies = o.Policies.Merge(inherited)
+	f.apps[a.ClientID] = &appState{app: a, policies: a.Policies}
 	f.secrets.AddClientCredentials(a.ClientID, a.ClientSecret)
 	return a, nil
+}
+
+// RotateSecret gives an app a new client secret, as "Rotate client
+// secret" in the dashboard does, and returns it: from now on the old one
+// gets `Invalid client secret` (§7) and the new one works. Tokens already
+// issued keep working [inferred: rotating a secret authenticates the
+// client anew; it revokes no user's grant]. Both secrets stay registered
+// for redaction, so neither shows in the fake's log, the request listing
+// or a grade.
+func (f *Fake) RotateSecret(clientID string) (string, error) {
+	secret := randomHex(16) // Spotify's shape: 32 lowercase hex (§7)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, ok := f.apps[clientID]
+	if !ok {
+		return "", fmt.Errorf("no app with client id %q", clientID)
+	}
+	f.secrets.AddClientCredentials(clientID, secret)
+	st.app.ClientSecret = secret
+	return secret, nil
 }
 
 // Limits of a clone's overrides. A secret shorter than redaction
@@ -417,6 +451,9 @@ func (f *Fake) checkApp(a config.App) error {
 	if len(a.RedirectURIs) == 0 {
 		return errors.New("redirect_uris: at least one redirect URI is required")
 	}
+	if err := a.CheckAllowlistCap(); err != nil {
+		return fmt.Errorf("allowlist: %w", err)
+	}
 	return nil
 }
 
@@ -427,6 +464,7 @@ func (f *Fake) DeleteApp(clientID string) bool {
 	_, ok := f.apps[clientID]
 	delete(f.apps, clientID)
 	f.log.drop(clientID)
+	f.api.ForgetApp(clientID)
 	return ok
 }
 
@@ -466,6 +504,28 @@ func (e *env) User(id string) (config.User, bool) {
 		return config.User{}, false
 	}
 	return *u, true
+}
+
+// Users lists every user once (f.users also holds them by e-mail),
+// configured ones first in file order, then clones by id.
+func (e *env) Users() []config.User {
+	e.f.mu.RLock()
+	defer e.f.mu.RUnlock()
+	out := make([]config.User, 0, len(e.f.users))
+	for _, cu := range e.f.cfg.Users {
+		if u, ok := e.f.users[cu.ID]; ok && u.ID == cu.ID {
+			out = append(out, *u)
+		}
+	}
+	ids := make([]string, 0, len(e.f.clonedUsers))
+	for id := range e.f.clonedUsers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		out = append(out, *e.f.users[id])
+	}
+	return out
 }
 
 func (e *env) UserByLogin(login string) (config.User, bool) {
