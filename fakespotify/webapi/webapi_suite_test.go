@@ -181,6 +181,7 @@ const (
 	timeOfOurLives = "2takcwOaAZWiXQijPHIx7B"
 	theWeeknd      = "1Xyo4u8uXC1ZmMpatF05PJ"
 	avicii         = "1vCWHaC5f2uS3yhpwWbIA6"
+	afterHours     = "hj1lPXM0ZwHn1nG9RcRn1z" // the album id derived from After Hours
 )
 
 // Users' things in default.yaml.
