@@ -382,9 +382,8 @@ func (c *call) playlist(idx *catalogIndex, p playlist, owner config.User, full b
 	return o
 }
 
-// playlistPage is the page of items a full playlist carries and the
-// default limit of its items (Spotify's reference: 100 on the playlist,
-// [inferred] the same on /items).
+// playlistPage is the page of items a full playlist carries, and the
+// default and largest limit of its items (Spotify's reference: 100).
 const playlistPage = 100
 
 // playlistItems renders every item of p; withItem adds the item field of

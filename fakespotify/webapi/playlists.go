@@ -57,14 +57,14 @@ func (a *API) getPlaylist(c *call) {
 }
 
 // playlistItems is GET /v1/playlists/{playlist_id}/items and the older
-// /tracks: limit 1..50 (default 20), offset. Items under /items carry
+// /tracks: limit 1..100 (default 100), offset. Items under /items carry
 // item and the deprecated track; under /tracks, track only.
 func (a *API) playlistItems(c *call) {
 	p, _, ok := a.findPlaylist(c)
 	if !ok {
 		return
 	}
-	limit, offset, ok := c.limitOffset(20, 50, maxOffset)
+	limit, offset, ok := c.limitOffset(playlistPage, playlistPage, maxOffset)
 	if !ok {
 		return
 	}
