@@ -181,7 +181,9 @@ var _ = Describe("PUT and DELETE /v1/me/library", func() {
 		Expect(e.savedIDs(strings.TrimPrefix(alice, "Bearer "))).To(HaveExactElements(timeOfOurLives, levels, blindingLights))
 		following := func() []string {
 			var out []string
-			body := decode[struct{ Artists struct{ Items []map[string]any } }](e.do("GET", "/v1/me/following?type=artist", alice, "").Body)
+			body := decode[struct {
+				Artists struct{ Items []map[string]any }
+			}](e.do("GET", "/v1/me/following?type=artist", alice, "").Body)
 			for _, a := range body.Artists.Items {
 				out = append(out, a["id"].(string))
 			}
