@@ -98,6 +98,9 @@ func (c *checker) scenario() {
 	if s.User != "" {
 		c.user(c.pos(&s.User, s.Pos), "user", s.User)
 	}
+	if s.FreshUser && c.spotify() {
+		c.problem(c.pos(&s.FreshUser, s.Pos), "fresh_user: the fake clones a user for the scenario; on spotify the user is always the test account, whose library a scenario must not change; remove spotify from targets")
+	}
 }
 
 // app checks an app name. scenarioApp is true for the scenario's own app,
