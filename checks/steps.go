@@ -162,6 +162,9 @@ func (sr *scenarioRun) setup(ctx context.Context) error {
 		}
 		for _, name := range sr.s.Apps() {
 			o := control.AppOverrides{Policies: sr.s.Policies(), Consent: config.ConsentAuto, AutoUser: sr.s.User}
+			if sr.fresh != "" {
+				o.AutoUser = sr.fresh
+			}
 			if sr.s.NeedsBrowser() {
 				o.Consent, o.AutoUser = config.ConsentPage, ""
 			}
