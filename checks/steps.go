@@ -346,6 +346,18 @@ func (sr *scenarioRun) act(ctx context.Context, st *scenarios.Step, out *outcome
 		}
 		_, err = sr.r.t.Control.Revoke(ctx, user, app.ClientID)
 		return controlErr(ctx, err)
+	case *scenarios.RotateSecret:
+		app, err := sr.app(a.App)
+		if err != nil {
+			return err
+		}
+		secret, err := sr.r.t.Control.RotateSecret(ctx, app.ClientID)
+		if err != nil {
+			return controlErr(ctx, err)
+		}
+		sr.client.AddClientCredentials(app.ClientID, secret)
+		app.ClientSecret = secret
+		return nil
 	case *scenarios.Inject:
 		app, err := sr.app(a.App)
 		if err != nil {

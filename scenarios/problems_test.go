@@ -67,8 +67,8 @@ steps:
     expect: {rotated: true}
 `, []string{
 			`actions.yaml:3:5: steps[0]: unknown action "authorise"; did you mean "authorize"?`,
-			`actions.yaml:4:5: steps[1]: unknown action "login" (actions: authorize, consent, callback, exchange, refresh, client_credentials, api, advance_clock, revoke, inject, set_policy)`,
-			`actions.yaml:5:5: steps[2]: step has no action (want one of authorize, consent, callback, exchange, refresh, client_credentials, api, advance_clock, revoke, inject, set_policy)`,
+			`actions.yaml:4:5: steps[1]: unknown action "login" (actions: authorize, consent, callback, exchange, refresh, client_credentials, api, advance_clock, revoke, inject, set_policy, rotate_secret)`,
+			`actions.yaml:5:5: steps[2]: step has no action (want one of authorize, consent, callback, exchange, refresh, client_credentials, api, advance_clock, revoke, inject, set_policy, rotate_secret)`,
 			`actions.yaml:7:5: steps[3]: a step has exactly one action, got authorize and exchange`,
 			`actions.yaml:8:14: steps[3].expect.rotated: does not apply to authorize (it takes status, body, body_contains, page_text, page_text_contains, content_type, headers, redirect)`,
 		}),

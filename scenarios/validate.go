@@ -321,6 +321,8 @@ func (c *checker) step(i int, st *Step) {
 			c.problem(c.pos(&a.User, actPos), "%s.user: unknown user %q (the fake's users: %s)", path, a.User, strings.Join(c.l.users(), ", "))
 		}
 		c.stepApp(&a.App, path, actPos)
+	case *RotateSecret:
+		c.stepApp(&a.App, path, actPos)
 	case *Inject:
 		c.stepApp(&a.App, path, actPos)
 		if a.Count == 0 {
@@ -371,6 +373,8 @@ func actionField(st *Step) any {
 		return &st.Inject
 	case *SetPolicy:
 		return &st.SetPolicy
+	case *RotateSecret:
+		return &st.RotateSecret
 	}
 	return nil
 }
