@@ -20,7 +20,8 @@ type rateLimits struct {
 }
 
 // rateRing is one app's window: a count per second of the app's clock,
-// in a ring of wire.RateWindowSeconds slots.
+// in a ring of wire.RateWindowSeconds slots, with the time of each
+// second's first call.
 type rateRing struct {
 	mu    sync.Mutex
 	slots [wire.RateWindowSeconds]rateSlot
@@ -31,6 +32,7 @@ type rateRing struct {
 type rateSlot struct {
 	sec   int64
 	count int
+	first int64 // unix nanoseconds of the second's first call
 }
 
 // maxIdleRings bounds the rings kept for apps that stopped calling (clones
@@ -48,7 +50,7 @@ func (l *rateLimits) admit(c *call) *failure {
 		return nil
 	}
 	ring := l.ring(c.token.ClientID, c.now.Unix())
-	retry, ok := ring.take(c.now.Unix(), limit)
+	retry, ok := ring.take(c.now.UnixNano(), limit)
 	if ok {
 		return nil
 	}
@@ -87,36 +89,43 @@ func (l *rateLimits) forget(clientID string) {
 	delete(l.apps, clientID)
 }
 
-// take counts a call at second now if the window has room; otherwise it
-// returns how many seconds until the oldest counted second leaves the
-// window. A clock that went back (it cannot, on the fake) counts as now.
+// take counts a call at nanosecond now if the window has room; otherwise
+// it returns how many whole seconds until the oldest counted call is 30
+// seconds old, rounded up, so that a burst answers the same Retry-After
+// whatever fraction of a second it started at. A clock that went back (it
+// cannot, on the fake) counts as the newest second.
 func (r *rateRing) take(now int64, limit int) (retryAfter int, ok bool) {
+	const n = wire.RateWindowSeconds
+	sec := now / 1e9
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	const n = wire.RateWindowSeconds
-	if now < r.last {
-		now = r.last
+	if sec < r.last {
+		sec = r.last
 	}
 	// Clear the slots of the seconds that left the window.
-	for s := max(r.last+1, now-n+1); s <= now; s++ {
+	for s := max(r.last+1, sec-n+1); s <= sec; s++ {
 		slot := &r.slots[s%n]
 		r.total -= slot.count
 		*slot = rateSlot{sec: s}
 	}
-	if now-r.last >= n {
+	if sec-r.last >= n {
 		r.total = 0
 	}
-	r.last = now
+	r.last = sec
 	if r.total < limit {
-		slot := &r.slots[now%n]
-		slot.sec = now
+		slot := &r.slots[sec%n]
+		if slot.count == 0 {
+			slot.first = now
+		}
+		slot.sec = sec
 		slot.count++
 		r.total++
 		return 0, true
 	}
-	for s := now - n + 1; s <= now; s++ {
+	for s := sec - n + 1; s <= sec; s++ {
 		if slot := r.slots[s%n]; slot.sec == s && slot.count > 0 {
-			return int(s + n - now), false
+			wait := slot.first + n*1e9 - now
+			return int(max(1, (wait+1e9-1)/1e9)), false
 		}
 	}
 	return 1, false // unreachable: a full window has a counted second
