@@ -281,15 +281,7 @@ func (a *API) play(c *call) {
 			}
 		}
 	}
-	var f *failure
-	a.library.with(c.user, c.now, func(ul *userLibrary) {
-		p := &ul.player
-		dev, tf := target(c, p.device)
-		if tf != nil {
-			f = tf
-			return
-		}
-		p.device = dev
+	a.command(c, func(p *player) {
 		switch {
 		case len(queue) > 0:
 			p.item, p.context, p.position = queue[start], context, 0
@@ -304,6 +296,22 @@ func (a *API) play(c *call) {
 			p.position = *body.PositionMS
 		}
 		p.playing, p.since = true, c.now
+	})
+}
+
+// command runs a player command on the user's player once the device is
+// resolved (target), and answers 204, or the device's refusal.
+func (a *API) command(c *call, fn func(p *player)) {
+	var f *failure
+	a.library.with(c.user, c.now, func(ul *userLibrary) {
+		p := &ul.player
+		dev, tf := target(c, p.device)
+		if tf != nil {
+			f = tf
+			return
+		}
+		p.device = dev
+		fn(p)
 	})
 	if f != nil {
 		f.write(c.w)
@@ -371,25 +379,12 @@ func (a *API) pause(c *call) {
 		return
 	}
 	idx := a.index()
-	var f *failure
-	a.library.with(c.user, c.now, func(ul *userLibrary) {
-		p := &ul.player
-		dev, tf := target(c, p.device)
-		if tf != nil {
-			f = tf
-			return
-		}
-		p.device = dev
+	a.command(c, func(p *player) {
 		if t := idx.tracks[p.item]; t != nil && p.playing {
 			p.position, _ = p.progress(c.now, t.DurationMS)
 		}
 		p.playing, p.since = false, c.now
 	})
-	if f != nil {
-		f.write(c.w)
-		return
-	}
-	writeBody(c.w, http.StatusNoContent, "", nil)
 }
 
 // transferPlayback is PUT /v1/me/player with {"device_ids":[id],

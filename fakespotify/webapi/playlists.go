@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
@@ -143,6 +144,26 @@ func (a *API) trackURIs(c *call, uris []string) ([]string, bool) {
 	return ids, true
 }
 
+// itemRequest reads the body of a POST, PUT or DELETE of items, then the
+// playlist it changes.
+func (a *API) itemRequest(c *call) (playlistBody, playlist, config.User, bool) {
+	var body playlistBody
+	if !c.readJSON(&body) {
+		return body, playlist{}, config.User{}, false
+	}
+	p, owner, ok := a.editablePlaylist(c)
+	return body, p, owner, ok
+}
+
+// entries are ids added by the token's user now.
+func (c *call) entries(ids []string) []playlistEntry {
+	out := make([]playlistEntry, len(ids))
+	for i, id := range ids {
+		out[i] = playlistEntry{ID: id, Added: c.now.Truncate(time.Second), AddedBy: c.user.ID}
+	}
+	return out
+}
+
 type uriRef struct {
 	URI string `json:"uri"`
 }
@@ -166,11 +187,7 @@ type snapshotAnswer struct {
 // /tracks): uris, and position (default: the end). 201 with the new
 // snapshot id.
 func (a *API) addPlaylistItems(c *call) {
-	var body playlistBody
-	if !c.readJSON(&body) {
-		return
-	}
-	p, owner, ok := a.editablePlaylist(c)
+	body, p, owner, ok := a.itemRequest(c)
 	if !ok {
 		return
 	}
@@ -191,11 +208,7 @@ func (a *API) addPlaylistItems(c *call) {
 	}
 	snap, f := a.library.editPlaylist(owner, c.now, p.ID, func(pl *playlist) *failure {
 		pos = min(pos, len(pl.Items))
-		added := make([]playlistEntry, len(ids))
-		for i, id := range ids {
-			added[i] = playlistEntry{ID: id, Added: c.now.Truncate(1e9), AddedBy: c.user.ID}
-		}
-		pl.Items = slices.Insert(pl.Items, pos, added...)
+		pl.Items = slices.Insert(pl.Items, pos, c.entries(ids)...)
 		return nil
 	})
 	a.answerSnapshot(c, http.StatusCreated, snap, f)
@@ -206,11 +219,7 @@ func (a *API) addPlaylistItems(c *call) {
 // insert_before it moves range_length items (default 1). 200 with the
 // new snapshot id.
 func (a *API) updatePlaylistItems(c *call) {
-	var body playlistBody
-	if !c.readJSON(&body) {
-		return
-	}
-	p, owner, ok := a.editablePlaylist(c)
+	body, p, owner, ok := a.itemRequest(c)
 	if !ok {
 		return
 	}
@@ -223,10 +232,7 @@ func (a *API) updatePlaylistItems(c *call) {
 		return
 	}
 	snap, f := a.library.editPlaylist(owner, c.now, p.ID, func(pl *playlist) *failure {
-		pl.Items = pl.Items[:0:0]
-		for _, id := range ids {
-			pl.Items = append(pl.Items, playlistEntry{ID: id, Added: c.now.Truncate(1e9), AddedBy: c.user.ID})
-		}
+		pl.Items = c.entries(ids)
 		return nil
 	})
 	a.answerSnapshot(c, http.StatusOK, snap, f)
@@ -264,11 +270,7 @@ func (a *API) reorder(c *call, p playlist, owner config.User, body playlistBody)
 // /tracks): {"items":[{"uri":…}]}, or {"tracks":[…]} as before the
 // rename; every occurrence of each URI goes. 200 with the new snapshot id.
 func (a *API) removePlaylistItems(c *call) {
-	var body playlistBody
-	if !c.readJSON(&body) {
-		return
-	}
-	p, owner, ok := a.editablePlaylist(c)
+	body, p, owner, ok := a.itemRequest(c)
 	if !ok {
 		return
 	}
