@@ -1,7 +1,6 @@
 package webapi
 
 import (
-	"math"
 	"net/http"
 	"strings"
 )
@@ -128,7 +127,7 @@ func (a *API) audioAnalysis(c *call) {
 	c.json(http.StatusOK, map[string]any{
 		"bars": empty, "beats": empty, "sections": empty, "segments": empty, "tatums": empty,
 		"meta": map[string]any{"analyzer_version": "4.0.0", "platform": "Linux", "status_code": 0, "detailed_status": "OK"},
-		"track": map[string]any{"duration": math.Round(float64(t.DurationMS)) / 1000, "loudness": f.Loudness,
+		"track": map[string]any{"duration": float64(t.DurationMS) / 1000, "loudness": f.Loudness,
 			"tempo": f.Tempo, "key": f.Key, "mode": f.Mode, "time_signature": f.TimeSignature},
 	})
 }

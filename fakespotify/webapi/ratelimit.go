@@ -20,8 +20,7 @@ type rateLimits struct {
 }
 
 // rateRing is one app's window: a count per second of the app's clock,
-// in a ring of wire.RateWindowSeconds slots, with the time of each
-// second's first call.
+// in a ring of wire.RateWindowSeconds slots.
 type rateRing struct {
 	mu    sync.Mutex
 	slots [wire.RateWindowSeconds]rateSlot
@@ -32,8 +31,10 @@ type rateRing struct {
 type rateSlot struct {
 	sec   int64
 	count int
-	first int64 // unix nanoseconds of the second's first call
 }
+
+// retryAfter is the 429's Retry-After: the window, in seconds.
+var retryAfter = strconv.Itoa(wire.RateWindowSeconds)
 
 // maxIdleRings bounds the rings kept for apps that stopped calling (clones
 // a test deleted without the fake telling the API): past it, a new ring
@@ -49,14 +50,16 @@ func (l *rateLimits) admit(c *call) *failure {
 	if limit == 0 {
 		return nil
 	}
-	ring := l.ring(c.token.ClientID, c.now.Unix())
-	retry, ok := ring.take(c.now.UnixNano(), limit)
-	if ok {
+	if l.ring(c.token.ClientID, c.now.Unix()).take(c.now.Unix(), limit) {
 		return nil
 	}
 	// §5.4: Retry-After in seconds; the body aome510#1073 and
-	// librespot-python#328 captured.
-	return &failure{Status: http.StatusTooManyRequests, Message: wire.MsgRateLimited, RetryAfter: strconv.Itoa(retry)}
+	// librespot-python#328 captured. [inferred] The value is the window's
+	// length: after it every call counted now has left the window, so a
+	// client that waits it gets through; and it does not depend on how
+	// long the burst took, so a test can assert it. Spotify's own values
+	// vary from seconds to a day (§5.4).
+	return &failure{Status: http.StatusTooManyRequests, Message: wire.MsgRateLimited, RetryAfter: retryAfter}
 }
 
 func (l *rateLimits) ring(clientID string, now int64) *rateRing {
@@ -89,46 +92,34 @@ func (l *rateLimits) forget(clientID string) {
 	delete(l.apps, clientID)
 }
 
-// take counts a call at nanosecond now if the window has room; otherwise
-// it returns how many whole seconds until the oldest counted call is 30
-// seconds old, rounded up, so that a burst answers the same Retry-After
-// whatever fraction of a second it started at. A clock that went back (it
-// cannot, on the fake) counts as the newest second.
-func (r *rateRing) take(now int64, limit int) (retryAfter int, ok bool) {
+// take counts a call at second now if the window has room, and reports
+// whether it had. A clock that went back (it cannot, on the fake) counts
+// as the newest second.
+func (r *rateRing) take(now int64, limit int) bool {
 	const n = wire.RateWindowSeconds
-	sec := now / 1e9
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if sec < r.last {
-		sec = r.last
+	if now < r.last {
+		now = r.last
 	}
 	// Clear the slots of the seconds that left the window.
-	for s := max(r.last+1, sec-n+1); s <= sec; s++ {
+	for s := max(r.last+1, now-n+1); s <= now; s++ {
 		slot := &r.slots[s%n]
 		r.total -= slot.count
 		*slot = rateSlot{sec: s}
 	}
-	if sec-r.last >= n {
+	if now-r.last >= n {
 		r.total = 0
 	}
-	r.last = sec
-	if r.total < limit {
-		slot := &r.slots[sec%n]
-		if slot.count == 0 {
-			slot.first = now
-		}
-		slot.sec = sec
-		slot.count++
-		r.total++
-		return 0, true
+	r.last = now
+	if r.total >= limit {
+		return false
 	}
-	for s := sec - n + 1; s <= sec; s++ {
-		if slot := r.slots[s%n]; slot.sec == s && slot.count > 0 {
-			wait := slot.first + n*1e9 - now
-			return int(max(1, (wait+1e9-1)/1e9)), false
-		}
-	}
-	return 1, false // unreachable: a full window has a counted second
+	slot := &r.slots[now%n]
+	slot.sec = now
+	slot.count++
+	r.total++
+	return true
 }
 
 // idle reports whether the ring's window is over at second now.

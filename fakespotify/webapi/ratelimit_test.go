@@ -37,14 +37,27 @@ var _ = Describe("the rate limit (policy rate_limit)", func() {
 		Expect(res.Header.Get("Retry-After")).To(Equal("30"))
 		Expect(res.Body).To(Equal(errorJSON(429, "API rate limit exceeded")))
 
-		// The window rolls on the app's clock: 10 s later the oldest calls
-		// still count; 30 s after them they have left the window.
-		e.b.advance(web, 10*time.Second)
+		// The window rolls on the app's clock: 29 s later the calls still
+		// count; 30 s after them they have left the window.
+		e.b.advance(web, 29*time.Second)
 		res = e.get("/v1/tracks/"+levels, tok)
 		Expect(res.Status).To(Equal(429))
-		Expect(res.Header.Get("Retry-After")).To(Equal("20"))
-		e.b.advance(web, 20*time.Second)
+		Expect(res.Header.Get("Retry-After")).To(Equal("30"))
+		e.b.advance(web, time.Second)
 		Expect(e.get("/v1/tracks/"+levels, tok).Status).To(Equal(200))
+	})
+
+	It("rolls: calls spread over the window leave it one second at a time", func() {
+		dev := e.b.clientID("dev")
+		e.b.setPolicy(dev, config.Policies{RateLimit: wire.RateLimitWindow})
+		tok := e.b.issue("dev", "alice")
+		// Two calls a second for 30 seconds fill the window of 60.
+		for range 30 {
+			Expect(burst(tok, 2)).To(Equal(map[int]int{200: 2}))
+			e.b.advance(dev, time.Second)
+		}
+		// Now the first second has left: two more fit, the third does not.
+		Expect(burst(tok, 3)).To(Equal(map[int]int{200: 2, 429: 1}))
 	})
 
 	It("is lower in development mode, and counts each app apart", func() {
