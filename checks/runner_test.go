@@ -82,6 +82,8 @@ func notPassed(res checks.RunResult) string {
 var (
 	fingerprint = regexp.MustCompile(`\[redacted \d+ch #[0-9a-f]{8}\]`)
 	randomHex   = regexp.MustCompile(`[0-9a-f]{32}`)
+	// A fresh_user scenario's user is a clone with a random tag.
+	freshUser = regexp.MustCompile(`\b(alice|bob)-[0-9a-f]{6}\b`)
 	// Which of 50 parallel exchanges of one code wins is up to the race
 	// the scenario provokes; the losers' checks are the same whatever
 	// their number.
@@ -95,7 +97,7 @@ var (
 func outcome(res checks.RunResult) []string {
 	var out []string
 	mask := func(s string) string {
-		return randomHex.ReplaceAllString(fingerprint.ReplaceAllString(s, "[fp]"), "[hex]")
+		return freshUser.ReplaceAllString(randomHex.ReplaceAllString(fingerprint.ReplaceAllString(s, "[fp]"), "[hex]"), "$1-[tag]")
 	}
 	for _, s := range res.Scenarios {
 		out = append(out, fmt.Sprintf("%s %s", s.Name, s.Status))

@@ -55,7 +55,7 @@ var _ = Describe("target spotify (a fake without control playing Spotify)", func
 			}
 			Expect(r.Status).To(Equal(checks.StatusPass), "%s: %s", s.Name, r.Message)
 		}
-		Expect(onSpotify).To(Equal(38))
+		Expect(onSpotify).To(Equal(41))
 		Expect(browserRuns).To(Equal(5))
 		Expect(srv.Apps()).To(HaveLen(5), "nothing was cloned")
 	})

@@ -43,6 +43,9 @@ type scenarioRun struct {
 	vars    map[string]string
 	exports map[string]*exports
 	session *browser.Session
+	// fresh is the user the fake cloned for a fresh_user scenario, and
+	// freshFrom the user it was cloned from (whose password it has).
+	fresh, freshFrom string
 }
 
 // scenario runs one scenario. The error is non-nil only when an exchange
@@ -150,8 +153,18 @@ func (sr *scenarioRun) setup(ctx context.Context) error {
 		uris := c.RedirectURIList()
 		sr.apps[sr.s.App] = &runApp{Name: sr.s.App, ClientID: c.ClientID.Value, ClientSecret: c.ClientSecret.Value, RedirectURI: uris[0], RedirectURIs: uris}
 	case sr.r.t.Control != nil:
+		if sr.s.FreshUser {
+			u, err := sr.r.t.Control.CloneUser(ctx, sr.user())
+			if err != nil {
+				return fmt.Errorf("clone user %s: %w", sr.user(), controlErr(ctx, err))
+			}
+			sr.fresh, sr.freshFrom = u.ID, sr.user()
+		}
 		for _, name := range sr.s.Apps() {
 			o := control.AppOverrides{Policies: sr.s.Policies(), Consent: config.ConsentAuto, AutoUser: sr.s.User}
+			if sr.fresh != "" {
+				o.AutoUser = sr.fresh
+			}
 			if sr.s.NeedsBrowser() {
 				o.Consent, o.AutoUser = config.ConsentPage, ""
 			}
@@ -196,6 +209,9 @@ func (sr *scenarioRun) teardown(ctx context.Context) {
 		if a.clone {
 			_ = sr.r.t.Control.DeleteApp(ctx, a.ClientID)
 		}
+	}
+	if sr.fresh != "" {
+		_ = sr.r.t.Control.DeleteUser(ctx, sr.fresh)
 	}
 }
 
@@ -330,6 +346,18 @@ func (sr *scenarioRun) act(ctx context.Context, st *scenarios.Step, out *outcome
 		}
 		_, err = sr.r.t.Control.Revoke(ctx, user, app.ClientID)
 		return controlErr(ctx, err)
+	case *scenarios.RotateSecret:
+		app, err := sr.app(a.App)
+		if err != nil {
+			return err
+		}
+		secret, err := sr.r.t.Control.RotateSecret(ctx, app.ClientID)
+		if err != nil {
+			return controlErr(ctx, err)
+		}
+		sr.client.AddClientCredentials(app.ClientID, secret)
+		app.ClientSecret = secret
+		return nil
 	case *scenarios.Inject:
 		app, err := sr.app(a.App)
 		if err != nil {
@@ -356,6 +384,9 @@ func (sr *scenarioRun) eachClone(ctx context.Context, call func(clientID string)
 
 // user is the fake user the scenario authorizes as.
 func (sr *scenarioRun) user() string {
+	if sr.fresh != "" {
+		return sr.fresh
+	}
 	if sr.s.User != "" {
 		return sr.s.User
 	}
@@ -585,6 +616,14 @@ func (sr *scenarioRun) login(user string) (string, string, error) {
 	}
 	if user == "" {
 		user = sr.user()
+	}
+	if user == sr.fresh && sr.fresh != "" {
+		user = sr.freshFrom // the clone logs in as itself with its template's password
+		u, ok := sr.r.cfg.User(user)
+		if !ok {
+			return "", "", fmt.Errorf("the fake's configuration has no user %q to log in as", user)
+		}
+		return sr.fresh, u.Password, nil
 	}
 	u, ok := sr.r.cfg.User(user)
 	if !ok {

@@ -153,6 +153,9 @@ func (f *Fake) newControlMux() *http.ServeMux {
 	m.HandleFunc("GET "+p+"apps", f.controlApps)
 	m.HandleFunc("POST "+p+"apps", f.controlCloneApp)
 	m.HandleFunc("DELETE "+p+"apps/{client_id...}", f.controlDeleteApp)
+	m.HandleFunc("POST "+p+"apps/{client_id}/secret", f.controlRotateSecret)
+	m.HandleFunc("POST "+p+"users", f.controlCloneUser)
+	m.HandleFunc("DELETE "+p+"users/{id}", f.controlDeleteUser)
 	m.HandleFunc("GET "+p+"grade", f.controlGrade)
 	m.HandleFunc("POST "+p+"grade", f.controlGrade)
 	m.HandleFunc(p+"grade", func(w http.ResponseWriter, _ *http.Request) {
@@ -314,6 +317,42 @@ func (f *Fake) controlCloneApp(w http.ResponseWriter, r *http.Request) {
 func (f *Fake) controlDeleteApp(w http.ResponseWriter, r *http.Request) {
 	if !f.DeleteApp(r.PathValue("client_id")) {
 		controlError(w, http.StatusNotFound, "no such app")
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (f *Fake) controlRotateSecret(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("client_id")
+	secret, err := f.RotateSecret(id)
+	if err != nil {
+		controlError(w, http.StatusNotFound, err.Error())
+		return
+	}
+	writeControl(w, http.StatusOK, control.Secret{ClientID: id, ClientSecret: secret})
+}
+
+func (f *Fake) controlCloneUser(w http.ResponseWriter, r *http.Request) {
+	var cr control.CloneUserRequest
+	if !decode(w, r, &cr) {
+		return
+	}
+	if cr.From == "" {
+		controlError(w, http.StatusBadRequest, "from (the user to copy) is required")
+		return
+	}
+	u, err := f.CloneUser(cr.From)
+	if err != nil {
+		controlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeControl(w, http.StatusCreated, control.UserInfo{ID: u.ID, DisplayName: u.DisplayName, Email: u.Email,
+		Product: u.Product, Password: u.Password})
+}
+
+func (f *Fake) controlDeleteUser(w http.ResponseWriter, r *http.Request) {
+	if err := f.DeleteUser(r.PathValue("id")); err != nil {
+		controlError(w, http.StatusNotFound, err.Error())
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

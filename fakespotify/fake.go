@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,7 +44,7 @@ func DefaultConfig() *config.Config {
 type Fake struct {
 	cfg      config.Config // users, catalog, lifetimes; apps live in f.apps
 	accounts *accounts.Service
-	api      http.Handler
+	api      *webapi.API
 	store    *store.Store
 	secrets  redact.Set // app secrets and user passwords, scrubbed from everything the fake shows
 
@@ -68,6 +69,8 @@ type Fake struct {
 	apps     map[string]*appState
 	policies config.Policies
 	users    map[string]*config.User // by id and by email
+	// clonedUsers are the ids CloneUser made, which DeleteUser may remove.
+	clonedUsers map[string]bool
 
 	log    requestLog
 	faults faultList
@@ -105,6 +108,8 @@ func New(cfg *config.Config, opts ...Option) (*Fake, error) {
 		apps:     map[string]*appState{},
 		policies: cfg.Policies,
 		users:    map[string]*config.User{},
+
+		clonedUsers: map[string]bool{},
 	}
 	lt, pol := config.Defaults()
 	f.policies = f.policies.Merge(pol)
@@ -144,7 +149,10 @@ func New(cfg *config.Config, opts ...Option) (*Fake, error) {
 		if a.Mode == "" {
 			a.Mode = config.ModeExtended
 		}
-		f.apps[a.ClientID] = &appState{app: a}
+		if err := config.ValidatePolicies(a.Policies); err != nil {
+			return nil, fmt.Errorf("fakespotify: app %s: %w", a.Name, err)
+		}
+		f.apps[a.ClientID] = &appState{app: a, policies: a.Policies}
 		f.secrets.AddClientCredentials(a.ClientID, a.ClientSecret)
 	}
 	size := cfg.RequestLog
@@ -377,6 +385,11 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 	if f.clones >= f.maxClones {
 		return config.App{}, fmt.Errorf("%w: the fake holds %d cloned apps already (max_clones); delete some with DeleteApp or DELETE %sapps/{client_id}", ErrTooManyClones, f.clones, ControlPrefix)
 	}
+	// A clone keeps its template's own policies under the overrides.
+	var inherited config.Policies
+	if st, ok := f.apps[tmpl.ClientID]; ok {
+		inherited = st.policies
+	}
 	for id, st := range f.apps {
 		switch {
 		case id == a.ClientID:
@@ -385,7 +398,8 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 			return config.App{}, fmt.Errorf("name: %q is already an app's name or client id", a.Name)
 		}
 	}
-	f.apps[a.ClientID] = &appState{app: a, policies: o.Policies}
+	a.Policies = o.Policies.Merge(inherited)
+	f.apps[a.ClientID] = &appState{app: a, policies: a.Policies}
 	f.clones++
 	f.secrets.AddClientCredentials(a.ClientID, a.ClientSecret)
 	return a, nil
@@ -398,6 +412,26 @@ var ErrTooManyClones = errors.New("too many cloned apps")
 // WithMaxClones sets how many cloned apps the fake holds at once, in place
 // of the configuration's max_clones (default 10,000).
 func WithMaxClones(n int) Option { return func(f *Fake) { f.maxClones = n } }
+
+// RotateSecret gives an app a new client secret, as "Rotate client
+// secret" in the dashboard does, and returns it: from now on the old one
+// gets `Invalid client secret` (§7) and the new one works. Tokens already
+// issued keep working [inferred: rotating a secret authenticates the
+// client anew; it revokes no user's grant]. Both secrets stay registered
+// for redaction, so neither shows in the fake's log, the request listing
+// or a grade.
+func (f *Fake) RotateSecret(clientID string) (string, error) {
+	secret := randomHex(16) // Spotify's shape: 32 lowercase hex (§7)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, ok := f.apps[clientID]
+	if !ok {
+		return "", fmt.Errorf("no app with client id %q", clientID)
+	}
+	f.secrets.AddClientCredentials(clientID, secret)
+	st.app.ClientSecret = secret
+	return secret, nil
+}
 
 // Limits of a clone's overrides. A secret shorter than redaction
 // recognises (8 characters) would show in the fake's log.
@@ -482,6 +516,9 @@ func (f *Fake) checkApp(a config.App) error {
 	if len(a.RedirectURIs) == 0 {
 		return errors.New("redirect_uris: at least one redirect URI is required")
 	}
+	if err := a.CheckAllowlistCap(); err != nil {
+		return fmt.Errorf("allowlist: %w", err)
+	}
 	return nil
 }
 
@@ -495,6 +532,7 @@ func (f *Fake) DeleteApp(clientID string) bool {
 	}
 	delete(f.apps, clientID)
 	f.log.drop(clientID)
+	f.api.ForgetApp(clientID)
 	return ok
 }
 
@@ -534,6 +572,28 @@ func (e *env) User(id string) (config.User, bool) {
 		return config.User{}, false
 	}
 	return *u, true
+}
+
+// Users lists every user once (f.users also holds them by e-mail),
+// configured ones first in file order, then clones by id.
+func (e *env) Users() []config.User {
+	e.f.mu.RLock()
+	defer e.f.mu.RUnlock()
+	out := make([]config.User, 0, len(e.f.users))
+	for _, cu := range e.f.cfg.Users {
+		if u, ok := e.f.users[cu.ID]; ok && u.ID == cu.ID {
+			out = append(out, *u)
+		}
+	}
+	ids := make([]string, 0, len(e.f.clonedUsers))
+	for id := range e.f.clonedUsers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		out = append(out, *e.f.users[id])
+	}
+	return out
 }
 
 func (e *env) UserByLogin(login string) (config.User, bool) {

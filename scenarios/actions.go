@@ -362,6 +362,16 @@ type Revoke struct {
 	App string `yaml:"app"`
 }
 
+// RotateSecret gives an app a new client secret, as "Rotate client
+// secret" in the dashboard does: from the next step on the app's secret
+// (${app.client_secret}, and what token steps send by default) is the new
+// one, and the old one gets `Invalid client secret`. Keep the old one in a
+// var (vars are expanded before step 1) to send it. Fake-only.
+type RotateSecret struct {
+	// App is whose secret. Default: the scenario's app.
+	App string `yaml:"app"`
+}
+
 // Inject makes the fake answer the next Count requests of an app to a path
 // with a canned response instead of the real one (a one-shot fault). The
 // fake matches a request to the app by its client credentials or its

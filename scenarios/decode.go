@@ -632,6 +632,7 @@ var actionTypes = map[Kind]reflect.Type{
 	KindRevoke:            reflect.TypeOf(Revoke{}),
 	KindInject:            reflect.TypeOf(Inject{}),
 	KindSetPolicy:         reflect.TypeOf(SetPolicy{}),
+	KindRotateSecret:      reflect.TypeOf(RotateSecret{}),
 }
 
 // suggest returns the name closest to key when it is close enough to be a

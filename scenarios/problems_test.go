@@ -67,8 +67,8 @@ steps:
     expect: {rotated: true}
 `, []string{
 			`actions.yaml:3:5: steps[0]: unknown action "authorise"; did you mean "authorize"?`,
-			`actions.yaml:4:5: steps[1]: unknown action "login" (actions: authorize, consent, callback, exchange, refresh, client_credentials, api, advance_clock, revoke, inject, set_policy)`,
-			`actions.yaml:5:5: steps[2]: step has no action (want one of authorize, consent, callback, exchange, refresh, client_credentials, api, advance_clock, revoke, inject, set_policy)`,
+			`actions.yaml:4:5: steps[1]: unknown action "login" (actions: authorize, consent, callback, exchange, refresh, client_credentials, api, advance_clock, revoke, inject, set_policy, rotate_secret)`,
+			`actions.yaml:5:5: steps[2]: step has no action (want one of authorize, consent, callback, exchange, refresh, client_credentials, api, advance_clock, revoke, inject, set_policy, rotate_secret)`,
 			`actions.yaml:7:5: steps[3]: a step has exactly one action, got authorize and exchange`,
 			`actions.yaml:8:14: steps[3].expect.rotated: does not apply to authorize (it takes status, body, body_contains, page_text, page_text_contains, content_type, headers, redirect)`,
 		}),
@@ -199,7 +199,7 @@ steps:
 			`all-at-once.yaml:10:13: steps[4].inject: missing required field "status"`,
 			`all-at-once.yaml:10:20: steps[4].inject.path: "v1/me" does not match ^/`,
 			`all-at-once.yaml:11:14: steps[5].revoke.user: unknown user "carol" (the fake's users: alice, bob)`,
-			`all-at-once.yaml:12:5: steps[6].set_policy: set at least one policy (refresh, redirect_security, unauthorized_message, implicit_grant, allowlist_message, verifier_message)`,
+			`all-at-once.yaml:12:5: steps[6].set_policy: set at least one policy (refresh, redirect_security, unauthorized_message, implicit_grant, allowlist_message, verifier_message, rate_limit)`,
 			`all-at-once.yaml:15:5: steps[8]: duplicate step name "auth" (first at line 13)`,
 		}),
 		Entry("contradictions between fields", "contradictions.yaml", `name: x

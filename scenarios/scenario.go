@@ -88,6 +88,14 @@ type Scenario struct {
 	// the built-in config). Fake-only: on spotify the user is always the
 	// test account, so a scenario that sets User cannot target spotify.
 	User string `yaml:"user"`
+	// FreshUser makes the runner clone the scenario's user (User, or the
+	// fake's default user) under a fresh id before step 1, authorize as the
+	// clone, and delete it afterwards: the fake keeps a user's library,
+	// playlists and player per user, shared by every app, so a scenario
+	// that writes to them needs a user nobody else reads. The clone has the
+	// template's library and devices; its playlists get fresh ids (read them
+	// from GET /v1/me/playlists). Fake-only.
+	FreshUser bool `yaml:"fresh_user"`
 	// Vars are named values for ${vars.<name>}. A var may refer to
 	// ${app.…} and ${apps.<name>.…}, not to steps or other vars.
 	Vars map[string]Template `yaml:"vars"`
@@ -121,7 +129,7 @@ func (s *Scenario) NeedsBrowser() bool { return s.requires(RequireBrowser) }
 // it requires `control` or a policy, or it has a fake-only step. A runner
 // pointed at a fake without the control API skips such scenarios.
 func (s *Scenario) NeedsControl() bool {
-	if s.requires(RequireControl) || s.requires(RequirePolicy) {
+	if s.requires(RequireControl) || s.requires(RequirePolicy) || s.FreshUser {
 		return true
 	}
 	for _, st := range s.Steps {
@@ -200,7 +208,7 @@ type Requirement struct {
 	Kind RequirementKind
 	// Field and Value are set for RequirePolicy: Field is a yaml name of
 	// config.Policies (refresh, redirect_security, unauthorized_message,
-	// implicit_grant, allowlist_message, verifier_message) and Value one of
+	// implicit_grant, allowlist_message, verifier_message, rate_limit) and Value one of
 	// its values.
 	Field, Value string
 

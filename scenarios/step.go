@@ -25,6 +25,7 @@ type Step struct {
 	Revoke            *Revoke            `yaml:"revoke"`
 	Inject            *Inject            `yaml:"inject"`
 	SetPolicy         *SetPolicy         `yaml:"set_policy"`
+	RotateSecret      *RotateSecret      `yaml:"rotate_secret"`
 
 	// Expect lists what must hold after the action. Only what is written is
 	// checked: a step without expectations passes when its action could be
@@ -60,6 +61,8 @@ func (s *Step) Action() Action {
 		return s.Inject
 	case s.SetPolicy != nil:
 		return s.SetPolicy
+	case s.RotateSecret != nil:
+		return s.RotateSecret
 	}
 	return nil
 }
@@ -77,6 +80,8 @@ func (s *Step) appName() string {
 	case *Revoke:
 		return a.App
 	case *Inject:
+		return a.App
+	case *RotateSecret:
 		return a.App
 	}
 	return ""
@@ -97,17 +102,18 @@ const (
 	KindRevoke            Kind = "revoke"
 	KindInject            Kind = "inject"
 	KindSetPolicy         Kind = "set_policy"
+	KindRotateSecret      Kind = "rotate_secret"
 )
 
 // Kinds lists every action in the order the documentation gives them.
 var Kinds = []Kind{KindAuthorize, KindConsent, KindCallback, KindExchange, KindRefresh,
-	KindClientCredentials, KindAPI, KindAdvanceClock, KindRevoke, KindInject, KindSetPolicy}
+	KindClientCredentials, KindAPI, KindAdvanceClock, KindRevoke, KindInject, KindSetPolicy, KindRotateSecret}
 
 // FakeOnly reports whether the action drives the fake's control API (it
 // has no counterpart on real Spotify).
 func (k Kind) FakeOnly() bool {
 	switch k {
-	case KindAdvanceClock, KindRevoke, KindInject, KindSetPolicy:
+	case KindAdvanceClock, KindRevoke, KindInject, KindSetPolicy, KindRotateSecret:
 		return true
 	}
 	return false
@@ -176,7 +182,8 @@ var requestExports = map[Kind][]string{
 }
 
 // Action is one of *Authorize, *Consent, *Callback, *Exchange, *Refresh,
-// *ClientCredentials, *API, *AdvanceClock, *Revoke, *Inject, *SetPolicy. A
+// *ClientCredentials, *API, *AdvanceClock, *Revoke, *Inject, *SetPolicy,
+// *RotateSecret. A
 // runner type-switches on it.
 type Action interface {
 	Kind() Kind
@@ -193,3 +200,4 @@ func (*AdvanceClock) Kind() Kind      { return KindAdvanceClock }
 func (*Revoke) Kind() Kind            { return KindRevoke }
 func (*Inject) Kind() Kind            { return KindInject }
 func (*SetPolicy) Kind() Kind         { return KindSetPolicy }
+func (*RotateSecret) Kind() Kind      { return KindRotateSecret }

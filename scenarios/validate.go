@@ -98,6 +98,9 @@ func (c *checker) scenario() {
 	if s.User != "" {
 		c.user(c.pos(&s.User, s.Pos), "user", s.User)
 	}
+	if s.FreshUser && c.spotify() {
+		c.problem(c.pos(&s.FreshUser, s.Pos), "fresh_user: the fake clones a user for the scenario; on spotify the user is always the test account, whose library a scenario must not change; remove spotify from targets")
+	}
 }
 
 // app checks an app name. scenarioApp is true for the scenario's own app,
@@ -318,6 +321,8 @@ func (c *checker) step(i int, st *Step) {
 			c.problem(c.pos(&a.User, actPos), "%s.user: unknown user %q (the fake's users: %s)", path, a.User, strings.Join(c.l.users(), ", "))
 		}
 		c.stepApp(&a.App, path, actPos)
+	case *RotateSecret:
+		c.stepApp(&a.App, path, actPos)
 	case *Inject:
 		c.stepApp(&a.App, path, actPos)
 		if a.Count == 0 {
@@ -368,6 +373,8 @@ func actionField(st *Step) any {
 		return &st.Inject
 	case *SetPolicy:
 		return &st.SetPolicy
+	case *RotateSecret:
+		return &st.RotateSecret
 	}
 	return nil
 }

@@ -70,10 +70,10 @@ var _ = Describe("spotcheck run", func() {
 		junit, js := filepath.Join(dir, "out", "junit.xml"), filepath.Join(dir, "report.json")
 		stdout, stderr, code := runWith(nil, "run", "--report", "junit="+junit, "--report", "json="+js)
 		Expect(code).To(Equal(exitOK), stderr)
-		Expect(lastLine(stdout)).To(Equal("111 passed, 0 failed, 0 skipped"))
-		Expect(stderr).To(HavePrefix("running 111 scenarios against fake (http://127.0.0.1:"))
+		Expect(lastLine(stdout)).To(Equal("152 passed, 0 failed, 0 skipped"))
+		Expect(stderr).To(HavePrefix("running 152 scenarios against fake (http://127.0.0.1:"))
 		lines := progressLine.FindAllStringSubmatch(stderr, -1)
-		Expect(lines).To(HaveLen(111), "a plain line per scenario when stderr is not a terminal")
+		Expect(lines).To(HaveLen(152), "a plain line per scenario when stderr is not a terminal")
 		for i, m := range lines {
 			Expect(m[1]).To(Equal(strconv.Itoa(i+1)), "in the input order")
 			Expect(m[3]).To(Equal("PASS "))
@@ -83,7 +83,7 @@ var _ = Describe("spotcheck run", func() {
 
 		x, err := os.ReadFile(junit)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(strings.Count(string(x), "<testcase ")).To(Equal(111))
+		Expect(strings.Count(string(x), "<testcase ")).To(Equal(152))
 		var doc struct {
 			Scenarios []struct {
 				Name   string `json:"name"`
@@ -93,7 +93,7 @@ var _ = Describe("spotcheck run", func() {
 		j, err := os.ReadFile(js)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(json.Unmarshal(j, &doc)).To(Succeed())
-		Expect(doc.Scenarios).To(HaveLen(111))
+		Expect(doc.Scenarios).To(HaveLen(152))
 	})
 
 	It("exits 1 on a failing scenario, with expected vs actual and the explanation in the report", func() {
@@ -169,7 +169,7 @@ steps:
 
 		stdout, _, code = runWith(nil, "run", "--validate")
 		Expect(code).To(Equal(exitOK))
-		Expect(stdout).To(Equal("111 scenarios in 11 files: no problems\n"))
+		Expect(stdout).To(Equal("152 scenarios in 14 files: no problems\n"))
 	})
 
 	It("--list lists the scenarios with their targets, requirements and tags, and runs nothing", func() {
@@ -186,14 +186,14 @@ steps:
 	It("--tags runs only the scenarios with one of the tags", func() {
 		stdout, stderr, code := runWith(nil, "run", "--tags", "dev-mode,rate-limit", "--format", "json")
 		Expect(code).To(Equal(exitOK), stderr)
-		Expect(progressLine.FindAllString(stderr, -1)).To(HaveLen(10))
+		Expect(progressLine.FindAllString(stderr, -1)).To(HaveLen(13))
 		var doc struct {
 			Scenarios []struct {
 				Tags []string `json:"tags"`
 			} `json:"scenarios"`
 		}
 		Expect(json.Unmarshal([]byte(stdout), &doc)).To(Succeed(), "stdout holds only the report")
-		Expect(doc.Scenarios).To(HaveLen(10))
+		Expect(doc.Scenarios).To(HaveLen(13))
 		for _, s := range doc.Scenarios {
 			Expect(s.Tags).To(ContainElement(BeElementOf("dev-mode", "rate-limit")))
 		}
@@ -264,7 +264,7 @@ steps:
 		}
 		stdout, stderr, code := runWith(env, "run", "--target", "spotify")
 		Expect(code).To(Equal(exitOK), stderr)
-		Expect(lastLine(stdout)).To(Equal("38 passed, 0 failed, 73 skipped"))
+		Expect(lastLine(stdout)).To(Equal("41 passed, 0 failed, 111 skipped"))
 		Expect(stderr).To(MatchRegexp(`SKIP  exchange-basic-auth: runs on fake only; this run targets spotify`))
 		Expect(stderr).To(MatchRegexp(`PASS  consent-login-approve-exchange`))
 		for _, secret := range []string{webSecret, "alice-password"} {

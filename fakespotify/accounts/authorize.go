@@ -3,7 +3,9 @@ package accounts
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/store"
@@ -20,6 +22,9 @@ type authRequest struct {
 	showDialog      bool
 	challenge       string
 	challengeMethod string
+	// implicit: response_type=token under the implicit_grant=allowed
+	// policy; the approval redirects with an access token in the fragment.
+	implicit bool
 }
 
 // authFailure is how a bad request is answered: with a page when the
@@ -70,7 +75,7 @@ func (s *Service) parseAuthorize(q url.Values) (*authRequest, *authFailure) {
 
 	scopes := wire.ParseScope(q.Get("scope"))
 	for _, sc := range scopes {
-		if _, ok := wire.LookupScope(sc); !ok {
+		if _, ok := wire.LookupScopeFor(sc, app.Created.Time); !ok {
 			return nil, &authFailure{page: "Illegal scope"}
 		}
 	}
@@ -82,7 +87,12 @@ func (s *Service) parseAuthorize(q url.Values) (*authRequest, *authFailure) {
 		return nil, &authFailure{page: "Missing required parameter: response_type"}
 	case "token":
 		// The implicit grant was removed on 2025-11-27 (§1.4). Spotify has
-		// answered both ways since; the policy picks one.
+		// answered both ways since; the policy picks one, or (allowed)
+		// grants it as before the removal.
+		if pol.ImplicitGrant == wire.ImplicitAllowed {
+			req.implicit = true
+			break
+		}
 		if pol.ImplicitGrant == wire.ImplicitPage {
 			return nil, &authFailure{page: "response_type must be code"}
 		}
@@ -92,6 +102,10 @@ func (s *Service) parseAuthorize(q url.Values) (*authRequest, *authFailure) {
 		}
 		return nil, &authFailure{location: withParams(redirectURI, p, true)}
 	default:
+		if pol.ImplicitGrant == wire.ImplicitAllowed {
+			// Before the removal the page named both (§1.3).
+			return nil, &authFailure{page: "response_type must be code or token"}
+		}
 		return nil, &authFailure{page: "response_type must be code"}
 	}
 
@@ -162,7 +176,7 @@ func (s *Service) renderConsent(w http.ResponseWriter, req *authRequest, user, r
 		page.User = u.DisplayName
 	}
 	for _, sc := range req.scopes {
-		d, _ := wire.LookupScope(sc)
+		d, _ := wire.LookupScopeFor(sc, req.app.Created.Time)
 		page.Scopes = append(page.Scopes, d)
 	}
 	render(w, http.StatusOK, "consent", page)
@@ -209,6 +223,10 @@ func (s *Service) decision(w http.ResponseWriter, r *http.Request) {
 func (s *Service) redirectWithCode(w http.ResponseWriter, r *http.Request, req *authRequest, user string) {
 	clientID := req.app.ClientID
 	now := s.env.Now(clientID)
+	if req.implicit {
+		s.redirectWithToken(w, r, req, user, now)
+		return
+	}
 	c := &store.Code{
 		Value:         s.randomToken("AQ", codeBytes),
 		ClientID:      clientID,
@@ -226,6 +244,24 @@ func (s *Service) redirectWithCode(w http.ResponseWriter, r *http.Request, req *
 		p.Set("state", req.state)
 	}
 	http.Redirect(w, r, withParams(req.redirectURI, p, false), http.StatusFound)
+}
+
+// redirectWithToken answers an approved implicit grant as Spotify did
+// before its removal (§1.2, web-api#1491): an access token, no refresh
+// token, in the fragment, in the order its tutorial showed:
+// #access_token=…&token_type=Bearer&expires_in=3600&state=….
+func (s *Service) redirectWithToken(w http.ResponseWriter, r *http.Request, req *authRequest, user string, now time.Time) {
+	a := &store.Access{
+		Value: s.randomToken("BQ", accessBytes), ClientID: req.app.ClientID, UserID: user, Scopes: req.scopes,
+		Issued: now, Expires: now.Add(s.env.Lifetimes().AccessToken),
+	}
+	s.store.Issue(a, nil, s.env.Base(), time.Time{})
+	frag := "access_token=" + url.QueryEscape(a.Value) + "&token_type=Bearer&expires_in=" + strconv.Itoa(s.expiresIn())
+	if req.hasState {
+		frag += "&state=" + url.QueryEscape(req.state)
+	}
+	base, _, _ := strings.Cut(req.redirectURI, "#")
+	http.Redirect(w, r, base+"#"+frag, http.StatusFound)
 }
 
 // absoluteURL rebuilds the URL the browser asked for, as Spotify's login

@@ -47,6 +47,7 @@ type Policies struct {
 	ImplicitGrant       wire.ImplicitGrantPolicy       `yaml:"implicit_grant"       json:"implicit_grant,omitempty"`
 	AllowlistMessage    wire.AllowlistMessagePolicy    `yaml:"allowlist_message"    json:"allowlist_message,omitempty"`
 	VerifierMessage     wire.VerifierMessagePolicy     `yaml:"verifier_message"     json:"verifier_message,omitempty"`
+	RateLimit           wire.RateLimitPolicy           `yaml:"rate_limit"           json:"rate_limit,omitempty"`
 }
 
 // Policy values under their earlier names.
@@ -92,6 +93,9 @@ type App struct {
 	// overrides default_user for it.
 	Consent  string `yaml:"consent"`
 	AutoUser string `yaml:"auto_user"`
+	// Policies override the fake-wide policies for this app (empty fields
+	// inherit them), as SetPolicy does for a running fake.
+	Policies Policies `yaml:"policies"`
 }
 
 // User is a Spotify account that can log in to the fake.
@@ -111,6 +115,22 @@ type User struct {
 	TopArtists      []string `yaml:"top_artists"`
 	RecentlyPlayed  []string `yaml:"recently_played"`
 	FollowedArtists []string `yaml:"followed_artists"`
+	// Devices are the user's Spotify Connect devices, as the player
+	// endpoints list them; at most one is active.
+	Devices []Device `yaml:"devices"`
+}
+
+// Device is a simulated Spotify Connect device (a phone, a computer, a
+// speaker) that the player endpoints list and play on.
+type Device struct {
+	ID            string `yaml:"id"`
+	Name          string `yaml:"name"`
+	Type          string `yaml:"type"` // Computer, Smartphone, Speaker, …
+	VolumePercent int    `yaml:"volume_percent"`
+	// Active: the device holds the user's playback session (paused,
+	// nothing loaded) when the fake starts.
+	Active     bool `yaml:"active"`
+	Restricted bool `yaml:"restricted"`
 }
 
 // ExplicitContent is the user's explicit-content setting.
@@ -125,6 +145,8 @@ type Playlist struct {
 	Name          string `yaml:"name"`
 	Public        bool   `yaml:"public"`
 	Collaborative bool   `yaml:"collaborative"`
+	// Tracks are catalog track ids, in playlist order.
+	Tracks []string `yaml:"tracks"`
 }
 
 // Catalog is the music the Web API subset serves.
@@ -236,6 +258,8 @@ func (p Policies) Get(name string) string {
 		return string(p.AllowlistMessage)
 	case "verifier_message":
 		return string(p.VerifierMessage)
+	case "rate_limit":
+		return string(p.RateLimit)
 	}
 	return ""
 }
@@ -256,6 +280,8 @@ func (p *Policies) Set(name, value string) bool {
 		p.AllowlistMessage = wire.AllowlistMessagePolicy(value)
 	case "verifier_message":
 		p.VerifierMessage = wire.VerifierMessagePolicy(value)
+	case "rate_limit":
+		p.RateLimit = wire.RateLimitPolicy(value)
 	default:
 		return false
 	}

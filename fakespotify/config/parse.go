@@ -122,7 +122,7 @@ func typeErrors(file string, root *yaml.Node, te *yaml.TypeError) Errors {
 var typeNames = map[string]string{
 	"Config": "the top level", "Lifetimes": "lifetimes", "Policies": "policies", "App": "an app",
 	"User": "a user", "ExplicitContent": "explicit_content", "Playlist": "a playlist",
-	"Catalog": "catalog", "Artist": "an artist", "Track": "a track",
+	"Catalog": "catalog", "Artist": "an artist", "Track": "a track", "Device": "a device",
 }
 
 func goTypeWords(t string) string {
@@ -327,6 +327,7 @@ func (c *Config) validate(file string, root *yaml.Node) Errors {
 			}
 			seen[p.ID] = true
 		}
+		validateDevices(v, f, u.Devices)
 	}
 	needsDefaultUser := c.Consent == ConsentAuto
 	if c.DefaultUser != "" && !users[c.DefaultUser] {
@@ -369,6 +370,10 @@ func (c *Config) validate(file string, root *yaml.Node) Errors {
 				v.add(fmt.Sprintf("%s.allowlist[%d]", f, j), "no user with id %q", u)
 			}
 		}
+		if err := a.CheckAllowlistCap(); err != nil {
+			v.add(f+".allowlist", "%v", err)
+		}
+		a.Policies.validateSet(v, f+".policies")
 		if len(a.RedirectURIs) == 0 {
 			v.add(f+".redirect_uris", "at least one redirect URI is required")
 		}
@@ -416,6 +421,9 @@ func (c *Config) validate(file string, root *yaml.Node) Errors {
 		refs("recently_played", u.RecentlyPlayed, tracks, "track")
 		refs("top_artists", u.TopArtists, artists, "artist")
 		refs("followed_artists", u.FollowedArtists, artists, "artist")
+		for j, p := range u.Playlists {
+			refs(fmt.Sprintf("playlists[%d].tracks", j), p.Tracks, tracks, "track")
+		}
 	}
 	sort.SliceStable(v.errs, func(i, j int) bool { return v.errs[i].Line < v.errs[j].Line })
 	return v.errs
@@ -429,6 +437,61 @@ func CheckRedirectURI(r string) error {
 		return fmt.Errorf("%q is not an absolute URI", r)
 	}
 	return nil
+}
+
+// validateDevices checks a user's devices: an id and a name each, ids
+// unique, a volume in 0..100, at most one active (Spotify plays on one
+// device at a time).
+func validateDevices(v *validator, f string, ds []Device) {
+	ids := map[string]bool{}
+	active := 0
+	for j, d := range ds {
+		df := fmt.Sprintf("%s.devices[%d]", f, j)
+		if d.ID == "" || ids[d.ID] {
+			v.add(df+".id", "missing or duplicate device id %q", d.ID)
+		}
+		ids[d.ID] = true
+		if d.Name == "" {
+			v.add(df+".name", "is required")
+		}
+		if d.VolumePercent < 0 || d.VolumePercent > 100 {
+			v.add(df+".volume_percent", "%d is not a percentage (0 to 100)", d.VolumePercent)
+		}
+		if d.Active {
+			active++
+			if active > 1 {
+				v.add(df+".active", "only one device can be active")
+			}
+		}
+	}
+}
+
+// CheckAllowlistCap says when a development-mode app's allowlist is
+// longer than Spotify lets it be (wire.DevModeUserCap), in the words of
+// the dashboard's User Management; the config file, CloneApp and the
+// control API all check with it.
+func (a App) CheckAllowlistCap() error {
+	if a.Mode != ModeDevelopment {
+		return nil
+	}
+	limit := wire.DevModeUserCap(a.Created.Time)
+	if len(a.Allowlist) <= limit {
+		return nil
+	}
+	msg := fmt.Sprintf("%d users: %s", len(a.Allowlist), wire.DevModeUserCapMessage(limit))
+	if limit < wire.DevModeUsersBefore {
+		msg += fmt.Sprintf(" (apps created before %s keep up to %d)", wire.DevModeUsersSince.Format("2006-01-02"), wire.DevModeUsersBefore)
+	}
+	return errors.New(msg)
+}
+
+// validateSet checks the fields that are set, as an override has them.
+func (p Policies) validateSet(v *validator, f string) {
+	for _, pol := range wire.Policies {
+		if got := p.Get(pol.Name); got != "" {
+			oneOf(v, f+"."+pol.Name, got, pol.ValueNames()...)
+		}
+	}
 }
 
 func (p Policies) validate(v *validator, f string) {

@@ -84,6 +84,28 @@ func (c *Client) DeleteApp(ctx context.Context, clientID string) error {
 	return c.call(ctx, http.MethodDelete, "apps/"+url.PathEscape(clientID), nil, nil, nil)
 }
 
+// RotateSecret gives an app a new client secret, as the dashboard's
+// "Rotate client secret" does, and returns it; the old secret then gets
+// "Invalid client secret".
+func (c *Client) RotateSecret(ctx context.Context, clientID string) (string, error) {
+	var out Secret
+	err := c.call(ctx, http.MethodPost, "apps/"+url.PathEscape(clientID)+"/secret", nil, nil, &out)
+	return out.ClientSecret, err
+}
+
+// CloneUser registers a copy of a user under a fresh id, with a library,
+// playlists and player of its own, and returns it with its password.
+func (c *Client) CloneUser(ctx context.Context, from string) (UserInfo, error) {
+	var u UserInfo
+	err := c.call(ctx, http.MethodPost, "users", nil, CloneUserRequest{From: from}, &u)
+	return u, err
+}
+
+// DeleteUser removes a user CloneUser made.
+func (c *Client) DeleteUser(ctx context.Context, id string) error {
+	return c.call(ctx, http.MethodDelete, "users/"+url.PathEscape(id), nil, nil, nil)
+}
+
 // Now reads an app's clock ("" = the fake-wide clock).
 func (c *Client) Now(ctx context.Context, clientID string) (time.Time, error) {
 	var out Clock

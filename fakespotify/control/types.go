@@ -57,6 +57,30 @@ type CloneRequest struct {
 	AppOverrides
 }
 
+// Secret is the answer of POST /_spotcheck/apps/{client_id}/secret: the
+// app's new client secret, shown to this caller only.
+type Secret struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+}
+
+// CloneUserRequest is the body of POST /_spotcheck/users: the user to
+// copy, by id.
+type CloneUserRequest struct {
+	From string `json:"from"`
+}
+
+// UserInfo is a user as the control API shows it. Password is set only in
+// the answer to the request that cloned the user (it is the template's,
+// and the login page needs it).
+type UserInfo struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name,omitempty"`
+	Email       string `json:"email,omitempty"`
+	Product     string `json:"product,omitempty"`
+	Password    string `json:"password,omitempty"`
+}
+
 // ClockRequest is the body of POST /_spotcheck/clock.
 type ClockRequest struct {
 	Advance  string `json:"advance"`             // a Go duration, like 10m

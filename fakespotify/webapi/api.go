@@ -17,6 +17,7 @@ type API struct {
 	routes  []route
 	library library
 	catalog catalogCache
+	limits  rateLimits
 }
 
 // New returns the Web API subset reading tokens, apps, users, the catalog,
@@ -31,8 +32,17 @@ func New(b Backend) *API {
 		a.routes = append(a.routes, route{Endpoint: e, segs: strings.Split(strings.Trim(e.Pattern, "/"), "/")})
 	}
 	a.library.users = map[string]*userLibrary{}
+	a.limits.apps = map[string]*rateRing{}
 	return a
 }
+
+// ForgetUser drops the state the API keeps for a user (library,
+// playlists, playback), for a fake that deletes the user.
+func (a *API) ForgetUser(id string) { a.library.forget(id) }
+
+// ForgetApp drops the state the API keeps for an app (its rate-limit
+// window), for a fake that deletes the app.
+func (a *API) ForgetApp(clientID string) { a.limits.forget(clientID) }
 
 type route struct {
 	Endpoint
@@ -118,13 +128,17 @@ func (c *call) devMode() bool { return c.app.Mode == config.ModeDevelopment }
 //     is a CORS preflight and needs no token;
 //  2. authentication (wire reference §5.2): 401 No token provided, 400 for a
 //     non-Bearer scheme, 401 for an unknown, empty, revoked or expired token;
-//  3. development mode (wire reference §8): 403 plain text for an owner without
+//  3. the rate limit (§5.4, policy rate_limit): 429 with Retry-After once
+//     the app's calls in the rolling window reach its limit;
+//  4. development mode (wire reference §8): 403 plain text for an owner without
 //     Premium, then for a user not on the allowlist;
-//  4. app-only tokens on user endpoints: 401 Unauthorized;
-//  5. scopes: 403 Insufficient client scope;
-//  6. the 2024-11-27 restriction: 403 for restricted endpoints;
-//  7. parameters: 400 with the message of the parameter at fault;
-//  8. the handler itself (404 Non existing id and the like).
+//  5. app-only tokens on user endpoints: 401 Unauthorized;
+//  6. scopes: 403 Insufficient client scope;
+//  7. the 2024-11-27 restriction: 403 (404 for recommendations) with no
+//     message; then the February 2026 removals for development-mode apps:
+//     403 Forbidden;
+//  8. parameters: 400 with the message of the parameter at fault;
+//  9. the handler itself (404 Non existing id and the like).
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	segs, ok := splitPath(r.URL)
 	if !ok {
@@ -168,6 +182,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.write(w)
 		return
 	}
+	if f := a.limits.admit(c); f != nil {
+		f.write(w)
+		return
+	}
 	if f := developmentMode(c); f != nil {
 		f.write(w)
 		return
@@ -190,9 +208,23 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Captured on audio-features after 2024-11-27
 		// (jwilsson/spotify-web-api-php#281): a 403 whose error object has
 		// no message at all, `{"error":{"status":403}}`. Clients print it
-		// as "403 due to None" (spotipy). [inferred] that the other
-		// restricted endpoints answer the same way.
-		c.fail(http.StatusForbidden, "")
+		// as "403 due to None" (spotipy). Recommendations answer 404 the
+		// same way ("404 due to None", spotipy#1181; spotatui#28). §8.1.
+		// [inferred] that the other restricted endpoints answer 403 like
+		// audio-features.
+		status := rt.RestrictedStatus
+		if status == 0 {
+			status = http.StatusForbidden
+		}
+		c.fail(status, "")
+		return
+	}
+	if rt.DevRemoved && c.devMode() {
+		// The February 2026 removals (§8.1): `{"error": {"status": 403,
+		// "message": "Forbidden" } }` on /playlists/{id}/tracks for a
+		// development-mode app (cliamp#54); [inferred] the same for the
+		// other removed endpoints.
+		c.fail(http.StatusForbidden, wire.MsgRemoved)
 		return
 	}
 	rt.serve(a, c)

@@ -28,6 +28,8 @@ type Backend interface {
 	AccessToken(token string) (t Token, ok bool)
 	App(clientID string) (config.App, bool)
 	User(id string) (config.User, bool)
+	// Users lists every user, so that a playlist id finds its owner.
+	Users() []config.User
 	Catalog() *config.Catalog
 	// Now is the app's clock: the fake's clock plus any offset scoped to
 	// that client id ("" for the fake-wide clock).

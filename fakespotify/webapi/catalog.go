@@ -68,6 +68,16 @@ func (a *API) index() *catalogIndex {
 	return idx
 }
 
+// album returns the album with a derived id, or nil.
+func (idx *catalogIndex) album(id string) *album {
+	for _, al := range idx.albums {
+		if al.ID == id {
+			return al
+		}
+	}
+	return nil
+}
+
 func (idx *catalogIndex) albumOf(t *config.Track) *album {
 	return idx.albumByKey[t.Album+"\x00"+strings.Join(t.Artists, ",")]
 }

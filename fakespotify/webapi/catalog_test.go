@@ -1,6 +1,7 @@
 package webapi_test
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -103,16 +104,21 @@ var _ = Describe("the catalog", func() {
 	})
 
 	Describe("endpoints restricted on 2024-11-27", func() {
-		paths := []string{
-			"/v1/recommendations?seed_artists=" + avicii,
-			"/v1/artists/" + avicii + "/related-artists",
-			"/v1/audio-features/" + levels,
-			"/v1/artists/" + avicii + "/top-tracks",
+		// Each path with what a restricted app gets (§8.1): a bare 403,
+		// or a bare 404 for recommendations.
+		paths := map[string]int{
+			"/v1/recommendations?seed_artists=" + avicii: 404,
+			"/v1/artists/" + avicii + "/related-artists": 403,
+			"/v1/audio-features/" + levels:               403,
+			"/v1/audio-features?ids=" + levels:           403,
+			"/v1/audio-analysis/" + levels:               403,
+			"/v1/browse/featured-playlists":              403,
+			"/v1/browse/categories/toplists/playlists":   403,
 		}
-		restricted := "{\n  \"error\" : {\n    \"status\" : 403\n  }\n}"
+		bare := func(status int) string { return fmt.Sprintf("{\n  \"error\" : {\n    \"status\" : %d\n  }\n}", status) }
 
 		It("serve an extended-mode app created before the cut-off", func() {
-			for _, p := range paths {
+			for p := range paths {
 				res := e.get(p, e.b.issue("web", ""))
 				Expect(res.Status).To(Equal(200), p)
 				Expect(res.Body).NotTo(ContainSubstring("error"), p)
@@ -120,18 +126,20 @@ var _ = Describe("the catalog", func() {
 		})
 
 		It("refuse a development-mode app", func() {
-			for _, p := range paths {
-				Expect(e.get(p, e.b.issue("dev", "alice")).Body).To(Equal(restricted), p)
+			for p, status := range paths {
+				res := e.get(p, e.b.issue("dev", "alice"))
+				Expect(res.Status).To(Equal(status), p)
+				Expect(res.Body).To(Equal(bare(status)), p)
 			}
 		})
 
 		It("refuse an extended-mode app created on or after the cut-off", func() {
 			e.b.addApp(config.App{Name: "new", ClientID: "ab00000000000000000000000000000a", ClientSecret: "s",
 				Mode: config.ModeExtended, OwnerPremium: true, Created: config.Date{Time: time.Date(2024, 11, 27, 0, 0, 0, 0, time.UTC)}})
-			for _, p := range paths {
+			for p, status := range paths {
 				res := e.get(p, e.b.issue("new", ""))
-				Expect(res.Status).To(Equal(403), p)
-				Expect(res.Body).To(Equal(restricted), p)
+				Expect(res.Status).To(Equal(status), p)
+				Expect(res.Body).To(Equal(bare(status)), p)
 			}
 		})
 

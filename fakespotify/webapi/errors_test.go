@@ -117,7 +117,7 @@ var _ = Describe("refusals", func() {
 			status: 403, body: "{\n  \"error\" : {\n    \"status\" : 403,\n    \"message\" : \"Insufficient client scope\"\n  }\n}"}),
 		Entry("an unknown path", nil, refusal{path: "/v1/nothing/here", auth: bearer("web", "alice"),
 			status: 404, body: errorJSON(404, "Service not found")}),
-		Entry("an unknown path without a token", nil, refusal{path: "/v1/albums/" + blindingLights,
+		Entry("an unknown path without a token", nil, refusal{path: "/v1/episodes/" + blindingLights,
 			status: 404, body: errorJSON(404, "Service not found")}),
 		Entry("a known path with the wrong method", nil, refusal{method: "POST", path: "/v1/me", auth: bearer("web", "alice"),
 			status: 405, body: errorJSON(405, "Method not allowed")}),

@@ -48,15 +48,12 @@ func (a *API) myPlaylists(c *call) {
 		return
 	}
 	_, lists := a.library.snapshot(c.user, c.now)
+	idx := a.index()
 	var shown []playlistObject
 	for _, p := range lists {
-		switch {
-		case p.Collaborative && !c.has("playlist-read-collaborative"):
-			continue
-		case !p.Collaborative && !p.Public && !c.has("playlist-read-private"):
-			continue
+		if c.visible(p) {
+			shown = append(shown, c.playlist(idx, p, c.user, false))
 		}
-		shown = append(shown, c.playlist(p, c.user, false))
 	}
 	c.json(http.StatusOK, pageOf(c, "/v1/me/playlists", "", shown, limit, offset))
 }
@@ -216,7 +213,7 @@ func (a *API) following(c *call) {
 	if !ok {
 		return
 	}
-	all := c.user.FollowedArtists
+	all := a.followedArtists(c)
 	start := 0
 	after := c.query.Get("after")
 	if after != "" {
@@ -254,6 +251,15 @@ func (a *API) following(c *call) {
 // playlist for another user"). 201 with the full playlist object; it then
 // heads the user's /v1/me/playlists.
 func (a *API) createPlaylist(c *call) {
+	a.newPlaylist(c, c.params["user_id"])
+}
+
+// createMyPlaylist is POST /v1/me/playlists, the February 2026
+// replacement of the above: the same body, checks and answer, for the
+// token's user.
+func (a *API) createMyPlaylist(c *call) { a.newPlaylist(c, c.user.ID) }
+
+func (a *API) newPlaylist(c *call, userID string) {
 	var body struct {
 		Name          *string `json:"name"`
 		Public        *bool   `json:"public"`
@@ -283,15 +289,14 @@ func (a *API) createPlaylist(c *call) {
 		c.fail(http.StatusForbidden, wire.MsgNoScope)
 		return
 	}
-	if c.params["user_id"] != c.user.ID {
+	if userID != c.user.ID {
 		c.fail(http.StatusForbidden, "You cannot create a playlist for another user")
 		return
 	}
-	p := playlist{}
-	p.Name, p.Public, p.Collaborative = *body.Name, public, collaborative
+	p := playlist{Name: *body.Name, Public: public, Collaborative: collaborative}
 	if body.Description != nil {
 		p.Description = *body.Description
 	}
 	p = a.library.create(c.user, c.now, p)
-	c.json(http.StatusCreated, c.playlist(p, c.user, true))
+	c.json(http.StatusCreated, c.playlist(a.index(), p, c.user, true))
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,33 +12,61 @@ import (
 )
 
 // library is the per-user state the Web API changes: saved tracks and
-// playlists. A user's entry is copied from Backend.User the first time
-// the API needs it; from then on the API's copy is the truth, so a client
-// sees its own PUT, DELETE and POST. One mutex guards all users: calls
-// hold it only to copy a few slices.
+// albums, followed artists and playlists, the user's playlists and their
+// items, and the player. A user's entry is copied from Backend.User the
+// first time the API needs it; from then on the API's copy is the truth,
+// so a client sees its own PUT, DELETE and POST. The state is the user's,
+// shared by every app the user authorized, as on Spotify: tests that
+// write use a user of their own (the fake's CloneUser). One mutex guards
+// all users: calls hold it only to copy or change a few slices.
 type library struct {
 	mu    sync.Mutex
 	users map[string]*userLibrary
 }
 
 type userLibrary struct {
-	saved     []savedTrack // newest first, as Spotify lists them
-	playlists []playlist   // newest first
+	saved     []savedItem // tracks, newest first, as Spotify lists them
+	albums    []savedItem // saved albums, newest first
+	artists   []string    // followed artists, in the order followed
+	following []string    // followed playlists (of other users)
+	playlists []*playlist // the user's own, newest first
+	player    player
 }
 
-type savedTrack struct {
+type savedItem struct {
 	ID    string
 	Added time.Time
 }
 
 type playlist struct {
-	config.Playlist
-	Description string
-	Snapshot    string
+	ID            string
+	Name          string
+	Public        bool
+	Collaborative bool
+	Description   string
+	Owner         string
+	Snapshot      string
+	Items         []playlistEntry
 }
 
-// seededSpacing is how far apart the configured saved tracks were "added",
-// counting back from the clock when the user's library is first read.
+// playlistEntry is one item of a playlist: a catalog track, when and by
+// whom it was added.
+type playlistEntry struct {
+	ID      string
+	Added   time.Time
+	AddedBy string
+}
+
+// clone copies p, items included, so the caller may read it unlocked.
+func (p *playlist) clone() playlist {
+	c := *p
+	c.Items = slices.Clone(p.Items)
+	return c
+}
+
+// seededSpacing is how far apart the configured saved tracks (and
+// playlist items) were "added", counting back from the clock when the
+// user's library is first read.
 const seededSpacing = 24 * time.Hour
 
 // userLocked returns u's library, seeding it; the caller holds l.mu.
@@ -46,74 +75,137 @@ func (l *library) userLocked(u config.User, now time.Time) *userLibrary {
 	if ul != nil {
 		return ul
 	}
-	ul = &userLibrary{}
+	ul = &userLibrary{artists: slices.Clone(u.FollowedArtists)}
 	for i, id := range u.SavedTracks {
-		ul.saved = append(ul.saved, savedTrack{ID: id, Added: now.Add(-time.Duration(i+1) * seededSpacing).Truncate(time.Second)})
+		ul.saved = append(ul.saved, savedItem{ID: id, Added: now.Add(-time.Duration(i+1) * seededSpacing).Truncate(time.Second)})
 	}
-	for _, p := range u.Playlists {
-		ul.playlists = append(ul.playlists, playlist{Playlist: p, Snapshot: snapshotOf(p.ID)})
+	for _, cp := range u.Playlists {
+		p := &playlist{ID: cp.ID, Name: cp.Name, Public: cp.Public, Collaborative: cp.Collaborative,
+			Owner: u.ID, Snapshot: snapshotOf(cp.ID)}
+		for i, id := range cp.Tracks {
+			added := now.Add(-time.Duration(len(cp.Tracks)-i) * seededSpacing).Truncate(time.Second)
+			p.Items = append(p.Items, playlistEntry{ID: id, Added: added, AddedBy: u.ID})
+		}
+		ul.playlists = append(ul.playlists, p)
 	}
+	ul.player.seed(u)
 	l.users[u.ID] = ul
 	return ul
 }
 
+// with runs fn on u's library under the lock.
+func (l *library) with(u config.User, now time.Time, fn func(*userLibrary)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fn(l.userLocked(u, now))
+}
+
 // snapshot returns copies of u's saved tracks and playlists.
-func (l *library) snapshot(u config.User, now time.Time) ([]savedTrack, []playlist) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ul := l.userLocked(u, now)
-	return append([]savedTrack(nil), ul.saved...), append([]playlist(nil), ul.playlists...)
+func (l *library) snapshot(u config.User, now time.Time) (saved []savedItem, lists []playlist) {
+	l.with(u, now, func(ul *userLibrary) {
+		saved = slices.Clone(ul.saved)
+		for _, p := range ul.playlists {
+			lists = append(lists, p.clone())
+		}
+	})
+	return saved, lists
 }
 
-// save adds the ids not yet saved to the front, in the order given (so
-// the first id ends up newest, as one Spotify request stamps them alike).
-// Saving a saved track keeps its original date.
+// forget drops a user's state.
+func (l *library) forget(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.users, id)
+}
+
+// saveItems adds the ids not yet in list to its front, in the order given
+// (so the first id ends up newest, as one Spotify request stamps them
+// alike). Saving a saved item keeps its original date.
+func saveItems(list []savedItem, ids []string, now time.Time) []savedItem {
+	var fresh []savedItem
+	for _, id := range ids {
+		if !slices.ContainsFunc(list, func(s savedItem) bool { return s.ID == id }) &&
+			!slices.ContainsFunc(fresh, func(s savedItem) bool { return s.ID == id }) {
+			fresh = append(fresh, savedItem{ID: id, Added: now.Truncate(time.Second)})
+		}
+	}
+	return append(fresh, list...)
+}
+
+// removeItems drops ids from list; ids not in it are ignored, as Spotify
+// does.
+func removeItems(list []savedItem, ids []string) []savedItem {
+	return slices.DeleteFunc(slices.Clone(list), func(s savedItem) bool { return slices.Contains(ids, s.ID) })
+}
+
+// addIDs appends the ids not yet in list; removeIDs drops them.
+func addIDs(list, ids []string) []string {
+	for _, id := range ids {
+		if !slices.Contains(list, id) {
+			list = append(list, id)
+		}
+	}
+	return list
+}
+
+func removeIDs(list, ids []string) []string {
+	return slices.DeleteFunc(slices.Clone(list), func(id string) bool { return slices.Contains(ids, id) })
+}
+
+// save and remove change u's saved tracks.
 func (l *library) save(u config.User, now time.Time, ids []string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ul := l.userLocked(u, now)
-	have := make(map[string]bool, len(ul.saved))
-	for _, s := range ul.saved {
-		have[s.ID] = true
-	}
-	var fresh []savedTrack
-	for _, id := range ids {
-		if !have[id] {
-			have[id] = true
-			fresh = append(fresh, savedTrack{ID: id, Added: now.Truncate(time.Second)})
-		}
-	}
-	ul.saved = append(fresh, ul.saved...)
+	l.with(u, now, func(ul *userLibrary) { ul.saved = saveItems(ul.saved, ids, now) })
 }
 
-// remove drops ids from u's saved tracks; ids not saved are ignored, as
-// Spotify does.
 func (l *library) remove(u config.User, now time.Time, ids []string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ul := l.userLocked(u, now)
-	drop := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		drop[id] = true
-	}
-	kept := ul.saved[:0:0]
-	for _, s := range ul.saved {
-		if !drop[s.ID] {
-			kept = append(kept, s)
-		}
-	}
-	ul.saved = kept
+	l.with(u, now, func(ul *userLibrary) { ul.saved = removeItems(ul.saved, ids) })
 }
 
 // create adds a new playlist at the top of u's list.
 func (l *library) create(u config.User, now time.Time, p playlist) playlist {
 	p.ID = randomID()
 	p.Snapshot = randomSnapshot()
+	p.Owner = u.ID
+	var out playlist
+	l.with(u, now, func(ul *userLibrary) {
+		ul.playlists = append([]*playlist{&p}, ul.playlists...)
+		out = p.clone()
+	})
+	return out
+}
+
+// playlist finds a playlist by id among every user's: those the API has
+// seen first (they may have created it), then the backend's users.
+func (l *library) playlist(users []config.User, now time.Time, id string) (playlist, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	ul := l.userLocked(u, now)
-	ul.playlists = append([]playlist{p}, ul.playlists...)
-	return p
+	for _, u := range users {
+		for _, p := range l.userLocked(u, now).playlists {
+			if p.ID == id {
+				return p.clone(), true
+			}
+		}
+	}
+	return playlist{}, false
+}
+
+// editPlaylist runs fn on the owner's playlist id under the lock; a
+// change gives the playlist a new snapshot id, which is returned.
+func (l *library) editPlaylist(owner config.User, now time.Time, id string, fn func(*playlist) *failure) (string, *failure) {
+	var snap string
+	var f *failure
+	l.with(owner, now, func(ul *userLibrary) {
+		for _, p := range ul.playlists {
+			if p.ID == id {
+				if f = fn(p); f == nil {
+					p.Snapshot = randomSnapshot()
+					snap = p.Snapshot
+				}
+				return
+			}
+		}
+	})
+	return snap, f
 }
 
 func randomID() string {

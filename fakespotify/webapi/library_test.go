@@ -102,7 +102,7 @@ var _ = Describe("the user's library", func() {
 			Entry("a body that is not JSON", "PUT", "", `{"ids":[`, 400, "Error parsing JSON."),
 			Entry("a malformed id", "PUT", "?ids="+shapeOfYou+",nope", "", 400, "Invalid base62 id"),
 			Entry("an id the catalog lacks", "DELETE", "?ids=0000000000000000000000", "", 400, "invalid id"),
-			Entry("more than 50 ids", "PUT", "?ids="+strings.TrimSuffix(strings.Repeat(shapeOfYou+",", 51), ","), "", 400, "Too many ids requested"),
+			Entry("more than 50 ids", "PUT", "?ids="+strings.TrimSuffix(strings.Repeat(shapeOfYou+",", 51), ","), "", 400, "too many ids requested"),
 		)
 
 		It("pages with limit and offset and links that work", func() {

@@ -116,11 +116,18 @@ type playHistoryItem struct {
 	Track    trackObject `json:"track"`
 }
 
-type playlistTracksRef struct {
+// playlistItemsRef is the {href,total} a simplified playlist carries
+// under tracks (items after the February 2026 rename).
+type playlistItemsRef struct {
 	Href  string `json:"href"`
 	Total int    `json:"total"`
 }
 
+// playlistObject is Spotify's playlist. Before the February 2026 rename
+// its items were under tracks; after it, for development-mode apps, under
+// items (§5.7; cliamp#54). Extended-quota apps keep tracks (the migration
+// guide: "all existing endpoints, fields, and behaviors remain
+// unchanged"). Exactly one of the two is set.
 type playlistObject struct {
 	Collaborative bool         `json:"collaborative"`
 	Description   string       `json:"description"`
@@ -129,14 +136,90 @@ type playlistObject struct {
 	Href          string       `json:"href"`
 	ID            string       `json:"id"`
 	Images        []image      `json:"images"`
+	Items         any          `json:"items,omitempty"`
 	Name          string       `json:"name"`
 	Owner         publicUser   `json:"owner"`
 	PrimaryColor  *string      `json:"primary_color"`
 	Public        bool         `json:"public"`
 	SnapshotID    string       `json:"snapshot_id"`
-	Tracks        any          `json:"tracks"`
+	Tracks        any          `json:"tracks,omitempty"`
 	Type          string       `json:"type"`
 	URI           string       `json:"uri"`
+}
+
+// playlistItem is one entry of a playlist's items: the track under item
+// and, deprecated since the rename but still sent, under track
+// (joostlek/python-spotify#774). The pre-2026 path /tracks sends track
+// only.
+type playlistItem struct {
+	AddedAt        string        `json:"added_at"`
+	AddedBy        *playlistUser `json:"added_by"`
+	IsLocal        bool          `json:"is_local"`
+	Item           *trackObject  `json:"item,omitempty"`
+	PrimaryColor   *string       `json:"primary_color"`
+	Track          *trackObject  `json:"track"`
+	VideoThumbnail struct {
+		URL *string `json:"url"`
+	} `json:"video_thumbnail"`
+}
+
+// playlistUser is the added_by of a playlist item: a user without a
+// display name.
+type playlistUser struct {
+	ExternalURLs externalURLs `json:"external_urls"`
+	Href         string       `json:"href"`
+	ID           string       `json:"id"`
+	Type         string       `json:"type"`
+	URI          string       `json:"uri"`
+}
+
+// userProfile is GET /v1/users/{id}: a public user with followers and
+// images.
+type userProfile struct {
+	DisplayName  *string      `json:"display_name"`
+	ExternalURLs externalURLs `json:"external_urls"`
+	Followers    followers    `json:"followers"`
+	Href         string       `json:"href"`
+	ID           string       `json:"id"`
+	Images       []image      `json:"images"`
+	Type         string       `json:"type"`
+	URI          string       `json:"uri"`
+}
+
+// simpleTrack is a track inside an album (no album, no popularity).
+type simpleTrack struct {
+	Artists      []simpleArtist `json:"artists"`
+	DiscNumber   int            `json:"disc_number"`
+	DurationMS   int            `json:"duration_ms"`
+	Explicit     bool           `json:"explicit"`
+	ExternalURLs externalURLs   `json:"external_urls"`
+	Href         string         `json:"href"`
+	ID           string         `json:"id"`
+	IsLocal      bool           `json:"is_local"`
+	Name         string         `json:"name"`
+	PreviewURL   *string        `json:"preview_url"`
+	TrackNumber  int            `json:"track_number"`
+	Type         string         `json:"type"`
+	URI          string         `json:"uri"`
+}
+
+// albumObject is GET /v1/albums/{id}. [inferred] Fields the catalog has
+// nothing for (release_date, label, copyrights, external_ids) are left
+// out rather than made up.
+type albumObject struct {
+	AlbumType    string         `json:"album_type"`
+	Artists      []simpleArtist `json:"artists"`
+	ExternalURLs externalURLs   `json:"external_urls"`
+	Genres       []string       `json:"genres"`
+	Href         string         `json:"href"`
+	ID           string         `json:"id"`
+	Images       []image        `json:"images"`
+	Name         string         `json:"name"`
+	Popularity   int            `json:"popularity"`
+	TotalTracks  int            `json:"total_tracks"`
+	Tracks       paging         `json:"tracks"`
+	Type         string         `json:"type"`
+	URI          string         `json:"uri"`
 }
 
 type audioFeatures struct {
@@ -274,19 +357,67 @@ func (c *call) artists(idx *catalogIndex, ids []string) []artistObject {
 	return out
 }
 
-func (c *call) playlist(p playlist, owner config.User, full bool) playlistObject {
+// playlist renders a playlist; full adds followers and the first page
+// of items, as GET /v1/playlists/{id} does.
+func (c *call) playlist(idx *catalogIndex, p playlist, owner config.User, full bool) playlistObject {
 	o := playlistObject{Collaborative: p.Collaborative, Description: p.Description, ExternalURLs: openURL("playlist", p.ID),
 		Href: c.base + "/v1/playlists/" + p.ID, ID: p.ID, Images: noImages, Name: p.Name,
 		Owner: c.publicUser(owner), Public: p.Public, SnapshotID: p.Snapshot, Type: "playlist",
 		URI: "spotify:playlist:" + p.ID}
-	tracksHref := c.base + "/v1/playlists/" + p.ID + "/tracks"
+	renamed := c.devMode()
+	path := "/v1/playlists/" + p.ID + "/tracks"
+	if renamed {
+		path = "/v1/playlists/" + p.ID + "/items"
+	}
+	var items any = playlistItemsRef{Href: c.base + path, Total: len(p.Items)}
 	if full {
 		o.Followers = &followers{}
-		o.Tracks = paging{Href: tracksHref, Items: []struct{}{}, Limit: 100}
+		items = pageOf(c, path, "", c.playlistItems(idx, p, renamed), playlistPage, 0)
+	}
+	if renamed {
+		o.Items = items
 	} else {
-		o.Tracks = playlistTracksRef{Href: tracksHref}
+		o.Tracks = items
 	}
 	return o
+}
+
+// playlistPage is the page of items a full playlist carries, and the
+// default and largest limit of its items (Spotify's reference: 100).
+const playlistPage = 100
+
+// playlistItems renders every item of p; withItem adds the item field of
+// the February 2026 rename.
+func (c *call) playlistItems(idx *catalogIndex, p playlist, withItem bool) []playlistItem {
+	out := make([]playlistItem, 0, len(p.Items))
+	for _, e := range p.Items {
+		t := idx.tracks[e.ID]
+		if t == nil {
+			continue
+		}
+		tr := c.track(idx, t)
+		it := playlistItem{AddedAt: timestamp(e.Added, false), Track: &tr,
+			AddedBy: &playlistUser{ExternalURLs: openURL("user", e.AddedBy), Href: c.base + "/v1/users/" + e.AddedBy,
+				ID: e.AddedBy, Type: "user", URI: "spotify:user:" + e.AddedBy}}
+		if withItem {
+			it.Item = &tr
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+func (c *call) simpleTrack(idx *catalogIndex, t *config.Track) simpleTrack {
+	full := c.track(idx, t)
+	return simpleTrack{Artists: full.Artists, DiscNumber: full.DiscNumber, DurationMS: full.DurationMS,
+		Explicit: full.Explicit, ExternalURLs: full.ExternalURLs, Href: full.Href, ID: full.ID,
+		Name: full.Name, TrackNumber: full.TrackNumber, Type: "track", URI: full.URI}
+}
+
+func (c *call) userProfile(u config.User) userProfile {
+	return userProfile{DisplayName: nullable(u.DisplayName), ExternalURLs: openURL("user", u.ID),
+		Followers: followers{Total: u.Followers}, Href: c.base + "/v1/users/" + u.ID, ID: u.ID,
+		Images: noImages, Type: "user", URI: "spotify:user:" + u.ID}
 }
 
 func (c *call) audioFeatures(t *config.Track) audioFeatures {

@@ -32,18 +32,25 @@ type failure struct {
 	Message string
 	// WWWAuthenticate is set on the 400 and 401s of token checking.
 	WWWAuthenticate string
-	Text            bool
+	// RetryAfter is the 429's Retry-After, in seconds.
+	RetryAfter string
+	// Reason is the player's reason field (§5.1), e.g. PREMIUM_REQUIRED.
+	Reason string
+	Text   bool
 }
 
 func (f *failure) write(w http.ResponseWriter) {
 	if f.WWWAuthenticate != "" {
 		w.Header().Set("WWW-Authenticate", f.WWWAuthenticate)
 	}
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
 	if f.Text {
 		writeBody(w, f.Status, contentText, []byte(f.Message))
 		return
 	}
-	body := wire.APIError{Status: f.Status, Message: f.Message}.Body()
+	body := wire.APIError{Status: f.Status, Message: f.Message, Reason: f.Reason}.Body()
 	writeBody(w, f.Status, contentJSON, Pretty(body))
 }
 

@@ -74,6 +74,12 @@ func (f *fakeBackend) User(id string) (config.User, bool) {
 	return *u, true
 }
 
+func (f *fakeBackend) Users() []config.User {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]config.User(nil), f.cfg.Users...)
+}
+
 func (f *fakeBackend) Catalog() *config.Catalog { return &f.cfg.Catalog }
 
 func (f *fakeBackend) Now(clientID string) time.Time {
@@ -149,6 +155,7 @@ var allScopes = []string{
 	"user-read-email", "user-read-private", "playlist-read-private", "playlist-read-collaborative",
 	"playlist-modify-public", "playlist-modify-private", "user-top-read", "user-read-recently-played",
 	"user-library-read", "user-library-modify", "user-follow-read", "user-follow-modify",
+	"user-read-playback-state", "user-modify-playback-state", "user-read-currently-playing",
 }
 
 func without(drop ...string) []string {
@@ -174,6 +181,18 @@ const (
 	timeOfOurLives = "2takcwOaAZWiXQijPHIx7B"
 	theWeeknd      = "1Xyo4u8uXC1ZmMpatF05PJ"
 	avicii         = "1vCWHaC5f2uS3yhpwWbIA6"
+	afterHours     = "hj1lPXM0ZwHn1nG9RcRn1z" // the album id derived from After Hours
+)
+
+// Users' things in default.yaml.
+const (
+	aliceLaptop  = "5fbb3ba6aa454b5534c4ba43a8c7e8e45a63ad0e"
+	aliceSpeaker = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
+	bobPhone     = "0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e"
+	alicePublic  = "37i9alicepub0000000001"
+	alicePrivate = "37i9alicepriv000000002"
+	aliceCollab  = "37i9alicecollab0000003"
+	bobPublic    = "37i9bobpublic000000001"
 )
 
 type response struct {

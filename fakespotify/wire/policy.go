@@ -51,6 +51,12 @@ type ImplicitGrantPolicy string
 const (
 	ImplicitFragment ImplicitGrantPolicy = "fragment"
 	ImplicitPage     ImplicitGrantPolicy = "page"
+	// ImplicitAllowed is Spotify before the removal: response_type=token
+	// is approved like a code request and the browser comes back with
+	// #access_token=…&token_type=Bearer&expires_in=3600&state=… (§1.2),
+	// and any other response_type is the page "response_type must be
+	// code or token" (§1.3).
+	ImplicitAllowed ImplicitGrantPolicy = "allowed"
 )
 
 // AllowlistMessagePolicy is the wording of the development-mode 403 for a
@@ -91,6 +97,44 @@ func (p VerifierMessagePolicy) Error() OAuthError {
 	return ErrVerifierIncorrect
 }
 
+// RateLimitPolicy is whether the Web API counts an app's calls in the
+// rolling window of §5.4 and answers 429 past the limit.
+type RateLimitPolicy string
+
+const (
+	// RateLimitOff counts nothing. It is the default although Spotify
+	// does limit: Spotify publishes no numbers (§5.4), so a limit the fake
+	// made up would fail users' own load tests for no reason Spotify
+	// gives. [inferred]
+	RateLimitOff RateLimitPolicy = "off"
+	// RateLimitWindow counts each app's calls in a rolling window of
+	// RateWindow on the app's clock, RateLimitExtended of them in
+	// extended quota mode and RateLimitDevelopment in development mode.
+	RateLimitWindow RateLimitPolicy = "rolling-30s"
+)
+
+// The rolling window of §5.4. Spotify documents the 30 seconds and that
+// development mode gets less, never the numbers; the numbers are the
+// fake's [inferred]: enough for any test that is not about the limit, few
+// enough that a scenario reaches them in one step.
+const (
+	RateWindowSeconds    = 30
+	RateLimitExtended    = 180
+	RateLimitDevelopment = 60
+)
+
+// Limit is how many calls an app of the mode (development or not) may
+// make in one window; 0 means no limit.
+func (p RateLimitPolicy) Limit(development bool) int {
+	switch {
+	case p != RateLimitWindow:
+		return 0
+	case development:
+		return RateLimitDevelopment
+	}
+	return RateLimitExtended
+}
+
 // PolicyValue is one value of a policy and what the fake does under it.
 type PolicyValue struct {
 	Value       string
@@ -98,14 +142,15 @@ type PolicyValue struct {
 }
 
 // Policy is one policy: its name in configuration files, the control API
-// and scenario requirements, and its values, today's (the default) first.
+// and scenario requirements, and its values, the default first: today's
+// behaviour, except for rate_limit (see RateLimitOff).
 type Policy struct {
 	Name   string
 	Values []PolicyValue
 }
 
 // Default is the value the fake uses unless told otherwise: what Spotify
-// does today.
+// does today (rate_limit excepted, see RateLimitOff).
 func (p Policy) Default() string { return p.Values[0].Value }
 
 // Allows reports whether v is one of the policy's values.
@@ -145,6 +190,7 @@ var Policies = []Policy{
 	{"implicit_grant", []PolicyValue{
 		{string(ImplicitFragment), "`response_type=token` is redirected back with `#error=unsupported_response_type` (Dec 2025)"},
 		{string(ImplicitPage), "`response_type=token` gets the page `response_type must be code` (Mar 2026)"},
+		{string(ImplicitAllowed), "before the removal on 2025-11-27: `response_type=token` is approved and redirected back with `#access_token=…&token_type=Bearer&expires_in=3600&state=…`; another `response_type` gets the page `response_type must be code or token`"},
 	}},
 	{"allowlist_message", []PolicyValue{
 		{string(Allowlist2024), "the development-mode 403 says `" + MsgNotAllowed2024 + "`"},
@@ -154,6 +200,10 @@ var Policies = []Policy{
 	{"verifier_message", []PolicyValue{
 		{string(VerifierIncorrect), "a PKCE mismatch is `" + ErrVerifierIncorrect.Description + "`"},
 		{string(VerifierInvalid), "`" + ErrVerifierInvalid.Description + "`"},
+	}},
+	{"rate_limit", []PolicyValue{
+		{string(RateLimitOff), "no limit (Spotify publishes no numbers; injected 429s still work)"},
+		{string(RateLimitWindow), "each app's Web API calls count in a rolling 30-second window on its clock: past 180 (60 in development mode) the answer is 429 with `Retry-After` in seconds and `" + MsgRateLimited + "`"},
 	}},
 }
 

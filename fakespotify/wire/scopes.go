@@ -3,6 +3,7 @@ package wire
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // Scope is one authorization scope Spotify documents, with its group on
@@ -223,4 +224,36 @@ func DescribeNeeds(needs [][]string) string {
 		}
 	}
 	return strings.Join(parts, " and ")
+}
+
+// RetiredScope is a scope Spotify removed, which apps created before its
+// removal may still ask for (§6).
+type RetiredScope struct {
+	Scope
+	Removed time.Time
+}
+
+// RetiredScopes are the removed scopes that older apps keep. Everything
+// else outside Scopes is "Illegal scope" for every app.
+var RetiredScopes = []RetiredScope{
+	// web-api#1322 (Spotify staff, 2019-08-15): "recent changes around the
+	// user-read-birthdate scope"; music-assistant/server PR#1524 (2024):
+	// old apps still get it, new client ids get Illegal scope. [inferred]
+	// cut-off: the first of that month.
+	{Scope{"user-read-birthdate", "Users", "Read your date of birth"}, time.Date(2019, 8, 1, 0, 0, 0, 0, time.UTC)},
+}
+
+// LookupScopeFor returns a scope an app created on created may ask for:
+// a documented one, or a retired one the app is old enough to keep. An
+// app without a creation date counts as new.
+func LookupScopeFor(name string, created time.Time) (Scope, bool) {
+	if s, ok := scopeByName[name]; ok {
+		return s, true
+	}
+	for _, r := range RetiredScopes {
+		if r.Name == name && !created.IsZero() && created.Before(r.Removed) {
+			return r.Scope, true
+		}
+	}
+	return Scope{}, false
 }

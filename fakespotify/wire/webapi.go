@@ -91,6 +91,20 @@ const (
 	MsgInvalidLegacy = "Invalid access token"
 	MsgNoScope       = "Insufficient client scope" // §5.3
 	MsgAppOnly       = "Unauthorized"              // an app-only token on a user endpoint, §5.8
+	MsgRateLimited   = "API rate limit exceeded"   // 429, §5.4
+	// MsgRemoved is the 403 of an endpoint removed for development-mode
+	// apps in February 2026 (§8.1, cliamp#54).
+	MsgRemoved = "Forbidden"
+)
+
+// The player's refusals (§5.9): the message and the reason field.
+const (
+	MsgPremiumRequired    = "Player command failed: Premium required"
+	ReasonPremiumRequired = "PREMIUM_REQUIRED"
+	MsgNoActiveDevice     = "Player command failed: No active device found"
+	ReasonNoActiveDevice  = "NO_ACTIVE_DEVICE"
+	MsgDeviceNotFound     = "Device not found"
+	MsgNoDeviceIDs        = "Required field device_ids missing"
 )
 
 // Plain-text bodies of the development-mode 403s (§8.2, §8.3), all
