@@ -210,7 +210,6 @@ func (s *Service) redirectWithCode(w http.ResponseWriter, r *http.Request, req *
 	clientID := req.app.ClientID
 	now := s.env.Now(clientID)
 	c := &store.Code{
-		Value:         s.randomToken("AQ", codeBytes),
 		ClientID:      clientID,
 		UserID:        user,
 		RedirectURI:   req.redirectURI,
@@ -220,7 +219,11 @@ func (s *Service) redirectWithCode(w http.ResponseWriter, r *http.Request, req *
 		Issued:        now,
 		Expires:       now.Add(s.env.Lifetimes().Code),
 	}
-	s.store.PutCode(c, s.env.Base())
+	if !s.store.PutCode(c, s.env.Base()) {
+		// The app was deleted while its user approved.
+		errorPage(w, "INVALID_CLIENT: Invalid client")
+		return
+	}
 	p := url.Values{"code": {c.Value}}
 	if req.hasState {
 		p.Set("state", req.state)
