@@ -99,6 +99,8 @@ apptoken=$(curl -sf -H "Authorization: $basic" -d grant_type=client_credentials 
 [ -n "$access" ] && [ -n "$refresh" ] && [ -n "$apptoken" ] || { echo "soak: could not take the start tokens" >&2; exit 1; }
 
 rss() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$fake/status"; }
+# hey counts requests/s over every request, but keeps at most 1,000,000
+# results for its latencies and status codes.
 summary() { # FILE: requests/s, p99 and the status codes hey saw
 	rps=$(awk '/Requests\/sec:/ { printf "%.0f", $2 }' "$1")
 	p99=$(awk '/ 99% in / { printf "%.2f ms", $3 * 1000 }' "$1")

@@ -20,10 +20,11 @@ import (
 // its refresh lifetime, and its tokens say which by their own times
 // (expired, or a refresh token still within its lifetime: revoked).
 //
-// Memory: a grant is about 200 bytes (its scopes included), kept until
-// then, until its app is deleted, or (policy 2026) RefreshGrace past its
-// refresh tokens' six months; under the older policies refresh tokens
-// never expire, so neither do their grants.
+// Memory: a grant is about 200 bytes (its scopes included), a user's
+// record of consent about 400. A grant is kept until then, until its app
+// is deleted, or (policy 2026) RefreshGrace past its refresh tokens' six
+// months; under the older policies refresh tokens never expire, so
+// neither do their grants.
 
 // userGrants is what one user gave one app: consent and grants.
 type userGrants struct {

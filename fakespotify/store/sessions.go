@@ -9,7 +9,7 @@ import "time"
 // week in all, on the fake-wide clock — longer than any test or working
 // day, so nobody is asked to log in twice in one sitting, and short enough
 // that a fake running for weeks forgets its old browsers. A session costs
-// about 200 bytes, so the cap bounds them at about 13 MB; past it the
+// about 120 bytes, so the cap bounds them at about 8 MB; past it the
 // oldest session is dropped, as a browser that logged in 65,536 logins ago
 // is the least likely to come back.
 const (
