@@ -296,8 +296,9 @@ func userToken(b *testing.B, f *fakespotify.Fake) string {
 
 // BenchmarkTokenEndpointApps measures the handler's cost per
 // client-credentials request and per GET /v1/me with one app and with
-// 1,000 cloned apps registered (issue 13 target 3): nothing the token
-// endpoint or the Web API does per request may walk the apps. "log-off"
+// 1,000 cloned apps registered, each with a fault of its own queued
+// (issue 13 target 3): nothing the token endpoint or the Web API does per
+// request may walk the apps. "log-off"
 // is the request path alone; "log-on" adds the request log and its
 // redaction, whose cost is the redaction set's (one secret per app).
 func BenchmarkTokenEndpointApps(b *testing.B) {
@@ -316,9 +317,12 @@ func BenchmarkTokenEndpointApps(b *testing.B) {
 					b.Fatal(err)
 				}
 				for i := 1; i < apps; i++ {
-					if _, err := f.CloneApp("web", fakespotify.AppOverrides{ClientSecret: "secret-of-clone-" + strconv.Itoa(i)}); err != nil {
+					a, err := f.CloneApp("web", fakespotify.AppOverrides{ClientSecret: "secret-of-clone-" + strconv.Itoa(i)})
+					if err != nil {
 						b.Fatal(err)
 					}
+					// As a scenario run leaves them: a fault of its own per clone.
+					f.Inject(fakespotify.Fault{Path: "/api/token", ClientID: a.ClientID, Status: http.StatusTooManyRequests, Count: -1})
 				}
 				app, _ := f.App("web")
 				basic := basicAuth(app)

@@ -493,7 +493,7 @@ func (f *Fake) checkApp(a config.App) error {
 
 // DeleteApp unregisters an app: its tokens and codes stop working with
 // it, also if an app is registered again under the same client id; its
-// grants, request log and secrets are forgotten.
+// grants, request log, faults and secrets are forgotten.
 func (f *Fake) DeleteApp(clientID string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -508,6 +508,7 @@ func (f *Fake) DeleteApp(clientID string) bool {
 	f.store.DeleteApp(clientID)
 	f.secrets.RemoveClientCredentials(clientID, st.app.ClientSecret)
 	f.log.drop(clientID)
+	f.faults.clear(clientID)
 	return true
 }
 
