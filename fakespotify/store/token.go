@@ -126,42 +126,41 @@ func getTime(b []byte) time.Time {
 }
 
 // minter makes and checks values under one key. It is safe for concurrent
-// use and takes no lock: HMAC states and random sources are pooled.
+// use and takes no lock: its working state is pooled.
 type minter struct {
-	macs sync.Pool // *mac: HMAC-SHA-256 under the key
-	rng  sync.Pool // *rand.ChaCha8
+	work sync.Pool // *work
+}
+
+// work is what minting or checking one value needs: the HMAC under the
+// key, a random source for the filler (ChaCha8, a CSPRNG seeded from
+// crypto/rand), and buffers, so that neither allocates more than the
+// value itself.
+type work struct {
+	h   hash.Hash
+	rng *rand.ChaCha8
+	sum [sha256.Size]byte
+	raw [maxBody]byte
+	enc [maxBody / 3 * 4]byte
 }
 
 func newMinter() *minter {
 	var key [32]byte
 	_, _ = crand.Read(key[:])
 	m := &minter{}
-	m.macs.New = func() any { return &mac{h: hmac.New(sha256.New, key[:])} }
-	// ChaCha8 is a CSPRNG seeded from crypto/rand, pooled so that issuing
-	// does not serialise on one generator.
-	m.rng.New = func() any {
+	m.work.New = func() any {
 		var seed [32]byte
 		_, _ = crand.Read(seed[:])
-		return rand.NewChaCha8(seed)
+		return &work{h: hmac.New(sha256.New, key[:]), rng: rand.NewChaCha8(seed)}
 	}
 	return m
 }
 
-// mac is a pooled HMAC with the buffer its sum goes to, so that computing
-// a tag allocates nothing.
-type mac struct {
-	h   hash.Hash
-	sum [sha256.Size]byte
-}
-
-// tag writes the HMAC of prefix and body into out (tagSize bytes).
-func (m *minter) tag(out []byte, prefix string, body []byte) {
-	x := m.macs.Get().(*mac)
+// tag is the HMAC of prefix and body, tagSize bytes of x.sum.
+func (x *work) tag(prefix string, body []byte) []byte {
 	x.h.Reset()
 	x.h.Write(prefixBytes(prefix))
 	x.h.Write(body)
-	copy(out, x.h.Sum(x.sum[:0]))
-	m.macs.Put(x)
+	return x.h.Sum(x.sum[:0])[:tagSize]
 }
 
 var (
@@ -179,17 +178,15 @@ func prefixBytes(p string) []byte {
 // mint encodes c as a value of its kind.
 func (m *minter) mint(c *claims) string {
 	shape := shapes[c.kind]
-	var raw [maxBody]byte
-	body := raw[:shape.body]
+	x := m.work.Get().(*work)
+	defer m.work.Put(x)
+	body := x.raw[:shape.body]
 	fill := len(body) - claimsSize - tagSize
-	r := m.rng.Get().(*rand.ChaCha8)
-	_, _ = r.Read(body[:fill])
-	m.rng.Put(r)
+	_, _ = x.rng.Read(body[:fill])
 	c.put(body[fill : fill+claimsSize])
-	m.tag(body[fill+claimsSize:], shape.prefix, body[:fill+claimsSize])
+	copy(body[fill+claimsSize:], x.tag(shape.prefix, body[:fill+claimsSize]))
 
-	var enc [maxBody / 3 * 4]byte
-	e := enc[:base64.RawURLEncoding.EncodedLen(len(body))]
+	e := x.enc[:base64.RawURLEncoding.EncodedLen(len(body))]
 	base64.RawURLEncoding.Encode(e, body)
 	var b strings.Builder // one allocation: the value itself
 	b.Grow(len(shape.prefix) + len(e))
@@ -206,15 +203,20 @@ func (m *minter) open(v string, k kind) (claims, bool) {
 	if len(v) != len(shape.prefix)+shape.body/3*4 || v[:2] != shape.prefix {
 		return claims{}, false
 	}
-	var raw [maxBody]byte
-	body := raw[:shape.body]
-	if !decode64(body, v[2:]) {
+	x := m.work.Get().(*work)
+	defer m.work.Put(x)
+	// encoding/base64 decodes from a []byte: the string is copied into a
+	// buffer first (a string converted in the call would be allocated).
+	// Its exact length leaves no room for the line breaks the decoder
+	// skips, nor for spare bits.
+	src := x.enc[:len(v)-2]
+	copy(src, v[2:])
+	body := x.raw[:shape.body]
+	if n, err := base64.RawURLEncoding.Decode(body, src); err != nil || n != len(body) {
 		return claims{}, false
 	}
 	n := len(body) - tagSize
-	var want [tagSize]byte
-	m.tag(want[:], shape.prefix, body[:n])
-	if !hmac.Equal(want[:], body[n:]) {
+	if !hmac.Equal(x.tag(shape.prefix, body[:n]), body[n:]) {
 		return claims{}, false
 	}
 	var c claims
@@ -239,35 +241,4 @@ func (m *minter) recognize(v string) bool {
 	}
 	_, ok := m.open(v, k)
 	return ok
-}
-
-// alphabet maps a base64url character to its value; 0xff is any other byte.
-var alphabet = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
-	}
-	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-	for i := 0; i < len(chars); i++ {
-		t[chars[i]] = byte(i)
-	}
-	return t
-}()
-
-// decode64 decodes unpadded base64url whose length is a multiple of 4
-// into dst (len(s)/4*3 bytes), refusing any byte outside the alphabet.
-// It allocates nothing, which encoding/base64 cannot promise for a string.
-func decode64(dst []byte, s string) bool {
-	if len(s)%4 != 0 || len(dst) != len(s)/4*3 {
-		return false
-	}
-	for i, j := 0, 0; i < len(s); i, j = i+4, j+3 {
-		a, b, c, d := alphabet[s[i]], alphabet[s[i+1]], alphabet[s[i+2]], alphabet[s[i+3]]
-		if (a|b|c|d)&0xc0 != 0 {
-			return false
-		}
-		dst[j] = a<<2 | b>>4
-		dst[j+1] = b<<4 | c>>2
-		dst[j+2] = c<<6 | d
-	}
-	return true
 }
