@@ -154,10 +154,13 @@ func (s *Store) TakeCode(value, clientID string) *Code {
 // code that this store issued, however long ago and whether or not it
 // still works (expired, revoked, rotated, its app deleted): the
 // redaction of the fake's log calls it on every token-shaped run of text.
-// It checks the shape (length, prefix, alphabet), then the MAC; it looks
-// nothing up and takes no lock, so its cost does not depend on how many
-// values were issued. A value of another store, or changed in any
-// character, is false.
+// candidate must be the whole value, nothing around it: a maximal run of
+// base64url characters (A–Z a–z 0–9 - _) of length AccessLen, RefreshLen
+// or CodeLen; anything else is false at the cost of a length check. It
+// checks the shape (length, prefix, alphabet), then the MAC (about a
+// microsecond); it looks nothing up and takes no lock, so its cost does
+// not depend on how many values were issued. It is safe for concurrent
+// use. A value of another store, or changed in any character, is false.
 func (s *Store) Recognize(candidate string) bool { return s.mint.recognize(candidate) }
 
 // Sizes counts what the store holds: the figures its memory grows with.
