@@ -11,6 +11,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
+	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/store"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
@@ -113,6 +114,22 @@ var _ = Describe("self-verifying tokens", func() {
 		reqs := h.srv.Requests(web.ClientID)
 		Expect(reqs).To(HaveLen(1))
 		Expect(reqs[0].UserID).To(Equal("alice"))
+	})
+
+	It("are redacted from the request log wherever a client put them, whatever became of them", func() {
+		at, rt := userTokens(web)
+		code := h.code(authQuery(web, webRedir))
+		gone := h.autoApp("web")
+		goneTok := appToken(gone)
+		h.srv.DeleteApp(gone.ClientID)
+		h.srv.AdvanceClock(1000 * time.Hour) // every one of them expired
+		h.srv.ResetRequests(web.ClientID)
+		h.api("GET", "/v1/tracks/"+code+"?x="+rt+"&y="+goneTok, at)
+		reqs := h.srv.Requests(web.ClientID)
+		Expect(reqs).To(HaveLen(1))
+		Expect(reqs[0].Path).To(Equal("/v1/tracks/" + redact.Fingerprint(code)))
+		Expect(reqs[0].Query).To(Equal(url.Values{"x": {redact.Fingerprint(rt)}, "y": {redact.Fingerprint(goneTok)}}))
+		Expect(reqs[0].Header.Get("Authorization")).To(Equal("Bearer " + redact.Fingerprint(at)))
 	})
 
 	It("answer a refresh token past its six months as expired after its grant is swept", func() {
