@@ -172,7 +172,8 @@ type Sizes struct {
 	Sessions int // login sessions
 }
 
-// Sizes reports how many entries the store holds.
+// Sizes reports how many entries the store holds. It walks every app: it
+// is for specs and monitoring, not for a request's path.
 func (s *Store) Sizes() Sizes {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
