@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -268,5 +269,97 @@ func BenchmarkMillionTokensMemory(b *testing.B) {
 		b.ReportMetric(heaps[2], "heap-MiB@750k")
 		b.ReportMetric(heaps[3], "heap-MiB@1M")
 		b.ReportMetric(float64(live), "live-tokens@1M")
+	}
+}
+
+// userToken authorizes alice for a clone of web with auto consent, through
+// the handler, and returns the access token.
+func userToken(b *testing.B, f *fakespotify.Fake) string {
+	app, err := f.CloneApp("web", fakespotify.AppOverrides{Consent: config.ConsentAuto, AutoUser: "alice"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	f.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/authorize?"+url.Values{"client_id": {app.ClientID}, "response_type": {"code"},
+		"redirect_uri": {webRedir}, "scope": {"user-read-email user-read-private"}}.Encode(), nil))
+	loc, _ := url.Parse(rec.Header().Get("Location"))
+	req := httptest.NewRequest(http.MethodPost, "/api/token", strings.NewReader(exchangeForm(loc.Query().Get("code"), webRedir).Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", basicAuth(app))
+	rec = httptest.NewRecorder()
+	f.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("exchange: %d %s", rec.Code, rec.Body)
+	}
+	return strings.Split(strings.Split(rec.Body.String(), `"access_token":"`)[1], `"`)[0]
+}
+
+// BenchmarkTokenEndpointApps measures the handler's cost per
+// client-credentials request and per GET /v1/me with one app and with
+// 1,000 cloned apps registered, each with a fault of its own queued
+// (issue 13 target 3): nothing the token endpoint or the Web API does per
+// request may walk the apps. "log-off"
+// is the request path alone; "log-on" adds the request log and its
+// redaction, whose cost is the redaction set's (one secret per app).
+func BenchmarkTokenEndpointApps(b *testing.B) {
+	for _, logged := range []bool{false, true} {
+		for _, apps := range []int{1, 1000} {
+			name := map[bool]string{false: "log-off", true: "log-on"}[logged] + "/apps-" + strconv.Itoa(apps)
+			b.Run(name, func(b *testing.B) {
+				var opts []fakespotify.Option
+				if !logged {
+					opts = append(opts, fakespotify.WithRequestLog(0))
+				} else {
+					opts = append(opts, fakespotify.WithLogger(func(fakespotify.Request) {}))
+				}
+				f, err := fakespotify.New(fakespotify.DefaultConfig(), opts...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i := 1; i < apps; i++ {
+					a, err := f.CloneApp("web", fakespotify.AppOverrides{ClientSecret: "secret-of-clone-" + strconv.Itoa(i)})
+					if err != nil {
+						b.Fatal(err)
+					}
+					// As a scenario run leaves them: a fault of its own per clone.
+					f.Inject(fakespotify.Fault{Path: "/api/token", ClientID: a.ClientID, Status: http.StatusTooManyRequests, Count: -1})
+				}
+				app, _ := f.App("web")
+				basic := basicAuth(app)
+				tokenReq := func() *http.Request {
+					req := httptest.NewRequest(http.MethodPost, "/api/token", strings.NewReader("grant_type=client_credentials"))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					req.Header.Set("Authorization", basic)
+					return req
+				}
+				tok := userToken(b, f)
+				b.Run("token", func(b *testing.B) {
+					b.ReportAllocs()
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							rec := httptest.NewRecorder()
+							f.ServeHTTP(rec, tokenReq())
+							if rec.Code != http.StatusOK {
+								b.Fatalf("token: %d", rec.Code)
+							}
+						}
+					})
+				})
+				b.Run("me", func(b *testing.B) {
+					b.ReportAllocs()
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							req := httptest.NewRequest(http.MethodGet, "/v1/me", nil)
+							req.Header.Set("Authorization", "Bearer "+tok)
+							rec := httptest.NewRecorder()
+							f.ServeHTTP(rec, req)
+							if rec.Code != http.StatusOK {
+								b.Fatalf("api: %d", rec.Code)
+							}
+						}
+					})
+				})
+			})
+		}
 	}
 }

@@ -81,6 +81,9 @@ type appState struct {
 	app      config.App
 	policies config.Policies // overrides; empty fields inherit the fake-wide ones
 	offset   time.Duration
+	// rotated are the secrets RotateSecret replaced: still redacted while
+	// the app exists (a client may keep sending one), unregistered with it.
+	rotated []string
 }
 
 // Option configures New.
@@ -153,6 +156,7 @@ func New(cfg *config.Config, opts ...Option) (*Fake, error) {
 			return nil, fmt.Errorf("fakespotify: app %s: %w", a.Name, err)
 		}
 		f.apps[a.ClientID] = &appState{app: a, policies: a.Policies}
+		f.store.AddApp(a.ClientID)
 		f.secrets.AddClientCredentials(a.ClientID, a.ClientSecret)
 	}
 	size := cfg.RequestLog
@@ -255,7 +259,11 @@ func (f *Fake) AdvanceClockFor(clientID string, d time.Duration) error {
 // Revoke withdraws a user's grant to an app (clientID "" = all apps), as
 // removing the app at spotify.com/account does: its refresh and access
 // tokens stop working. It returns how many grants were revoked.
-func (f *Fake) Revoke(userID, clientID string) int { return f.store.Revoke(userID, clientID) }
+func (f *Fake) Revoke(userID, clientID string) int {
+	// The grants are kept until their last access token expires, so that
+	// those tokens answer "invalid" rather than "expired" until then.
+	return f.store.Revoke(userID, clientID, f.Now().Add(f.cfg.Lifetimes.AccessToken))
+}
 
 // SetPolicy changes policies fake-wide (clientID "") or for one app. Empty
 // fields are left as they are.
@@ -401,6 +409,7 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 	a.Policies = o.Policies.Merge(inherited)
 	f.apps[a.ClientID] = &appState{app: a, policies: a.Policies}
 	f.clones++
+	f.store.AddApp(a.ClientID)
 	f.secrets.AddClientCredentials(a.ClientID, a.ClientSecret)
 	return a, nil
 }
@@ -429,6 +438,7 @@ func (f *Fake) RotateSecret(clientID string) (string, error) {
 		return "", fmt.Errorf("no app with client id %q", clientID)
 	}
 	f.secrets.AddClientCredentials(clientID, secret)
+	st.rotated = append(st.rotated, st.app.ClientSecret)
 	st.app.ClientSecret = secret
 	return secret, nil
 }
@@ -522,18 +532,28 @@ func (f *Fake) checkApp(a config.App) error {
 	return nil
 }
 
-// DeleteApp unregisters an app; its tokens stop working with it.
+// DeleteApp unregisters an app: its tokens and codes stop working with
+// it, also if an app is registered again under the same client id; its
+// grants, request log, faults and secrets are forgotten.
 func (f *Fake) DeleteApp(clientID string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	_, ok := f.apps[clientID]
-	if _, configured := f.cfg.App(clientID); ok && !configured {
+	st, ok := f.apps[clientID]
+	if !ok {
+		return false
+	}
+	if _, configured := f.cfg.App(clientID); !configured {
 		f.clones--
 	}
 	delete(f.apps, clientID)
+	f.store.DeleteApp(clientID)
+	for _, secret := range append(st.rotated, st.app.ClientSecret) {
+		f.secrets.RemoveClientCredentials(clientID, secret)
+	}
 	f.log.drop(clientID)
 	f.api.ForgetApp(clientID)
-	return ok
+	f.faults.clear(clientID)
+	return true
 }
 
 func (f *Fake) user(id string) (*config.User, bool) {
@@ -543,9 +563,25 @@ func (f *Fake) user(id string) (*config.User, bool) {
 	return u, ok
 }
 
-// StoreSizes reports how many codes, access tokens and refresh tokens the
-// fake holds: memory stays bounded because expired ones are swept.
-func (f *Fake) StoreSizes() (codes, access, refresh int) { return f.store.Sizes() }
+// Sizes counts what a long-lived fake holds, the figures its memory grows
+// with; none of them grows with the number of tokens issued.
+type Sizes struct {
+	store.Sizes     // apps, codes, consents, grants and login sessions
+	Secrets     int // forms of secrets the fake's redaction scrubs
+}
+
+// Sizes reports what the fake holds (see Sizes).
+func (f *Fake) Sizes() Sizes { return Sizes{Sizes: f.store.Sizes(), Secrets: f.secrets.Len()} }
+
+// StoreSizes reports how many codes and grants the fake holds, in the
+// shape it had when tokens were stored: access is always 0 (tokens are
+// self-verifying, nothing is kept per token) and refresh counts grants.
+//
+// Deprecated: use Sizes.
+func (f *Fake) StoreSizes() (codes, access, refresh int) {
+	z := f.store.Sizes()
+	return z.Codes, 0, z.Grants
+}
 
 func randomHex(n int) string {
 	b := make([]byte, n)
@@ -631,11 +667,8 @@ func (e *env) Lifetimes() config.Lifetimes { return e.f.cfg.Lifetimes }
 func (e *env) Catalog() *config.Catalog { return &e.f.cfg.Catalog }
 
 func (e *env) AccessToken(token string) (webapi.Token, bool) {
-	a, revoked, ok := e.f.store.AccessToken(token)
+	a, revoked, ok := e.f.store.AccessToken(token) // false too when its app was deleted
 	if !ok {
-		return webapi.Token{}, false
-	}
-	if _, registered := e.App(a.ClientID); !registered {
 		return webapi.Token{}, false
 	}
 	scopes := make(map[string]bool, len(a.Scopes))

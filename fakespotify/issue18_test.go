@@ -47,6 +47,20 @@ var _ = Describe("rotating a client secret", func() {
 		_, err = c.RotateSecret(context.Background(), "0000")
 		Expect(err).To(MatchError(ContainSubstring("404")))
 	})
+
+	It("unregisters every secret the app ever had when the app is deleted", func() {
+		h := newHarness()
+		before := h.srv.Sizes().Secrets
+		app, err := h.srv.CloneApp("web", fakespotify.AppOverrides{ClientSecret: "a-secret-of-its-own-0123"})
+		Expect(err).NotTo(HaveOccurred())
+		for range 3 {
+			_, err := h.srv.RotateSecret(app.ClientID)
+			Expect(err).NotTo(HaveOccurred())
+		}
+		Expect(h.srv.Sizes().Secrets).To(BeNumerically(">", before))
+		Expect(h.srv.DeleteApp(app.ClientID)).To(BeTrue())
+		Expect(h.srv.Sizes().Secrets).To(Equal(before))
+	})
 })
 
 var _ = Describe("cloning users", func() {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
-	"github.com/spotcheck/spotcheck/fakespotify/store"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -47,17 +46,11 @@ func (f *Fake) scrub(text string) string {
 	return redact.Tokens(f.secrets.String(text), f.recognize)
 }
 
-// recognize reports whether a token-shaped value is one this fake issued
-// and still knows: an access or a refresh token. (It looks the value up in
-// the store; a store whose tokens carry a MAC answers from the value
-// alone.)
-func (f *Fake) recognize(candidate string) bool {
-	if _, _, ok := f.store.AccessToken(candidate); ok {
-		return true
-	}
-	_, st := f.store.RefreshToken(candidate)
-	return st != store.RefreshUnknown
-}
+// recognize reports whether a token-shaped value is one this fake issued:
+// an access token, a refresh token or a code, however old, revoked, or
+// whose app was deleted. The store tells by the value's MAC alone (no
+// lookup, no lock: see store.Recognize).
+func (f *Fake) recognize(candidate string) bool { return f.store.Recognize(candidate) }
 
 // exchangeScrubber redacts the fields of one logged exchange in two
 // passes: the sensitive values seen anywhere in this exchange (so that a

@@ -228,7 +228,6 @@ func (s *Service) redirectWithCode(w http.ResponseWriter, r *http.Request, req *
 		return
 	}
 	c := &store.Code{
-		Value:         s.randomToken("AQ", codeBytes),
 		ClientID:      clientID,
 		UserID:        user,
 		RedirectURI:   req.redirectURI,
@@ -238,7 +237,11 @@ func (s *Service) redirectWithCode(w http.ResponseWriter, r *http.Request, req *
 		Issued:        now,
 		Expires:       now.Add(s.env.Lifetimes().Code),
 	}
-	s.store.PutCode(c, s.env.Base())
+	if !s.store.PutCode(c, s.env.Base()) {
+		// The app was deleted while its user approved.
+		errorPage(w, "INVALID_CLIENT: Invalid client")
+		return
+	}
 	p := url.Values{"code": {c.Value}}
 	if req.hasState {
 		p.Set("state", req.state)
@@ -251,12 +254,16 @@ func (s *Service) redirectWithCode(w http.ResponseWriter, r *http.Request, req *
 // token, in the fragment, in the order its tutorial showed:
 // #access_token=…&token_type=Bearer&expires_in=3600&state=….
 func (s *Service) redirectWithToken(w http.ResponseWriter, r *http.Request, req *authRequest, user string, now time.Time) {
-	a := &store.Access{
-		Value: s.randomToken("BQ", accessBytes), ClientID: req.app.ClientID, UserID: user, Scopes: req.scopes,
-		Issued: now, Expires: now.Add(s.env.Lifetimes().AccessToken),
+	// A grant like a code exchange's, so that revoking it kills the token;
+	// its refresh token is never handed out.
+	au := store.Authorization{ClientID: req.app.ClientID, UserID: user, Scopes: req.scopes, AuthTime: now}
+	access, _, ok := s.store.Authorize(au, now, now.Add(s.env.Lifetimes().AccessToken), s.refreshSweep(req.app.ClientID, now))
+	if !ok {
+		// The app was deleted while its user approved.
+		errorPage(w, "INVALID_CLIENT: Invalid client")
+		return
 	}
-	s.store.Issue(a, nil, s.env.Base(), time.Time{})
-	frag := "access_token=" + url.QueryEscape(a.Value) + "&token_type=Bearer&expires_in=" + strconv.Itoa(s.expiresIn())
+	frag := "access_token=" + url.QueryEscape(access) + "&token_type=Bearer&expires_in=" + strconv.Itoa(s.expiresIn())
 	if req.hasState {
 		frag += "&state=" + url.QueryEscape(req.state)
 	}

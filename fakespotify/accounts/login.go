@@ -21,8 +21,8 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) {
 			render(w, http.StatusOK, "login", loginPage{Continue: cont, Username: name, Error: "Incorrect username or password."})
 			return
 		}
-		id := s.newSessionID()
-		s.store.NewSession(id, u.ID)
+		id := newSessionID()
+		s.store.NewSession(id, u.ID, s.env.Base())
 		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 		http.Redirect(w, r, safeContinue(r, cont), http.StatusFound)
 	default:

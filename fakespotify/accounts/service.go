@@ -8,12 +8,8 @@ package accounts
 
 import (
 	crand "crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
-	"math/rand/v2"
 	"net/http"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
@@ -41,20 +37,11 @@ type Env interface {
 // Service serves the accounts paths. It is safe for concurrent use.
 type Service struct {
 	env   Env
-	store *store.Store
-	rng   sync.Pool
+	store *store.Store // mints codes and tokens, and keeps what must be kept
 }
 
 // New returns the accounts service over a store.
-func New(env Env, st *store.Store) *Service {
-	s := &Service{env: env, store: st}
-	s.rng.New = func() any {
-		var seed [32]byte
-		_, _ = crand.Read(seed[:])
-		return rand.NewChaCha8(seed)
-	}
-	return s
-}
+func New(env Env, st *store.Store) *Service { return &Service{env: env, store: st} }
 
 // Store is the service's store (shared with the Web API and the control
 // endpoints).
@@ -78,39 +65,9 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// randomToken makes an opaque base64url value with Spotify's prefix: codes
-// and refresh tokens start "AQ", access tokens "BQ" (§7). ChaCha8 is a
-// CSPRNG seeded from crypto/rand, pooled per goroutine so issuing tokens
-// does not serialise on one generator.
-func (s *Service) randomToken(prefix string, n int) string {
-	var raw [256]byte // on the stack: n is at most codeBytes
-	buf := raw[:n]
-	r := s.rng.Get().(*rand.ChaCha8)
-	_, _ = r.Read(buf)
-	s.rng.Put(r)
-	var encoded [400]byte
-	e := encoded[:base64.RawURLEncoding.EncodedLen(n)]
-	base64.RawURLEncoding.Encode(e, buf)
-	var b strings.Builder // one allocation: the token itself
-	b.Grow(len(prefix) + len(e))
-	b.WriteString(prefix)
-	b.Write(e)
-	return b.String()
-}
-
-// Sizes of issued values, to look like Spotify's (§3.2, §1.2: codes about
-// 300 characters, access tokens 150 to 300).
-const (
-	codeBytes    = 222 // 296 base64 chars + "AQ"
-	accessBytes  = 150 // 200 chars + "BQ"
-	refreshBytes = 99  // 132 chars + "AQ"
-)
-
-func (s *Service) newSessionID() string {
-	r := s.rng.Get().(*rand.ChaCha8)
+func newSessionID() string {
 	buf := make([]byte, 24)
-	_, _ = r.Read(buf)
-	s.rng.Put(r)
+	_, _ = crand.Read(buf)
 	return hex.EncodeToString(buf)
 }
 
@@ -122,5 +79,5 @@ func (s *Service) sessionUser(r *http.Request) (string, bool) {
 	if err != nil || c.Value == "" {
 		return "", false
 	}
-	return s.store.Session(c.Value)
+	return s.store.Session(c.Value, s.env.Base())
 }

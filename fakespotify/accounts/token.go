@@ -154,15 +154,13 @@ func (s *Service) clientCredentials(w http.ResponseWriter, ca clientAuth) {
 		return
 	}
 	now := s.env.Now(app.ClientID)
-	a := &store.Access{
-		Value:    s.randomToken("BQ", accessBytes),
-		ClientID: app.ClientID,
-		Issued:   now,
-		Expires:  now.Add(s.env.Lifetimes().AccessToken),
+	tok, ok := s.store.AppToken(app.ClientID, now, now.Add(s.env.Lifetimes().AccessToken))
+	if !ok {
+		fail(w, wire.ErrClientUnknown) // deleted since it authenticated
+		return
 	}
-	s.store.Issue(a, nil, s.env.Base(), time.Time{})
 	// Live-verified 2026-09-30: { access_token, token_type, expires_in }, no scope (§3.2).
-	wire.WriteToken(w, wire.TokenResponse{AccessToken: a.Value, TokenType: "Bearer", ExpiresIn: s.expiresIn()})
+	wire.WriteToken(w, wire.TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: s.expiresIn()})
 }
 
 func (s *Service) expiresIn() int { return int(s.env.Lifetimes().AccessToken / time.Second) }
@@ -226,11 +224,15 @@ func (s *Service) exchangeCode(w http.ResponseWriter, ca clientAuth, form url.Va
 			return
 		}
 	}
-	a, r := s.newTokens(app.ClientID, code.UserID, code.Scopes, public, now, now)
-	s.store.Issue(a, r, s.env.Base(), s.refreshSweep(app.ClientID, r))
+	au := store.Authorization{ClientID: app.ClientID, UserID: code.UserID, Scopes: code.Scopes, Public: public, AuthTime: now}
+	access, refresh, ok := s.store.Authorize(au, now, now.Add(s.env.Lifetimes().AccessToken), s.refreshSweep(app.ClientID, now))
+	if !ok {
+		fail(w, wire.ErrClientUnknown) // deleted since it authenticated
+		return
+	}
 	wire.WriteToken(w, wire.TokenResponse{
-		AccessToken: a.Value, TokenType: "Bearer", Scope: strings.Join(code.Scopes, " "), HasScope: true,
-		ExpiresIn: s.expiresIn(), RefreshToken: r.Value,
+		AccessToken: access, TokenType: "Bearer", Scope: strings.Join(code.Scopes, " "), HasScope: true,
+		ExpiresIn: s.expiresIn(), RefreshToken: refresh,
 	})
 }
 
@@ -241,27 +243,16 @@ func S256(verifier string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-func (s *Service) newTokens(clientID, user string, scopes []string, public bool, now, authTime time.Time) (*store.Access, *store.Refresh) {
-	a := &store.Access{
-		Value: s.randomToken("BQ", accessBytes), ClientID: clientID, UserID: user, Scopes: scopes,
-		Issued: now, Expires: now.Add(s.env.Lifetimes().AccessToken),
-	}
-	r := &store.Refresh{
-		Value: s.randomToken("AQ", refreshBytes), ClientID: clientID, UserID: user, Scopes: scopes,
-		Public: public, AuthTime: authTime, Issued: now,
-	}
-	return a, r
-}
-
-// refreshSweep is when a refresh token may be forgotten: under the 2026
-// policy a while after its absolute expiry; under the older policies never,
+// refreshSweep is when a grant authorized at authTime (on the app's clock)
+// may be forgotten, on the base clock: under the 2026 policy a while after
+// its refresh tokens' absolute expiry; under the older policies never,
 // because those tokens were "valid indefinitely" (§4).
-func (s *Service) refreshSweep(clientID string, r *store.Refresh) time.Time {
+func (s *Service) refreshSweep(clientID string, authTime time.Time) time.Time {
 	if s.env.Policies(clientID).Refresh != wire.Refresh2026 {
 		return time.Time{}
 	}
 	offset := s.env.Base().Sub(s.env.Now(clientID))
-	return r.AuthTime.Add(s.env.Lifetimes().RefreshToken + store.RefreshGrace + offset)
+	return authTime.Add(s.env.Lifetimes().RefreshToken + store.RefreshGrace + offset)
 }
 
 // refresh implements the refresh_token grant under the policy in force
@@ -305,32 +296,29 @@ func (s *Service) refresh(w http.ResponseWriter, ca clientAuth, form url.Values)
 		fail(w, wire.ErrClientAuth)
 		return
 	}
-	if state == store.RefreshRevoked {
-		fail(w, wire.ErrRefreshRevoked)
-		return
-	}
 	pol := s.env.Policies(app.ClientID)
 	now := s.env.Now(app.ClientID)
-	if pol.Refresh == wire.Refresh2026 && !now.Before(tok.AuthTime.Add(s.env.Lifetimes().RefreshToken)) {
+	expired := pol.Refresh == wire.Refresh2026 && !now.Before(tok.AuthTime.Add(s.env.Lifetimes().RefreshToken))
+	switch {
+	case state == store.RefreshRevoked, state == store.RefreshEnded && !expired:
+		// A grant that is gone and whose token has not expired was
+		// revoked: only a revocation drops a grant before its lifetime.
+		fail(w, wire.ErrRefreshRevoked)
+		return
+	case expired:
 		fail(w, wire.ErrRefreshExpired)
 		return
 	}
-	a, next := s.newTokens(app.ClientID, tok.UserID, tok.Scopes, tok.Public, now, tok.AuthTime)
 	rotate := pol.Refresh == wire.RefreshAlwaysRotate || pol.Refresh == wire.RefreshPKCERotate && tok.Public
-	base := s.env.Base()
-	resp := wire.TokenResponse{AccessToken: a.Value, TokenType: "Bearer", ExpiresIn: s.expiresIn()}
-	if rotate {
-		if !s.store.Rotate(value, next, base, s.refreshSweep(app.ClientID, next)) {
-			// Another request rotated it first: this one presented a
-			// token that is no longer valid.
-			fail(w, wire.ErrRefreshRevoked)
-			return
-		}
-		resp.RefreshToken = next.Value
+	access, next, ok := s.store.Renew(tok, now, now.Add(s.env.Lifetimes().AccessToken), rotate)
+	if !ok {
+		// Revoked meanwhile, or another request rotated it first: this
+		// one presented a token that is no longer valid.
+		fail(w, wire.ErrRefreshRevoked)
+		return
 	}
-	s.store.Issue(a, nil, base, time.Time{})
-	resp.Scope, resp.HasScope = strings.Join(tok.Scopes, " "), true
-	wire.WriteToken(w, resp)
+	wire.WriteToken(w, wire.TokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: s.expiresIn(),
+		Scope: strings.Join(tok.Scopes, " "), HasScope: true, RefreshToken: next})
 }
 
 // readBody reads at most limit bytes, sized by Content-Length when the

@@ -21,6 +21,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -72,9 +73,15 @@ func serveEmpty(addr string) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{}`))
 	})
-	srv := &http.Server{Addr: addr, Handler: h}
-	fmt.Printf("empty handler at http://%s\n", addr)
-	if err := srv.ListenAndServe(); err != nil {
+	// Listening first, so that an address with port 0 (make soak's) is
+	// printed with the port it got.
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("empty handler at http://%s\n", ln.Addr())
+	if err := (&http.Server{Handler: h}).Serve(ln); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
