@@ -276,7 +276,7 @@ func stopReason(cause error) string {
 }
 
 func scenarioResult(s *scenarios.Scenario) ScenarioResult {
-	return ScenarioResult{Name: s.Name, File: s.Pos.File, Description: s.Description, Tags: s.Tags, Steps: []StepResult{}}
+	return ScenarioResult{Name: s.Name, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Column, Description: s.Description, Tags: s.Tags, Steps: []StepResult{}}
 }
 
 // runner is what the scenarios of one run share.

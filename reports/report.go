@@ -72,10 +72,6 @@ type Options struct {
 	// Color turns on ANSI colours in the text format. The caller decides
 	// (a terminal on stdout and no NO_COLOR); reports never guess.
 	Color bool
-	// GitHubActions adds workflow-command annotations (::error …) to the
-	// Markdown format, so that failures show on the pull request's diff.
-	// Only set it for output that the Actions runner reads (stdout).
-	GitHubActions bool
 	// Version is the spotcheck version to print; empty means the one
 	// recorded in the result.
 	Version string
@@ -104,8 +100,9 @@ func (o Options) version(recorded string) string {
 // (on stdout, or printed by a later step), so the finished document is
 // disarmed of workflow commands that text from a target could carry
 // (package cisafe): JSON losslessly, the others with a zero-width space
-// inside each marker. Only Markdown's own annotations (opts.GitHubActions)
-// are written after that, as the commands they are meant to be.
+// inside each marker. No format carries workflow commands of its own: a
+// report may be a file GitHub renders ($GITHUB_STEP_SUMMARY), where a
+// command is literal text; WriteAnnotations writes them apart.
 func Write(w io.Writer, format Format, doc Document, opts Options) error {
 	if err := doc.validate(); err != nil {
 		return err
@@ -137,16 +134,8 @@ func Write(w io.Writer, format Format, doc Document, opts Options) error {
 	if format == FormatJSON {
 		safe = cisafe.JSON
 	}
-	if _, err := w.Write(safe(out.Bytes())); err != nil {
-		return err
-	}
-	if format == FormatMarkdown && opts.GitHubActions {
-		if _, err := io.WriteString(w, "\n"); err != nil {
-			return err
-		}
-		return WriteAnnotations(w, doc)
-	}
-	return nil
+	_, err = w.Write(safe(out.Bytes()))
+	return err
 }
 
 // Spec is one report to write: a format and a path, "-" for stdout.

@@ -132,13 +132,14 @@ func colorFor(w io.Writer) bool {
 
 // write prints doc on stdout in the chosen format and writes every
 // --report file. Under GitHub Actions (GITHUB_ACTIONS=true) failures also
-// become ::error annotations: inside Markdown on stdout, else on stderr, so
-// that JSON or XML on stdout stays parseable. A report that cannot be
-// written does not stop the others; afterwards write returns all such
-// errors as one, with exit code 2.
+// become ::error annotations, always on stderr: stdout is the report, and
+// may be redirected into $GITHUB_STEP_SUMMARY, where a command would be
+// shown as text. A report that cannot be written does not stop the
+// others; afterwards write returns all such errors as one, with exit
+// code 2.
 func (f *reportFlags) write(a *app, doc reports.Document) error {
 	base := reports.Options{Version: spotcheckVersion(), OmitScreenshots: f.noScreenshots, Verbose: f.verbose}
-	actions := os.Getenv("GITHUB_ACTIONS") == "true"
+	actions := inGitHubActions()
 
 	stdout := f.format
 	var files []reports.Spec
@@ -153,11 +154,10 @@ func (f *reportFlags) write(a *app, doc reports.Document) error {
 	var errs []error
 	opts := base
 	opts.Color = stdout == reports.FormatText && colorFor(a.stdout)
-	opts.GitHubActions = actions && stdout == reports.FormatMarkdown
 	if err := reports.Write(a.stdout, stdout, doc, opts); err != nil {
 		errs = append(errs, fmt.Errorf("%s report to stdout: %w", stdout, err))
 	}
-	if actions && !opts.GitHubActions {
+	if actions {
 		if err := reports.WriteAnnotations(a.stderr, doc); err != nil {
 			errs = append(errs, fmt.Errorf("GitHub annotations: %w", err))
 		}
@@ -182,3 +182,7 @@ func (e reportErrors) Error() string {
 }
 
 func (e reportErrors) Unwrap() []error { return e }
+
+// inGitHubActions is true in a GitHub Actions job, where workflow
+// commands on stderr become annotations.
+func inGitHubActions() bool { return os.Getenv("GITHUB_ACTIONS") == "true" }

@@ -116,6 +116,38 @@ steps:
 		Expect(lastLine(stdout)).To(Equal("0 passed, 1 failed, 0 skipped"))
 	})
 
+	Context("under GitHub Actions", func() {
+		actions := map[string]string{"GITHUB_ACTIONS": "true"}
+
+		It("annotates a failure at the failing step's line, on stderr, with the Markdown summary on stdout clean", func() {
+			f := writeFile(GinkgoT().TempDir(), "reuse.yaml", `name: reuse-expects-success
+steps:
+  - name: auth
+    authorize: {}
+  - exchange: {}
+  - name: again
+    exchange: {code: "${steps.auth.code}"}
+    expect: {status: 200}
+`)
+			stdout, stderr, code := runWith(actions, "run", f, "--report", "markdown=-")
+			Expect(code).To(Equal(exitFailed), stderr)
+			Expect(stdout).To(HavePrefix("## spotcheck run"))
+			Expect(stdout).NotTo(ContainSubstring("::error"))
+			Expect(stderr).To(ContainSubstring("::error file=" + f + ",line=6,col=5,title=spotcheck%3A reuse/reuse-expects-success failed::"))
+		})
+
+		It("turns --validate problems into annotations with file, line and column", func() {
+			f := writeFile(GinkgoT().TempDir(), "bad.yaml", `name: bad
+steps:
+  - authorize: {}
+    expect: {stauts: 302}
+`)
+			_, stderr, code := runWith(actions, "run", "--validate", f)
+			Expect(code).To(Equal(exitUsage))
+			Expect(stderr).To(MatchRegexp(`(?m)^::error file=` + regexp.QuoteMeta(f) + `,line=4,col=\d+,title=spotcheck%3A invalid scenario::` + regexp.QuoteMeta(f) + `:4:\d+: `))
+		})
+	})
+
 	DescribeTable("bad input is exit 2, with the file, line and column",
 		func(files map[string]string, args []string, want ...string) {
 			dir := GinkgoT().TempDir()
