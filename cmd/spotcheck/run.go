@@ -33,6 +33,7 @@ type runOptions struct {
 	accountsURL  string
 	apiURL       string
 	tags         []string
+	skipTags     []string
 	parallel     int
 	validate     bool
 	list         bool
@@ -78,6 +79,7 @@ no Chromium for the browser scenarios); 3 the target could not be reached.`,
   spotcheck run my-scenarios/ extra.yaml --parallel 4
   spotcheck run --validate my-scenarios/
   spotcheck run --list --tags consent
+  spotcheck run --skip-tags browser          # everything that needs no Chromium
   spotcheck run --target http://127.0.0.1:8787
   SPOTIFY_CLIENT_ID=… SPOTIFY_REDIRECT_URI=http://127.0.0.1:8888/callback \
     spotcheck run --target spotify --client-secret-file secret.txt`,
@@ -89,7 +91,8 @@ no Chromium for the browser scenarios); 3 the target could not be reached.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.target, "target", string(checks.TargetFake), "where requests go: fake (the embedded fake), spotify, or the URL of a running fake")
-	f.StringSliceVar(&o.tags, "tags", nil, "run only the scenarios with one of these tags (comma-separated or repeated)")
+	f.StringSliceVar(&o.tags, "tags", nil, "run only the scenarios with one of these tags (comma-separated or repeated); a tag written !TAG leaves its scenarios out")
+	f.StringSliceVar(&o.skipTags, "skip-tags", nil, "leave out the scenarios with any of these tags, e.g. --skip-tags browser (the same as --tags '!browser')")
 	f.IntVar(&o.parallel, "parallel", runtime.NumCPU(), "how many scenarios run at once")
 	f.BoolVar(&o.validate, "validate", false, "only load the scenarios and print their problems (file:line:col: message)")
 	f.BoolVar(&o.list, "list", false, "list the scenarios with their targets, requirements and tags, and run nothing")
@@ -148,6 +151,9 @@ func runRun(ctx context.Context, a *app, o runOptions, args []string) error {
 		return nil
 	}
 	tags := cleanTags(o.tags)
+	for _, t := range cleanTags(o.skipTags) {
+		tags = append(tags, "!"+strings.TrimPrefix(t, "!"))
+	}
 	if unknown := checks.UnknownTags(list, tags); len(unknown) > 0 {
 		return usageErrorf("--tags: no scenario has the tag %s (the tags: %s)", strings.Join(unknown, ", "), strings.Join(allTags(list), ", "))
 	}

@@ -215,6 +215,25 @@ steps:
 		Expect(stderr).To(BeEmpty())
 	})
 
+	DescribeTable("leaves out the browser scenarios",
+		func(args ...string) {
+			stdout, stderr, code := runWith(nil, append([]string{"run", "--list"}, args...)...)
+			Expect(code).To(Equal(exitOK), stderr)
+			Expect(stdout).NotTo(ContainSubstring("consent-pkce-flow"))
+			Expect(lastLine(stdout)).To(MatchRegexp(`^\d+ scenarios, \d+ also on spotify, 0 with the browser$`))
+			Expect(stdout).To(ContainSubstring("refresh-pkce-rotate"))
+		},
+		Entry("--skip-tags browser", "--skip-tags", "browser"),
+		Entry("--tags '!browser'", "--tags", "!browser"),
+		Entry("--tags pkce --skip-tags browser", "--tags", "pkce", "--skip-tags", "browser"),
+	)
+
+	It("names a --skip-tags tag that no scenario has", func() {
+		_, stderr, code := runWith(nil, "run", "--list", "--skip-tags", "bowser")
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(HavePrefix("spotcheck: --tags: no scenario has the tag bowser"))
+	})
+
 	It("--tags runs only the scenarios with one of the tags", func() {
 		stdout, stderr, code := runWith(nil, "run", "--tags", "dev-mode,rate-limit", "--format", "json")
 		Expect(code).To(Equal(exitOK), stderr)
