@@ -377,7 +377,7 @@ var _ = Describe("doctor against a fake app wrong in one way", func() {
 		Expect(outcome(res, "token-cache-storage").Status).To(Equal(checks.StatusSkip))
 		Expect(outcome(res, "token-cache-storage").Message).To(Equal("no --token-cache given"))
 		Expect(res.Kind).To(Equal("doctor"))
-		Expect(res.Subject).To(Equal("client id " + s.app.ClientID))
+		Expect(res.Subject).To(Equal("client id " + s.app.ClientID + " (env SPOTIFY_CLIENT_ID)"))
 		seen := map[string]bool{}
 		for _, c := range res.Checks {
 			Expect(seen[c.ID]).To(BeFalse(), "check %s twice", c.ID)

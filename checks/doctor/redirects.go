@@ -77,8 +77,8 @@ func (c *checkRun) redirectRules() {
 	r := c.r
 	if len(r.uris) == 0 {
 		if r.o.Flow.hasUser() {
-			c.add("redirect-uri-missing", "redirect:none", fmt.Sprintf("--flow %s sends users back to a redirect URI; none of %s, %s, %s is set",
-				r.o.Flow, checks.FlagRedirectURI, checks.EnvRedirectURI, checks.EnvSpotipyRedirect))
+			c.add("redirect-uri-missing", "redirect:none", fmt.Sprintf("--flow %s sends users back to a redirect URI; none of %s, %s, %s is set%s",
+				r.o.Flow, checks.FlagRedirectURI, checks.EnvRedirectURI, checks.EnvSpotipyRedirect, unsetWhere(r.o.Credentials)))
 			return
 		}
 		c.skip("no redirect URI: --flow %s has no user", r.o.Flow)

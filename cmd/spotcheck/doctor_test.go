@@ -189,6 +189,46 @@ var _ = Describe("spotcheck doctor", func() {
 		Expect(stdout + stderr).NotTo(ContainSubstring(docWebSecret))
 	})
 
+	It("warns as a plain line, not a JSON log line, when stderr is not a terminal", func() {
+		env := webEnv()
+		delete(env, "SPOTIFY_CLIENT_SECRET")
+		_, stderr, _ := runDoctorBin(dir, env, "--target", "fake", "--client-secret", docWebSecret)
+		Expect(stderr).To(HavePrefix("spotcheck: warning: the client secret was given with --client-secret and lands in shell history"))
+		Expect(stderr).NotTo(ContainSubstring(`"level"`))
+	})
+
+	Context("with a .env file", func() {
+		spotipyEnv := "# spotipy reads these\nSPOTIPY_CLIENT_ID=" + docWebID + "\nSPOTIPY_CLIENT_SECRET=" + docWebSecret + "\nSPOTIPY_REDIRECT_URI=" + docCallback + "\n"
+
+		It("reads ./.env after the environment and says where the client id came from", func() {
+			Expect(os.WriteFile(filepath.Join(dir, ".env"), []byte(spotipyEnv), 0o600)).To(Succeed())
+			stdout, stderr, code := runDoctorBin(dir, map[string]string{"SPOTIFY_SCOPES": "user-read-email"}, "--target", "fake")
+			Expect(code).To(Equal(exitOK), stdout+stderr)
+			Expect(stdout).To(ContainSubstring("doctor of client id " + docWebID + " (SPOTIPY_CLIENT_ID from .env line 2)"))
+			Expect(stdout).NotTo(ContainSubstring("client-id-missing"))
+			Expect(stdout + stderr).NotTo(ContainSubstring(docWebSecret))
+		})
+
+		It("reads --env-file instead of ./.env, and exits 2 naming one it cannot read", func() {
+			Expect(os.WriteFile(filepath.Join(dir, ".env"), []byte("SPOTIPY_CLIENT_ID=00000000000000000000000000000000\n"), 0o600)).To(Succeed())
+			Expect(os.WriteFile(filepath.Join(dir, "app.env"), []byte(spotipyEnv), 0o600)).To(Succeed())
+			stdout, stderr, code := runDoctorBin(dir, nil, "--target", "fake", "--env-file", "app.env")
+			Expect(code).To(Equal(exitOK), stdout+stderr)
+			Expect(stdout).To(ContainSubstring("(SPOTIPY_CLIENT_ID from app.env line 2)"))
+
+			_, stderr, code = runDoctorBin(dir, nil, "--offline", "--env-file", "missing.env")
+			Expect(code).To(Equal(exitUsage))
+			Expect(stderr).To(Equal("spotcheck: --env-file missing.env: no such file or directory\n"))
+		})
+
+		It("names a line it cannot parse as file:line in one plain warning and goes on", func() {
+			Expect(os.WriteFile(filepath.Join(dir, ".env"), []byte(spotipyEnv+"this is not a pair\n"), 0o600)).To(Succeed())
+			_, stderr, code := runDoctorBin(dir, nil, "--target", "fake")
+			Expect(code).To(Equal(exitOK))
+			Expect(stderr).To(Equal("spotcheck: warning: .env:5: python-dotenv cannot parse this line and skips it (Node's dotenv skips it too, or reads it differently); want NAME=value, with quotes closed\n"))
+		})
+	})
+
 	It("reads the secret from --client-secret-file, and names an unreadable one (exit 2)", func() {
 		env := webEnv()
 		delete(env, "SPOTIFY_CLIENT_SECRET")

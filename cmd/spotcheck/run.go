@@ -106,6 +106,7 @@ no Chromium for the browser scenarios); 3 the target could not be reached.`,
 	f.StringVar(&o.creds.ClientSecret, "client-secret", "", "the client secret — lands in shell history; prefer $SPOTIFY_CLIENT_SECRET or --client-secret-file")
 	f.StringVar(&o.creds.ClientSecretFile, "client-secret-file", "", "read the client secret from this file (one final line break is dropped)")
 	f.StringArrayVar(&o.creds.RedirectURIs, "redirect-uri", nil, "the app's registered redirect URI; the first is used (default $SPOTIFY_REDIRECT_URI, then $SPOTIPY_REDIRECT_URI)")
+	registerEnvFile(cmd, &o.creds.EnvFiles)
 	f.StringVar(&o.creds.TestUsername, "test-username", "", "the Spotify test account the consent scenarios log in as (default $SPOTCHECK_TEST_USERNAME)")
 	f.StringVar(&o.creds.TestPassword, "test-password", "", "its password (default $SPOTCHECK_TEST_PASSWORD) — lands in shell history")
 	o.report.register(cmd)
@@ -162,9 +163,9 @@ func runRun(ctx context.Context, a *app, o runOptions, args []string) error {
 		return listScenarios(a.stdout, selected)
 	}
 
-	creds, err := checks.ResolveCredentials(o.creds, nil)
+	creds, err := resolveCredentials(o.creds)
 	if err != nil {
-		return withCode(exitUsage, err)
+		return err
 	}
 	target, err := checks.ResolveTarget(ctx, o.target, checks.TargetOptions{FakeConfig: cfg, AccountsURL: o.accountsURL, APIURL: o.apiURL,
 		ControlToken: controlToken(a, o.controlToken)})
@@ -186,13 +187,13 @@ func runRun(ctx context.Context, a *app, o runOptions, args []string) error {
 	if target.Kind == checks.TargetSpotify {
 		ro.Credentials = creds
 		for _, w := range creds.Warnings {
-			a.log.Warn().Msg(w)
+			warn(a, "%s", w)
 		}
 		if missing := missingCredentials(creds); len(missing) > 0 && runsOn(selected, scenarios.TargetSpotify) {
 			return usageErrorf("--target spotify needs the app's %s", strings.Join(missing, ", "))
 		}
 	} else if given := credentialFlags(o.creds); len(given) > 0 {
-		a.log.Warn().Msgf("%s only apply to --target spotify; on a fake each scenario uses its own clones of the fake's apps", strings.Join(given, ", "))
+		warn(a, "%s only apply to --target spotify; on a fake each scenario uses its own clones of the fake's apps", strings.Join(given, ", "))
 	}
 	if checks.NeedsBrowser(selected, target, ro) {
 		b, err := browser.LaunchWith(ctx, browser.LaunchOptions{AllowNetwork: target.Kind == checks.TargetSpotify})
