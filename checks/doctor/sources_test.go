@@ -65,3 +65,24 @@ var _ = Describe("where values came from", func() {
 		Expect(f.Evidence[0]).To(MatchRegexp(`is set in the environment or \S+/\.env$`))
 	})
 })
+
+var _ = Describe("the redirect URI spellings the doctor probes", func() {
+	It("lists one edit, then two, then three, each naming its differences, at most MaxProbes", func() {
+		vs := doctor.Variants("http://localhost:8888/callback/")
+		Expect(vs[0]).To(Equal("http://localhost:8888/callback (without the trailing slash)"))
+		Expect(vs).To(ContainElement("http://127.0.0.1:8888/callback (without the trailing slash, 127.0.0.1 instead of localhost)"))
+		Expect(vs).To(ContainElement("https://127.0.0.1/callback/ (127.0.0.1 instead of localhost, https instead of http, without the port :8888)"))
+		Expect(len(vs)).To(BeNumerically("<=", doctor.MaxProbes))
+		seen := map[string]bool{}
+		for _, v := range vs {
+			Expect(seen[v]).To(BeFalse(), v)
+			seen[v] = true
+		}
+	})
+
+	It("drops a fragment first and says so in every spelling", func() {
+		vs := doctor.Variants("http://127.0.0.1:8888/callback#x")
+		Expect(vs[0]).To(Equal("http://127.0.0.1:8888/callback (without the fragment #x)"))
+		Expect(vs[1]).To(HavePrefix("http://127.0.0.1:8888/callback/ (without the fragment #x, with a trailing slash)"))
+	})
+})
