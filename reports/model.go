@@ -308,11 +308,12 @@ func firstExplanation(s checks.ScenarioResult) *checks.Explanation {
 	return nil
 }
 
-// targetLine is "fake (accounts http://…, api http://…)".
+// targetLine is "fake (accounts http://…, api http://…)"; a result
+// without a target (doctor --offline) asked none.
 func targetLine(t checks.TargetInfo) string {
 	name := t.Name
-	if name == "" {
-		name = "unknown target"
+	if name == "" && t.AccountsURL == "" {
+		return "none (offline: no request was sent)"
 	}
 	var parts []string
 	if t.AccountsURL != "" {

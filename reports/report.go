@@ -81,9 +81,15 @@ type Options struct {
 	// Stdout is where WriteAll writes a Spec whose path is "-"; nil means
 	// os.Stdout.
 	Stdout io.Writer
-	// Verbose lists every detail line of a check in the text format (the
-	// files a secret scan skipped); without it the text shows the count.
+	// Verbose lists in the text format every detail line of a check (the
+	// files a secret scan skipped), every skipped check with its reason
+	// and the exchanges behind each finding; without it the text shows
+	// counts.
 	Verbose bool
+	// Width wraps the text format's findings (evidence, fixes, messages)
+	// at this many columns, between words and at URL boundaries; 0 does
+	// not wrap.
+	Width int
 }
 
 func (o Options) version(recorded string) string {

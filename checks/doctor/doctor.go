@@ -82,6 +82,9 @@ type Options struct {
 	Uses []string
 	// TokenCache is the path of a spotipy or spotcheck token cache.
 	TokenCache string
+	// NoScan says the user turned the scan off (--no-scan), which the
+	// skipped checks say instead of guessing why there is no ScanDir.
+	NoScan bool
 	// ScanDir is the directory to scan for committed secrets ("" = none);
 	// ScanExclude are slash-separated globs of files to leave out;
 	// ScanHistory is how many commits of history to scan too.

@@ -387,9 +387,11 @@ func (c *checkRun) probeRedirect(i int, u *redirectState) bool {
 			f.Exchanges = exs
 		}
 		if found != nil && !found.insecure {
-			f.Fix = fmt.Sprintf("Send exactly %s from the app: that is what the dashboard has, and it differs from what the app sends in: %s. "+
-				"Or register %s under Dashboard > app > Settings > Redirect URIs and press Save (if the 2025 rules allow it): Spotify compares redirect URIs byte for byte.",
-				found.uri, found.how, u.raw)
+			f.Fix = fmt.Sprintf("Send exactly %s from the app: that is what the dashboard has, and it differs from what the app sends in: %s.", found.uri, found.how)
+			if !folded {
+				// The app's own spelling breaks no rule: registering it works too.
+				f.Fix += fmt.Sprintf(" Or register %s under Dashboard > app > Settings > Redirect URIs and press Save: Spotify compares redirect URIs byte for byte.", u.raw)
+			}
 		} else if found != nil && !folded {
 			f.Fix = fmt.Sprintf("Send exactly %s from the app (what the dashboard has), or add %s under Dashboard > app > Settings > Redirect URIs and press Save: Spotify compares redirect URIs byte for byte.",
 				found.uri, u.raw)

@@ -161,6 +161,7 @@ func runDoctor(ctx context.Context, a *app, o doctorOptions) error {
 		Uses:          o.uses,
 		TokenCache:    o.tokenCache,
 		ScanDir:       scanDir,
+		NoScan:        o.noScan,
 		ScanExclude:   o.scanExclude,
 		ScanHistory:   o.scanHistory,
 		Full:          o.full,

@@ -265,13 +265,32 @@ var _ = Describe("spotcheck doctor", func() {
 		Entry("an authorize URL that is not one", "--authorize-url: not an absolute URL", "--offline", "--authorize-url", "::"),
 	)
 
+	It("says --no-scan in the skip reason, and offline instead of an unknown target", func() {
+		gitIn(dir, "init", "-q")
+		stdout, stderr, code := runDoctorBin(dir, webEnv(), "--offline", "--no-scan", "-v")
+		Expect(code).To(Equal(exitOK), stderr)
+		Expect(stdout).To(ContainSubstring("SKIP   secret-scan — --no-scan\n"))
+		Expect(stdout).To(ContainSubstring("SKIP   secret-history — --no-scan\n"))
+		Expect(stdout).NotTo(ContainSubstring("not a git work tree"))
+		Expect(stdout).To(HavePrefix("spotcheck " + spotcheckVersion() + " · doctor of client id " + docWebID + " (env SPOTIFY_CLIENT_ID), offline (no request was sent)\n"))
+		Expect(stdout).NotTo(ContainSubstring("unknown target"))
+	})
+
+	It("folds skipped checks into one count line, and lists them with -v", func() {
+		stdout, _, _ := runDoctorBin(dir, webEnv(), "--offline")
+		Expect(stdout).To(MatchRegexp(`(?m)^SKIP   \d+ checks \(--verbose lists each with the reason\)$`))
+		Expect(stdout).NotTo(ContainSubstring("no --token-cache given"))
+		stdout, _, _ = runDoctorBin(dir, webEnv(), "--offline", "--verbose")
+		Expect(strings.Count(stdout, "no --token-cache given")).To(BeNumerically(">", 3))
+	})
+
 	Describe("an unreachable target: exit 3 with the cause", func() {
 		It("when a fake's URL has nothing listening", func() {
 			addr := closedAddr()
 			_, stderr, code := runDoctorBin(dir, webEnv(), "--target", "http://"+addr)
 			Expect(code).To(Equal(exitUnreachable))
-			Expect(stderr).To(ContainSubstring(addr))
-			Expect(stderr).To(ContainSubstring("refused"))
+			Expect(stderr).To(Equal("spotcheck: no fake answers at --target http://" + addr + " (tried GET http://" + addr + "/_spotcheck/health: the connection was refused: nothing listens there); " +
+				"start one there with `spotcheck fake --addr " + addr + "`, correct the URL, or use --target fake for the embedded fake\n"))
 		})
 
 		It("when Spotify's accounts service (overridden) has nothing listening", func() {
@@ -280,7 +299,8 @@ var _ = Describe("spotcheck doctor", func() {
 			env["SPOTIFY_ACCOUNTS_URL"], env["SPOTIFY_API_URL"] = "http://"+addr, "http://"+addr+"/v1"
 			_, stderr, code := runDoctorBin(dir, env)
 			Expect(code).To(Equal(exitUnreachable))
-			Expect(stderr).To(Equal("spotcheck: the accounts service at http://" + addr + " cannot be reached (refused): dial tcp " + addr + ": connect: connection refused\n"))
+			Expect(stderr).To(Equal("spotcheck: the accounts service at http://" + addr + " cannot be reached (refused): dial tcp " + addr + ": connect: connection refused" +
+				" — nothing listens there: check --target, --accounts-url / --api-url and $SPOTIFY_ACCOUNTS_URL / $SPOTIFY_API_URL, or start the fake they name\n"))
 		})
 
 		It("when the certificate cannot be verified (TLS)", func() {

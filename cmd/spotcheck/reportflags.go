@@ -10,6 +10,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/spotcheck/spotcheck/reports"
 )
@@ -124,6 +125,31 @@ var isTerminal = func(w io.Writer) bool {
 	return ok && (isatty.IsTerminal(file.Fd()) || isatty.IsCygwinTerminal(file.Fd()))
 }
 
+// defaultWidth is where text is wrapped off a terminal (a CI log, a file).
+const defaultWidth = 100
+
+// terminalWidth is the terminal's width in columns, 0 when unknown; a
+// variable so that specs can stand in a terminal.
+var terminalWidth = func(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil {
+			return cols
+		}
+	}
+	return 0
+}
+
+// widthOf is the column text to w wraps at: the terminal's width, else
+// defaultWidth.
+func widthOf(w io.Writer) int {
+	if isTerminal(w) {
+		if cols := terminalWidth(w); cols > 0 {
+			return cols
+		}
+	}
+	return defaultWidth
+}
+
 // colorFor decides colour for stdout: a terminal, and no NO_COLOR (any
 // non-empty value turns colour off, as no-color.org defines it).
 func colorFor(w io.Writer) bool {
@@ -138,7 +164,7 @@ func colorFor(w io.Writer) bool {
 // others; afterwards write returns all such errors as one, with exit
 // code 2.
 func (f *reportFlags) write(a *app, doc reports.Document) error {
-	base := reports.Options{Version: spotcheckVersion(), OmitScreenshots: f.noScreenshots, Verbose: f.verbose}
+	base := reports.Options{Version: spotcheckVersion(), OmitScreenshots: f.noScreenshots, Verbose: f.verbose, Width: defaultWidth}
 	actions := inGitHubActions()
 
 	stdout := f.format
@@ -154,6 +180,7 @@ func (f *reportFlags) write(a *app, doc reports.Document) error {
 	var errs []error
 	opts := base
 	opts.Color = stdout == reports.FormatText && colorFor(a.stdout)
+	opts.Width = widthOf(a.stdout)
 	if err := reports.Write(a.stdout, stdout, doc, opts); err != nil {
 		errs = append(errs, fmt.Errorf("%s report to stdout: %w", stdout, err))
 	}

@@ -253,8 +253,9 @@ steps:
 	It("exits 3 when the target cannot be reached", func() {
 		_, stderr, code := runWith(nil, "run", "--target", "http://"+closedPort())
 		Expect(code).To(Equal(exitUnreachable))
-		Expect(stderr).To(ContainSubstring("spotcheck: cannot reach the target: "))
-		Expect(stderr).To(ContainSubstring("connection refused"))
+		Expect(stderr).To(ContainSubstring("spotcheck: cannot reach the target: no fake answers at --target http://"))
+		Expect(stderr).To(ContainSubstring("the connection was refused"))
+		Expect(stderr).To(ContainSubstring("start one there with `spotcheck fake --addr "))
 
 		_, stderr, code = runWith(map[string]string{"SPOTIFY_ACCOUNTS_URL": "http://" + closedPort()}, "run", "--tags", "dev-mode")
 		Expect(code).To(Equal(exitUnreachable), "the probe before the run: "+stderr)
