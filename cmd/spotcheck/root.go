@@ -109,6 +109,9 @@ func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if errors.As(err, &ee) {
 		code = ee.code
 	}
+	if printConfigProblems(stderr, err) {
+		return code
+	}
 	// An error can quote a target (a body, a network error's text).
 	fmt.Fprintf(stderr, "spotcheck: %s\n", cisafe.Text(oneLine(err.Error())))
 	return code

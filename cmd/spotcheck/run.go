@@ -136,7 +136,7 @@ func runRun(ctx context.Context, a *app, o runOptions, args []string) error {
 		var ps scenarios.Problems
 		if errors.As(err, &ps) {
 			for _, p := range ps {
-				printProblem(a, problem{File: p.Pos.File, Line: p.Pos.Line, Col: p.Pos.Column, Text: p.Error()}, "invalid scenario")
+				printProblem(a.stderr, problem{File: p.Pos.File, Line: p.Pos.Line, Col: p.Pos.Column, Text: p.Error()}, "invalid scenario")
 			}
 			if o.validate {
 				fmt.Fprintf(a.stderr, "spotcheck: %s\n", plural(len(ps), "problem"))
