@@ -27,8 +27,9 @@ const (
 // Formats lists every format, in the order help texts show them.
 var Formats = []Format{FormatText, FormatJSON, FormatJUnit, FormatMarkdown, FormatHTML}
 
-// formatList is "text, json, junit, markdown or html", for error messages.
-func formatList() string {
+// FormatList is "text, json, junit, markdown or html", for help and error
+// messages.
+func FormatList() string {
 	names := make([]string, len(Formats))
 	for i, f := range Formats {
 		names[i] = string(f)
@@ -43,7 +44,7 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("unknown report format %q (want %s)", s, formatList())
+	return "", fmt.Errorf("unknown report format %q (want %s)", s, FormatList())
 }
 
 // Document is what a report renders: the result of a run, or the findings
@@ -86,6 +87,10 @@ type Options struct {
 	// and the exchanges behind each finding; without it the text shows
 	// counts.
 	Verbose bool
+	// Brief leaves passed and skipped scenarios out of a run's text (the
+	// summary counts them): for a terminal that has just shown a progress
+	// line for each.
+	Brief bool
 	// Width wraps the text format's findings (evidence, fixes, messages)
 	// at this many columns, between words and at URL boundaries; 0 does
 	// not wrap.
@@ -128,7 +133,7 @@ func Write(w io.Writer, format Format, doc Document, opts Options) error {
 	case FormatHTML:
 		err = writeHTML(bw, doc, opts)
 	default:
-		return fmt.Errorf("unknown report format %q (want %s)", format, formatList())
+		return fmt.Errorf("unknown report format %q (want %s)", format, FormatList())
 	}
 	if err == nil {
 		err = bw.Flush()
@@ -169,7 +174,7 @@ func (e *SpecError) Error() string { return fmt.Sprintf("report %q: %s", e.Value
 func ParseSpec(value string) (Spec, error) {
 	name, path, ok := strings.Cut(value, "=")
 	if !ok {
-		return Spec{}, &SpecError{value, "want FORMAT=PATH, e.g. junit=out/report.xml (FORMAT is " + formatList() + "; PATH - is stdout)"}
+		return Spec{}, &SpecError{value, "want FORMAT=PATH, e.g. junit=out/report.xml (FORMAT is " + FormatList() + "; PATH - is stdout)"}
 	}
 	f, err := ParseFormat(strings.TrimSpace(name))
 	if err != nil {

@@ -124,6 +124,9 @@ func textRun(w *bufio.Writer, p painter, run *checks.RunResult, opts Options) {
 	prev := checks.Status("")
 	for _, i := range order {
 		s := run.Scenarios[i]
+		if opts.Brief && !isFailure(s.Status) {
+			continue
+		}
 		// A blank line between sections and around every detailed failure.
 		if isFailure(s.Status) || s.Status != prev {
 			w.WriteString("\n")

@@ -102,8 +102,9 @@ the target) cannot be reached — DNS, connection, TLS or proxy, with the cause.
 	f.IntVar(&o.scanHistory, "scan-history", 0, "also scan the lines the last N commits added")
 	f.BoolVar(&o.full, "full", false, "run a complete authorization in headless Chromium as the test account, ending at /v1/me")
 	f.DurationVar(&o.timeout, "timeout", checks.DefaultRequestTimeout, "how long one request may take")
-	f.BoolVarP(&o.report.verbose, "verbose", "v", false, "in text output, list every file the secret scan skipped, with the reason (JSON always lists them)")
 	o.report.register(cmd)
+	must(cmd.RegisterFlagCompletionFunc("flow", values(flowValues()...)))
+	registerTargetCompletion(cmd, checks.TargetSpotify, checks.TargetFake)
 	return cmd
 }
 

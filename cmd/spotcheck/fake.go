@@ -88,7 +88,7 @@ the fake saw no request from it, else the grade's verdict (1 on findings at or a
 				return printEnv(a, o)
 			}
 			o.front.command = args
-			for _, name := range []string{"fail-on", "report", "format", "no-screenshots", "grade-skip", "allow-empty"} {
+			for _, name := range []string{"fail-on", "report", "format", "no-screenshots", "skip", "grade-skip", "allow-empty"} {
 				if cmd.Flags().Changed(name) {
 					o.gradeFlags = append(o.gradeFlags, "--"+name)
 				}
@@ -108,9 +108,22 @@ the fake saw no request from it, else the grade's verdict (1 on findings at or a
 	f.StringVar(&o.failOn, "fail-on", "error", "with --grade-on-exit: the severity that fails: error, warning, info or none")
 	o.report.register(cmd)
 	o.front.register(cmd)
-	f.StringSliceVar(&o.gradeSkip, "grade-skip", nil, "with --grade-on-exit: rule ids not to run (comma-separated or repeated)")
+	registerGradeSkip(cmd, &o.gradeSkip)
+	// --grade-skip was the flag's name here before it became grade's
+	// --skip: kept, hidden, for the scripts that use it.
+	f.StringSliceVar(&o.gradeSkip, "grade-skip", nil, "the old name of --skip")
+	must(f.MarkHidden("grade-skip"))
 	f.BoolVar(&o.allowEmpty, "allow-empty", false, "with --grade-on-exit: "+allowEmptyUsage)
 	f.BoolVar(&o.printEnv, "print-env", false, "print export lines for an app (--app, or --print-env APP): its SPOTIFY_* and SPOTIPY_* credentials and the base URLs at --addr; then exit")
+	must(cmd.RegisterFlagCompletionFunc("fail-on", values(failOnValues()...)))
+	must(cmd.RegisterFlagCompletionFunc("consent", values(config.ConsentPage, config.ConsentAuto)))
+	must(cmd.RegisterFlagCompletionFunc("app", completeApps))
+	cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if pe, _ := cmd.Flags().GetBool("print-env"); pe && len(args) == 0 {
+			return completeApps(cmd, args, toComplete)
+		}
+		return nil, cobra.ShellCompDirectiveDefault // the app's command
+	}
 	return cmd
 }
 
@@ -182,7 +195,7 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	}
 	gradeOpts := fakespotify.GradeOptions{Skip: o.gradeSkip}
 	if err := gradeOpts.Validate(); err != nil {
-		return usageErrorf("--grade-skip: %v", strings.TrimPrefix(err.Error(), "skip: "))
+		return usageErrorf("--skip: %v", strings.TrimPrefix(err.Error(), "skip: "))
 	}
 	cfg, builtin, err := fakeConfigFrom(o.config, o.consent, os.Getenv)
 	if err != nil {

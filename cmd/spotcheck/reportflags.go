@@ -24,17 +24,23 @@ type reportFlags struct {
 	formatSet     bool
 	specs         []reports.Spec
 	noScreenshots bool
-	// verbose lists every detail line of a check in text (doctor's -v).
+	// verbose lists everything in text: every scenario, every skipped
+	// check with its reason, every exchange, every detail line.
 	verbose bool
+	// brief is a run's text on a terminal that has just shown every
+	// scenario's progress line: failures and the summary only.
+	brief bool
 }
 
 // register adds the flags to cmd. Call it once per command.
 func (f *reportFlags) register(cmd *cobra.Command) {
 	f.format = reports.FormatText
 	fl := cmd.Flags()
-	fl.Var(formatFlag{f}, "format", "format of what is printed on stdout: text, json, junit, markdown or html")
-	fl.Var(reportFlag{f}, "report", "also write a report, as `FORMAT=PATH` (repeatable; PATH - is stdout instead of --format), e.g. --report junit=out/junit.xml")
+	fl.Var(formatFlag{f}, "format", "what stdout gets: "+reports.FormatList()+" (the JSON schema is reports/schema/report.schema.json)")
+	fl.Var(reportFlag{f}, "report", "also write a report, as `FORMAT=PATH` with FORMAT one of "+reports.FormatList()+" (repeatable; PATH - is stdout instead of --format), e.g. --report junit=out/junit.xml")
 	fl.BoolVar(&f.noScreenshots, "no-screenshots", false, "leave screenshot images out of JSON and HTML reports (names, URLs and page text stay)")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "in text output, list everything: every scenario, every skipped check with its reason, every exchange behind a finding, every file the secret scan skipped")
+	registerFormatCompletion(cmd, reports.Formats)
 }
 
 type formatFlag struct{ f *reportFlags }
@@ -181,6 +187,7 @@ func (f *reportFlags) write(a *app, doc reports.Document) error {
 	opts := base
 	opts.Color = stdout == reports.FormatText && colorFor(a.stdout)
 	opts.Width = widthOf(a.stdout)
+	opts.Brief = f.brief && !f.verbose
 	if err := reports.Write(a.stdout, stdout, doc, opts); err != nil {
 		errs = append(errs, fmt.Errorf("%s report to stdout: %w", stdout, err))
 	}

@@ -37,7 +37,6 @@ type runOptions struct {
 	parallel     int
 	validate     bool
 	list         bool
-	quiet        bool
 	fakeConfig   string
 	timeout      time.Duration
 	report       reportFlags
@@ -96,7 +95,6 @@ no Chromium for the browser scenarios); 3 the target could not be reached.`,
 	f.IntVar(&o.parallel, "parallel", runtime.NumCPU(), "how many scenarios run at once")
 	f.BoolVar(&o.validate, "validate", false, "only load the scenarios and print their problems (file:line:col: message)")
 	f.BoolVar(&o.list, "list", false, "list the scenarios with their targets, requirements and tags, and run nothing")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress lines on stderr, only the report")
 	f.StringVar(&o.fakeConfig, "fake-config", "", "the fake's configuration YAML: for the embedded fake, or the one a fake at a URL was started with (its apps and users)")
 	f.StringVar(&o.accountsURL, "accounts-url", "", "override the accounts service base URL (default $SPOTIFY_ACCOUNTS_URL, else the target's)")
 	f.StringVar(&o.apiURL, "api-url", "", "override the Web API base URL (default $SPOTIFY_API_URL, else the target's)")
@@ -107,6 +105,12 @@ no Chromium for the browser scenarios); 3 the target could not be reached.`,
 	f.StringVar(&o.creds.ClientSecretFile, "client-secret-file", "", "read the client secret from this file (one final line break is dropped)")
 	f.StringArrayVar(&o.creds.RedirectURIs, "redirect-uri", nil, "the app's registered redirect URI; the first is used (default $SPOTIFY_REDIRECT_URI, then $SPOTIPY_REDIRECT_URI)")
 	registerEnvFile(cmd, &o.creds.EnvFiles)
+	registerTargetCompletion(cmd, checks.TargetFake, checks.TargetSpotify)
+	must(cmd.RegisterFlagCompletionFunc("tags", completeTags))
+	must(cmd.RegisterFlagCompletionFunc("skip-tags", completeTags))
+	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
+	}
 	f.StringVar(&o.creds.TestUsername, "test-username", "", "the Spotify test account the consent scenarios log in as (default $SPOTCHECK_TEST_USERNAME)")
 	f.StringVar(&o.creds.TestPassword, "test-password", "", "its password (default $SPOTCHECK_TEST_PASSWORD) — lands in shell history")
 	o.report.register(cmd)
@@ -205,8 +209,12 @@ func runRun(ctx context.Context, a *app, o runOptions, args []string) error {
 	}
 
 	var prog *progress
-	if !o.quiet {
-		prog = newProgress(a.stderr, isTerminal(a.stderr) && os.Getenv("TERM") != "dumb", os.Getenv("NO_COLOR") == "", selected)
+	if !a.quiet {
+		live := isTerminal(a.stderr) && os.Getenv("TERM") != "dumb"
+		prog = newProgress(a.stderr, live, os.Getenv("NO_COLOR") == "", selected)
+		// The terminal has just listed every scenario: the report adds
+		// the failures in full and the summary, not the list again.
+		o.report.brief = live && isTerminal(a.stdout)
 		prog.header(target, o.parallel)
 		ro.OnStart, ro.OnDone = prog.started, prog.finished
 	}
