@@ -256,14 +256,19 @@ func urlPath(raw string) string {
 
 // exchangeLabel is "POST /api/token → 400", or "GET /authorize ✗ error".
 func exchangeLabel(x wire.Exchange) string {
-	label := x.Method + " " + urlPath(x.URL)
+	return x.Method + " " + urlPath(x.URL) + exchangeOutcome(x)
+}
+
+// exchangeOutcome is how an exchange ended, as a label's tail: " → 400",
+// " ✗ error", or "" without a status.
+func exchangeOutcome(x wire.Exchange) string {
 	switch {
 	case x.Error != "":
-		return label + " ✗ error"
+		return " ✗ error"
 	case x.Status != 0:
-		return label + " → " + strconv.Itoa(x.Status)
+		return " → " + strconv.Itoa(x.Status)
 	}
-	return label
+	return ""
 }
 
 // failedExpectations returns the expectations of a step that did not hold.
