@@ -40,6 +40,18 @@ func runWith(env map[string]string, args ...string) (stdout, stderr string, code
 	return capture(cmd)
 }
 
+// reuseScenario fails at its third step (line 6, column 5): it expects a
+// code to work twice.
+const reuseScenario = `name: reuse-expects-success
+steps:
+  - name: auth
+    authorize: {}
+  - exchange: {}
+  - name: again
+    exchange: {code: "${steps.auth.code}"}
+    expect: {status: 200}
+`
+
 func writeFile(dir, name, content string) string {
 	p := filepath.Join(dir, name)
 	Expect(os.WriteFile(p, []byte(content), 0o644)).To(Succeed())
@@ -97,15 +109,7 @@ var _ = Describe("spotcheck run", func() {
 	})
 
 	It("exits 1 on a failing scenario, with expected vs actual and the explanation in the report", func() {
-		f := writeFile(GinkgoT().TempDir(), "reuse.yaml", `name: reuse-expects-success
-steps:
-  - name: auth
-    authorize: {}
-  - exchange: {}
-  - name: again
-    exchange: {code: "${steps.auth.code}"}
-    expect: {status: 200}
-`)
+		f := writeFile(GinkgoT().TempDir(), "reuse.yaml", reuseScenario)
 		stdout, stderr, code := runWith(nil, "run", f)
 		Expect(code).To(Equal(exitFailed), stderr)
 		Expect(stderr).To(MatchRegexp(`\[1/1\] FAIL  reuse-expects-success \([^)]+\): step again: status: expected 200, got 400`))
@@ -120,15 +124,7 @@ steps:
 		actions := map[string]string{"GITHUB_ACTIONS": "true"}
 
 		It("annotates a failure at the failing step's line, on stderr, with the Markdown summary on stdout clean", func() {
-			f := writeFile(GinkgoT().TempDir(), "reuse.yaml", `name: reuse-expects-success
-steps:
-  - name: auth
-    authorize: {}
-  - exchange: {}
-  - name: again
-    exchange: {code: "${steps.auth.code}"}
-    expect: {status: 200}
-`)
+			f := writeFile(GinkgoT().TempDir(), "reuse.yaml", reuseScenario)
 			stdout, stderr, code := runWith(actions, "run", f, "--report", "markdown=-")
 			Expect(code).To(Equal(exitFailed), stderr)
 			Expect(stdout).To(HavePrefix("## spotcheck run"))

@@ -176,19 +176,7 @@ var _ = Describe("one CLI vocabulary", func() {
 	Describe("spotcheck run on a terminal", func() {
 		var file string
 		BeforeEach(func() {
-			file = writeFile(GinkgoT().TempDir(), "two.yaml", `name: passes
-steps:
-  - authorize: {}
----
-name: reuse-expects-success
-steps:
-  - name: auth
-    authorize: {}
-  - exchange: {}
-  - name: again
-    exchange: {code: "${steps.auth.code}"}
-    expect: {status: 200}
-`)
+			file = writeFile(GinkgoT().TempDir(), "two.yaml", "name: passes\nsteps:\n  - authorize: {}\n---\n"+reuseScenario)
 			GinkgoT().Setenv("NO_COLOR", "1")
 			GinkgoT().Setenv("TERM", "xterm")
 		})
