@@ -183,4 +183,69 @@ var _ = Describe("ResolveCredentials", func() {
 		Expect(set.String(secFile + " hunter2-password")).To(Equal(redact.Fingerprint(secFile) + " " + redact.Fingerprint("hunter2-password")))
 		Expect(set.String(wire.BasicAuth(idFlag, secFile+"\n"))).To(HavePrefix("Basic [redacted "), "the credentials as found, newline included")
 	})
+
+	Describe(".env files", func() {
+		dotenvFile := func(content string) string {
+			p := filepath.Join(GinkgoT().TempDir(), ".env")
+			Expect(os.WriteFile(p, []byte(content), 0o600)).To(Succeed())
+			return p
+		}
+		dot := func(name, file string, line int) checks.Source {
+			return checks.Source{Kind: checks.SourceDotenv, Name: name, File: file, Line: line}
+		}
+
+		It("reads SPOTIPY_* and SPOTIFY_* names after the environment, naming the variable, file and line", func() {
+			p := dotenvFile("# spotipy app\nSPOTIPY_CLIENT_ID=" + idSpotipy + "\nexport SPOTIPY_CLIENT_SECRET='" + secPy + "'\nSPOTIPY_REDIRECT_URI=http://127.0.0.1:8888/callback\n")
+			c, err := checks.ResolveCredentials(checks.CredentialFlags{EnvFiles: []string{p}}, envOf(nil))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.ClientID.Value).To(Equal(idSpotipy))
+			Expect(c.ClientID.Source).To(Equal(dot("SPOTIPY_CLIENT_ID", p, 2)))
+			Expect(c.ClientID.Source.String()).To(Equal("SPOTIPY_CLIENT_ID from " + p + " line 2"))
+			Expect(c.ClientID.Source.Var()).To(Equal("SPOTIPY_CLIENT_ID"))
+			Expect(c.ClientSecret.Value).To(Equal(secPy))
+			Expect(c.ClientSecret.Source).To(Equal(dot("SPOTIPY_CLIENT_SECRET", p, 3)))
+			Expect(c.RedirectURIList()).To(Equal([]string{"http://127.0.0.1:8888/callback"}))
+			Expect(c.EnvFiles).To(Equal([]string{p}))
+			Expect(c.Warnings).To(BeEmpty())
+		})
+
+		It("lets the process environment win, and says so when the file disagrees", func() {
+			p := dotenvFile("SPOTIFY_CLIENT_ID=" + idSpotipy + "\n")
+			c, err := checks.ResolveCredentials(checks.CredentialFlags{EnvFiles: []string{p}}, envOf(map[string]string{checks.EnvSpotipyID: idEnv}))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.ClientID.Value).To(Equal(idEnv))
+			Expect(c.ClientID.Source).To(Equal(env("SPOTIPY_CLIENT_ID")))
+			Expect(c.Warnings).To(Equal([]string{"SPOTIFY_CLIENT_ID from " + p + " line 1 gives a different client id, ignored because env SPOTIPY_CLIENT_ID comes first"}))
+		})
+
+		It("lets a later file win over an earlier one", func() {
+			a, b := dotenvFile("SPOTIFY_CLIENT_ID="+idEnv+"\n"), dotenvFile("\nSPOTIFY_CLIENT_ID="+idSpotipy+"\n")
+			c, err := checks.ResolveCredentials(checks.CredentialFlags{EnvFiles: []string{a, b}}, envOf(nil))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.ClientID.Source).To(Equal(dot("SPOTIFY_CLIENT_ID", b, 2)))
+		})
+
+		It("warns, naming file and line, about a line that does not parse and a value the loaders read differently, without the secret", func() {
+			p := dotenvFile("SPOTIFY_CLIENT_ID: " + idEnv + "\nSPOTIFY_CLIENT_SECRET=" + secEnv + "#x\nnot a line\n")
+			c, err := checks.ResolveCredentials(checks.CredentialFlags{EnvFiles: []string{p}}, envOf(nil))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.ClientID.Value).To(Equal(idEnv), "Node's reading, where python-dotenv skips the line")
+			Expect(c.ClientSecret.Value).To(Equal(secEnv+"#x"), "python-dotenv's reading")
+			Expect(c.Warnings).To(ConsistOf(
+				HavePrefix(p+":1: python-dotenv cannot parse this line"),
+				HavePrefix(p+":3: python-dotenv cannot parse this line"),
+				Equal(p+`:1: python-dotenv skips the line of SPOTIFY_CLIENT_ID, dotenv for Node reads "`+idEnv+`"; spotcheck uses Node's reading (write it as NAME="value" so that both read the same)`),
+				Equal(p+":2: python-dotenv reads SPOTIFY_CLIENT_SECRET as "+redact.Fingerprint(secEnv+"#x")+", dotenv for Node as "+redact.Fingerprint(secEnv)+`; spotcheck uses python-dotenv's reading (write it as NAME="value" so that both read the same)`),
+			))
+			for _, w := range c.Warnings {
+				Expect(w).NotTo(ContainSubstring(secEnv))
+			}
+		})
+
+		It("fails on a --env-file that cannot be read, naming it", func() {
+			missing := filepath.Join(GinkgoT().TempDir(), "nope.env")
+			_, err := checks.ResolveCredentials(checks.CredentialFlags{EnvFiles: []string{missing}}, envOf(nil))
+			Expect(err).To(MatchError("--env-file " + missing + ": no such file or directory"))
+		})
+	})
 })

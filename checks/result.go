@@ -90,6 +90,10 @@ type StepResult struct {
 	Screenshots  []Screenshot    `json:"screenshots,omitempty"`
 	Explanation  *Explanation    `json:"explanation,omitempty"`
 	Duration     time.Duration   `json:"duration_ns"`
+	// Line and Column are where the step is written in its scenario
+	// file (0 when it is not from a file).
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // ScenarioResult is the outcome of one scenario.
@@ -102,6 +106,10 @@ type ScenarioResult struct {
 	Message     string        `json:"message,omitempty"` // skip reason or first failure
 	Steps       []StepResult  `json:"steps"`
 	Duration    time.Duration `json:"duration_ns"`
+	// Line and Column are where the scenario starts in File (0 when it
+	// is not from a file), for annotations that point at it.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // TargetInfo says where a run sent its requests.

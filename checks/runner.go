@@ -27,8 +27,8 @@ type RunOptions struct {
 	// runtime.NumCPU(). Results come in the input order whatever it is.
 	Parallel int
 	// Tags keeps only the scenarios that have at least one of these tags
-	// (see SelectTags); empty keeps all. The others are left out of the
-	// result, not skipped.
+	// and none of those written with a leading "!" (see SelectTags); empty
+	// keeps all. The others are left out of the result, not skipped.
 	Tags []string
 	// Browser drives consent steps: one browser for the run, an incognito
 	// session per scenario. Nil: scenarios that require the browser are
@@ -60,26 +60,35 @@ type RunOptions struct {
 	OnDone  func(index int, r ScenarioResult)
 }
 
-// SelectTags returns the scenarios that have at least one of tags, in
-// order; all of them when tags is empty.
+// SelectTags returns the scenarios that have at least one of tags and
+// none of the tags written "!tag", in order: ["pkce", "!browser"] is the
+// PKCE scenarios that need no browser, ["!browser"] every scenario but
+// those. All of them when tags is empty.
 func SelectTags(list []*scenarios.Scenario, tags []string) []*scenarios.Scenario {
 	if len(tags) == 0 {
 		return list
 	}
+	var include, exclude []string
+	for _, t := range tags {
+		if name, ok := strings.CutPrefix(t, "!"); ok {
+			exclude = append(exclude, name)
+		} else {
+			include = append(include, t)
+		}
+	}
 	var out []*scenarios.Scenario
 	for _, s := range list {
-		for _, t := range s.Tags {
-			if slices.Contains(tags, t) {
-				out = append(out, s)
-				break
-			}
+		has := func(t string) bool { return slices.Contains(s.Tags, t) }
+		if (len(include) == 0 || slices.ContainsFunc(include, has)) && !slices.ContainsFunc(exclude, has) {
+			out = append(out, s)
 		}
 	}
 	return out
 }
 
-// UnknownTags returns the tags no scenario of list has, so that a typo in
-// --tags is an error rather than an empty run.
+// UnknownTags returns the tags (included or "!"-excluded) that no scenario
+// of list has, without the "!", so that a typo in --tags is an error
+// rather than an empty or a complete run.
 func UnknownTags(list []*scenarios.Scenario, tags []string) []string {
 	known := map[string]bool{}
 	for _, s := range list {
@@ -89,7 +98,7 @@ func UnknownTags(list []*scenarios.Scenario, tags []string) []string {
 	}
 	var out []string
 	for _, t := range tags {
-		if !known[t] {
+		if t = strings.TrimPrefix(t, "!"); !known[t] {
 			out = append(out, t)
 		}
 	}
@@ -276,7 +285,7 @@ func stopReason(cause error) string {
 }
 
 func scenarioResult(s *scenarios.Scenario) ScenarioResult {
-	return ScenarioResult{Name: s.Name, File: s.Pos.File, Description: s.Description, Tags: s.Tags, Steps: []StepResult{}}
+	return ScenarioResult{Name: s.Name, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Column, Description: s.Description, Tags: s.Tags, Steps: []StepResult{}}
 }
 
 // runner is what the scenarios of one run share.

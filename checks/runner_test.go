@@ -427,6 +427,30 @@ steps:
 			Expect(checks.UnknownTags(list, []string{"pkce", "pcke"})).To(Equal([]string{"pcke"}))
 		})
 
+		It("leaves out the scenarios with a tag written !tag, alone or after an included one", func() {
+			list := builtin()
+			noBrowser := checks.SelectTags(list, []string{"!browser"})
+			Expect(noBrowser).NotTo(BeEmpty())
+			browsers := 0
+			for _, s := range list {
+				if s.NeedsBrowser() {
+					browsers++
+				}
+			}
+			Expect(browsers).To(BeNumerically(">", 0))
+			Expect(noBrowser).To(HaveLen(len(list) - browsers))
+			for _, s := range noBrowser {
+				Expect(s.NeedsBrowser()).To(BeFalse(), s.Name)
+			}
+			consent := checks.SelectTags(list, []string{"consent", "!browser"})
+			for _, s := range consent {
+				Expect(s.Tags).To(ContainElement("consent"))
+				Expect(s.Tags).NotTo(ContainElement("browser"))
+			}
+			Expect(len(consent)).To(BeNumerically("<", len(checks.SelectTags(list, []string{"consent"}))))
+			Expect(checks.UnknownTags(list, []string{"!browser", "!bowser"})).To(Equal([]string{"bowser"}))
+		})
+
 		DescribeTable("SkipReason",
 			func(yaml, target string, o checks.RunOptions, want string) {
 				t := &checks.Target{Kind: checks.TargetKind(target), Control: &control.Client{}}

@@ -88,7 +88,7 @@ func (r *runner) scenario(ctx context.Context, s *scenarios.Scenario) (res Scena
 	skipWhy := "" // set once a step failed or errored
 	for _, st := range s.Steps {
 		if skipWhy != "" {
-			res.Steps = append(res.Steps, StepResult{Name: st.Name, Action: kindName(st), Status: StatusSkip, Message: skipWhy})
+			res.Steps = append(res.Steps, StepResult{Name: st.Name, Action: kindName(st), Status: StatusSkip, Message: skipWhy, Line: st.Pos.Line, Column: st.Pos.Column})
 			continue
 		}
 		sres, err := sr.step(ctx, st)
@@ -233,7 +233,7 @@ type outcome struct {
 // whether the target became unreachable.
 func (sr *scenarioRun) step(ctx context.Context, st *scenarios.Step) (StepResult, error) {
 	t0 := time.Now()
-	res := StepResult{Name: st.Name, Action: kindName(st)}
+	res := StepResult{Name: st.Name, Action: kindName(st), Line: st.Pos.Line, Column: st.Pos.Column}
 	out := &outcome{}
 	err := sr.act(ctx, st, out)
 	if out.exp != nil {

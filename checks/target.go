@@ -126,7 +126,12 @@ func ResolveTarget(ctx context.Context, spec string, o TargetOptions) (*Target, 
 				ErrBadTarget, spec, refusal(refused), EnvControlToken)
 		}
 		if err != nil {
-			return nil, controlErr(ctx, err)
+			err = controlErr(ctx, err)
+			var te *TransportError
+			if errors.As(err, &te) {
+				te.msg = noFakeAt(spec, te)
+			}
+			return nil, err
 		}
 		if has {
 			t.Control = ctl
@@ -189,4 +194,25 @@ func (t *Target) Probe(ctx context.Context, hc *http.Client) error {
 	}
 	resp.Body.Close()
 	return nil
+}
+
+// noFakeAt says that nothing answered at a --target URL: which URL, what
+// was tried and what to do.
+func noFakeAt(spec string, te *TransportError) string {
+	why := map[TransportErrorKind]string{
+		TransportRefused: "the connection was refused: nothing listens there",
+		TransportDNS:     "the host name does not resolve",
+		TransportTimeout: "no answer in time",
+		TransportTLS:     "the TLS handshake failed (a fake started with --tls speaks HTTPS; the URL must say https)",
+		TransportProxy:   "the proxy failed (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)",
+	}[te.Kind]
+	if why == "" {
+		why = unwrapURLError(te.Err).Error()
+	}
+	addr := spec
+	if u, err := url.Parse(spec); err == nil && u.Host != "" {
+		addr = u.Host
+	}
+	return fmt.Sprintf("no fake answers at --target %s (tried %s %s: %s); start one there with `spotcheck fake --addr %s`, correct the URL, or use --target fake for the embedded fake",
+		spec, strings.ToUpper(te.Method), te.URL, why, addr)
 }

@@ -76,7 +76,7 @@ var _ = Describe("ResolveTarget", func() {
 	It("reports an unreachable URL as ErrUnreachable", func() {
 		_, err := checks.ResolveTarget(ctx, "http://"+closedPort(), checks.TargetOptions{Env: noEnv})
 		Expect(errors.Is(err, checks.ErrUnreachable)).To(BeTrue(), "%v", err)
-		Expect(err.Error()).To(ContainSubstring("connection refused"))
+		Expect(err.Error()).To(ContainSubstring("the connection was refused: nothing listens there"))
 	})
 
 	It("points at real Spotify, with base URLs overridable by flag or environment", func() {

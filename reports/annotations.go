@@ -3,6 +3,7 @@ package reports
 import (
 	"bufio"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spotcheck/spotcheck/checks"
@@ -19,26 +20,37 @@ var (
 	ghProperty = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 )
 
-type annotation struct {
-	level   string // error, warning or notice
-	file    string
-	title   string
-	message string
+// Annotation is one workflow command: a level (error, warning or notice),
+// where it points (a file, and a line and column in it when known), a
+// title and the message.
+type Annotation struct {
+	Level     string
+	File      string
+	Line, Col int
+	Title     string
+	Message   string
 }
 
-func (a annotation) String() string {
+// String is the command as the runner reads it, escaped.
+func (a Annotation) String() string {
 	var props []string
-	if a.file != "" {
-		props = append(props, "file="+ghProperty.Replace(a.file))
+	if a.File != "" {
+		props = append(props, "file="+ghProperty.Replace(a.File))
+		if a.Line > 0 {
+			props = append(props, "line="+strconv.Itoa(a.Line))
+			if a.Col > 0 {
+				props = append(props, "col="+strconv.Itoa(a.Col))
+			}
+		}
 	}
-	if a.title != "" {
-		props = append(props, "title="+ghProperty.Replace(a.title))
+	if a.Title != "" {
+		props = append(props, "title="+ghProperty.Replace(a.Title))
 	}
-	cmd := "::" + a.level
+	cmd := "::" + a.Level
 	if len(props) > 0 {
 		cmd += " " + strings.Join(props, ",")
 	}
-	return cmd + "::" + ghData.Replace(a.message)
+	return cmd + "::" + ghData.Replace(a.Message)
 }
 
 // Annotations returns the GitHub Actions workflow commands for doc's
@@ -46,7 +58,7 @@ func (a annotation) String() string {
 // of severity error and checks that errored; ::warning and ::notice for
 // warning and info findings.
 func Annotations(doc Document) []string {
-	var as []annotation
+	var as []Annotation
 	if doc.Run != nil {
 		ids := scenarioIDs(doc.Run)
 		for _, i := range failedFirst(doc.Run.Scenarios) {
@@ -62,7 +74,8 @@ func Annotations(doc Document) []string {
 			if s.Status == checks.StatusError {
 				verb = "errored"
 			}
-			as = append(as, annotation{"error", s.File, "spotcheck: " + ids[i] + " " + verb, msg})
+			line, col := failureAt(s)
+			as = append(as, Annotation{Level: "error", File: s.File, Line: line, Col: col, Title: "spotcheck: " + ids[i] + " " + verb, Message: msg})
 		}
 	}
 	if f := doc.Findings; f != nil {
@@ -78,12 +91,12 @@ func Annotations(doc Document) []string {
 				if fd.Fix != "" {
 					msg = strings.TrimPrefix(msg+"\nFix: "+fd.Fix, "\n")
 				}
-				as = append(as, annotation{level, "", "spotcheck " + kind + ": " + fd.ID + ": " + fd.Title, nameOr(msg, fd.Title)})
+				as = append(as, Annotation{Level: level, Title: "spotcheck " + kind + ": " + fd.ID + ": " + fd.Title, Message: nameOr(msg, fd.Title)})
 			}
 		}
 		for _, c := range f.Checks {
 			if c.Status == checks.StatusError {
-				as = append(as, annotation{"error", "", "spotcheck " + kind + ": check " + c.ID + " errored", nameOr(c.Message, "the check could not be evaluated")})
+				as = append(as, Annotation{Level: "error", Title: "spotcheck " + kind + ": check " + c.ID + " errored", Message: nameOr(c.Message, "the check could not be evaluated")})
 			}
 		}
 	}
@@ -94,9 +107,23 @@ func Annotations(doc Document) []string {
 	return out
 }
 
-// WriteAnnotations writes Annotations(doc), one per line. Commands write
-// it to stderr when stdout carries a format the runner must not mix with
-// commands (JSON, JUnit, HTML); the runner reads both streams.
+// failureAt is where a failed scenario's annotation points: the first
+// step that failed or errored, else the scenario itself.
+func failureAt(s checks.ScenarioResult) (line, col int) {
+	for _, st := range s.Steps {
+		if isFailure(st.Status) && st.Line > 0 {
+			return st.Line, st.Column
+		}
+	}
+	return s.Line, s.Column
+}
+
+// WriteAnnotations writes Annotations(doc), one per line, apart from any
+// report: the commands write it to stderr, which the Actions runner reads
+// for workflow commands as it reads stdout (actions/runner,
+// src/Runner.Worker/Handlers/ScriptHandler.cs hands both streams to its
+// command manager), so that stdout carries the report alone, whether it
+// goes to the log, a file or $GITHUB_STEP_SUMMARY.
 func WriteAnnotations(w io.Writer, doc Document) error {
 	if err := doc.validate(); err != nil {
 		return err

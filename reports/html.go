@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ var htmlSource string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"tagKey": tagKey,
+	"code":   codeSpans,
 	"statusLabel": func(s checks.Status) string {
 		return map[checks.Status]string{checks.StatusPass: "passed", checks.StatusFail: "failed", checks.StatusSkip: "skipped", checks.StatusError: "error"}[s]
 	},
@@ -42,7 +44,9 @@ type htmlPage struct {
 	Started     string
 	Duration    string
 	SummaryLine string
-	Bar         []htmlSegment
+	// Bars are tallies with a legend each: a run's scenarios; a doctor's
+	// or grade's findings by severity and, apart, its checks by status.
+	Bars        []htmlBar
 	Tags        []htmlTag
 	FilterLabel string // "Failed only" / "Problems only"
 
@@ -50,6 +54,24 @@ type htmlPage struct {
 
 	Severities []htmlSeverity
 	Checks     []htmlCheck
+}
+
+type htmlBar struct {
+	Of       string // "scenarios", "findings" or "checks", for the page's script and specs
+	Label    string
+	Segments []htmlSegment
+}
+
+// Line is the bar's legend in words, for screen readers.
+func (b htmlBar) Line() string {
+	var parts []string
+	for _, s := range b.Segments {
+		parts = append(parts, s.Text())
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }
 
 type htmlSegment struct {
@@ -170,6 +192,17 @@ func writeHTML(w *bufio.Writer, doc Document, opts Options) error {
 	return htmlTemplate.Execute(w, page)
 }
 
+// backticked is a `code span` in a fix, as the catalog and the doctor
+// write commands and file names.
+var backticked = regexp.MustCompile("`([^`\n]+)`")
+
+// codeSpans renders s with its `code spans` as <code>: s is escaped
+// first, and only the backticks of the escaped text become tags, so
+// nothing in s can open a tag of its own.
+func codeSpans(s string) template.HTML {
+	return template.HTML(backticked.ReplaceAllString(template.HTMLEscapeString(s), "<code>$1</code>"))
+}
+
 func bar(segs ...htmlSegment) []htmlSegment {
 	total := 0
 	for _, s := range segs {
@@ -197,12 +230,12 @@ func htmlRun(run *checks.RunResult, opts Options) htmlPage {
 		Duration:    human(run.Duration),
 		SummaryLine: t.summaryLine(),
 		FilterLabel: "Failed only",
-		Bar: bar(
+		Bars: []htmlBar{{Of: "scenarios", Label: "Scenarios", Segments: bar(
 			htmlSegment{Class: "fail", One: "failed", Many: "failed", Count: t.failed},
 			htmlSegment{Class: "error", One: "errored", Many: "errored", Count: t.errored},
 			htmlSegment{Class: "skip", One: "skipped", Many: "skipped", Count: t.skipped},
 			htmlSegment{Class: "pass", One: "passed", Many: "passed", Count: t.passed},
-		),
+		)}},
 	}
 	ids := scenarioIDs(run)
 	tagCount := map[string]int{}
@@ -357,7 +390,7 @@ func prettyBody(body string) string {
 // order, from the party that sent it to the one that answered. Geometry is
 // in SVG user units; the SVG scales to the page width.
 const (
-	laneGap    = 150
+	laneGap    = 200
 	laneMargin = 80
 	laneTop    = 44 // first y below the lane headers
 	rowHeight  = 34
@@ -464,11 +497,8 @@ func diagram(xs []wire.Exchange, hx []htmlExchange) *htmlDiagram {
 		} else {
 			a.X1, a.X2 = x1-2, x2+4
 		}
-		lo, hi := min(x1, x2), max(x1, x2)
-		// A label may overhang its arrow a little (it has a halo); only
-		// long paths are cut.
-		a.Label = truncate(exchangeLabel(x), max((hi-lo)/7, 34))
-		a.LabelX, a.LabelY = (x1+x2)/2, y-7
+		a.Label, a.LabelX = laneLabel(x.Method+" ", urlPath(x.URL), exchangeOutcome(x), x1, x2)
+		a.LabelY = y - 7
 		// The whole row is the click target: easier to hit than a 2px line,
 		// and it holds the row's number at the left edge too.
 		a.HitY = y - rowHeight + 6
@@ -484,6 +514,21 @@ func diagram(xs []wire.Exchange, hx []htmlExchange) *htmlDiagram {
 }
 
 func laneX(i int) int { return laneMargin + i*laneGap }
+
+// labelCharWidth is the advance of one character of an arrow's label
+// (11.5px monospace), in SVG units, rounded up.
+const labelCharWidth = 7
+
+// laneLabel fits an arrow's label into its lane, between the two
+// lifelines it joins, so that it never runs into the lanes beside it: the
+// path is cut with an ellipsis where it must be, the method and the
+// outcome ("→ 400") stay. The arrow's tooltip and the exchange's detail
+// keep the path whole.
+func laneLabel(method, path, outcome string, x1, x2 int) (label string, x int) {
+	fit := (max(x1, x2) - min(x1, x2) - 8) / labelCharWidth
+	room := fit - utf8.RuneCountInString(method) - utf8.RuneCountInString(outcome)
+	return method + truncate(path, max(room, 4)) + outcome, (x1 + x2) / 2
+}
 
 // truncate shortens s to n runes with an ellipsis; the arrow's tooltip and
 // detail keep the full text.
@@ -507,14 +552,23 @@ func htmlFindings(f *checks.FindingsResult, opts Options) htmlPage {
 		Subject:     f.Subject,
 		Started:     jsonTime(f.Started),
 		Duration:    human(f.Duration),
-		SummaryLine: t.summaryLine() + " · " + severityCounts(f),
+		SummaryLine: severityCounts(f) + " · checks: " + t.summaryLine(),
 		FilterLabel: "Problems only",
-		Bar: bar(
-			htmlSegment{Class: "fail", One: "error", Many: "errors", Count: len(by[checks.SeverityError])},
-			htmlSegment{Class: "skip", One: "warning", Many: "warnings", Count: len(by[checks.SeverityWarning])},
-			htmlSegment{Class: "info", One: "info", Many: "info", Count: len(by[checks.SeverityInfo])},
-			htmlSegment{Class: "pass", One: "check passed", Many: "checks passed", Count: t.passed},
-		),
+		// Findings and checks are two different tallies (a check can find
+		// several problems, or none and still fail to run): a bar each.
+		Bars: []htmlBar{
+			{Of: "findings", Label: "Findings", Segments: bar(
+				htmlSegment{Class: "fail", One: "error", Many: "errors", Count: len(by[checks.SeverityError])},
+				htmlSegment{Class: "skip", One: "warning", Many: "warnings", Count: len(by[checks.SeverityWarning])},
+				htmlSegment{Class: "info", One: "info", Many: "info", Count: len(by[checks.SeverityInfo])},
+			)},
+			{Of: "checks", Label: "Checks", Segments: bar(
+				htmlSegment{Class: "fail", One: "failed", Many: "failed", Count: t.failed},
+				htmlSegment{Class: "error", One: "errored", Many: "errored", Count: t.errored},
+				htmlSegment{Class: "skip", One: "skipped", Many: "skipped", Count: t.skipped},
+				htmlSegment{Class: "pass", One: "passed", Many: "passed", Count: t.passed},
+			)},
+		},
 	}
 	groupCount := map[string]int{}
 	labels := map[checks.Severity]string{checks.SeverityError: "Errors", checks.SeverityWarning: "Warnings", checks.SeverityInfo: "Info"}

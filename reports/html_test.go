@@ -51,7 +51,7 @@ var _ = Describe("the HTML format", func() {
 			"sc-2-x2 fail POST /api/token → 400",
 			"sc-4-x1 err POST /api/token ✗ error",
 			"sc-1-x1 ok GET /authorize → 200",
-			"sc-1-x2 redir POST /authorize/accept → 302",
+			"sc-1-x2 redir POST /authorize/acce… → 302",
 			"sc-1-x3 ok GET /callback → 200",
 			"sc-1-x4 ok POST /api/token → 200",
 			"sc-1-x5 ok GET /v1/me → 200",
@@ -74,6 +74,21 @@ var _ = Describe("the HTML format", func() {
 		Expect(out).NotTo(ContainSubstring(`<img src=x`))
 		Expect(out).To(ContainSubstring(`&lt;script&gt;alert(&#34;body&#34;)&lt;/script&gt;`))
 		Expect(strings.Count(out, "<script>")).To(Equal(1), "only the report's own script")
+	})
+
+	It("renders `code` in fixes as <code>, escaped first, so a fix cannot open a tag", func() {
+		doc := findingsDoc()
+		doc.Findings.Findings[0].Fix = "Rotate it, `git rm --cached .env`, then `<img src=x onerror=alert(1)>` and \"`\" onmouseover=alert(2) x=\"`\""
+		run := reportstest.Run()
+		run.Scenarios[1].Steps[1].Explanation.Fix = "Exchange it once: `<script>alert(3)</script>`"
+		for _, out := range []string{string(render(reports.FormatHTML, doc, reports.Options{})), string(render(reports.FormatHTML, reports.Document{Run: run}, reports.Options{}))} {
+			Expect(out).NotTo(ContainSubstring("<img src=x"))
+			Expect(out).NotTo(ContainSubstring("<script>alert"))
+			Expect(out).NotTo(ContainSubstring(`" onmouseover`))
+			Expect(strings.Count(out, "<script>")).To(Equal(1), "only the report's own script")
+		}
+		out := string(render(reports.FormatHTML, doc, reports.Options{}))
+		Expect(out).To(ContainSubstring("Rotate it, <code>git rm --cached .env</code>, then <code>&lt;img src=x onerror=alert(1)&gt;</code> and &#34;<code>&#34; onmouseover=alert(2) x=&#34;</code>&#34;"))
 	})
 
 	It("leaves screenshots out when asked, keeping their names and page text", func() {
@@ -126,6 +141,7 @@ var _ = Describe("the HTML report in Chromium", Ordered, func() {
 		files := map[string][]byte{
 			"/run.html":    render(reports.FormatHTML, runDoc(), reports.Options{}),
 			"/doctor.html": render(reports.FormatHTML, findingsDoc(), reports.Options{}),
+			"/layout.html": render(reports.FormatHTML, layoutDoc(), reports.Options{}),
 		}
 		srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			mu.Lock()
@@ -244,14 +260,18 @@ var _ = Describe("the HTML report in Chromium", Ordered, func() {
 		Expect(visible(page, "#sc-3")).To(BeFalse())
 	})
 
-	It("expands a failed scenario on click, and an arrow reveals its request and response", func() {
+	It("opens failures by default, and an arrow reveals its request and response", func() {
 		page, log := open("/run.html")
 		failed := page.MustElement("#sc-2")
-		Expect(failed.MustProperty("open").Bool()).To(BeFalse())
-		Expect(visible(page, "#sc-2 aside.explain")).To(BeFalse())
+		Expect(failed.MustProperty("open").Bool()).To(BeTrue(), "a failed scenario is open")
+		Expect(page.MustElement("#sc-4").MustProperty("open").Bool()).To(BeTrue(), "an errored one too")
+		Expect(page.MustElement("#sc-1").MustProperty("open").Bool()).To(BeFalse(), "a passing one is not")
+		Expect(page.MustElement("#sc-3").MustProperty("open").Bool()).To(BeFalse(), "nor a skipped one")
+		Expect(visible(page, "#sc-2 aside.explain")).To(BeTrue())
+		page.MustElement("#sc-2 > summary").MustClick()
+		Eventually(func() bool { return failed.MustProperty("open").Bool() }).Should(BeFalse(), "a click folds it")
 		page.MustElement("#sc-2 > summary").MustClick()
 		Eventually(func() bool { return failed.MustProperty("open").Bool() }).Should(BeTrue())
-		Expect(visible(page, "#sc-2 aside.explain")).To(BeTrue())
 		Expect(page.MustElement("#sc-2 aside.explain .fix").MustText()).To(ContainSubstring("Exchange each code exactly once"))
 		Expect(page.MustElement("#sc-2 tr.bad").MustText()).To(ContainSubstring("400"))
 
@@ -277,6 +297,126 @@ var _ = Describe("the HTML report in Chromium", Ordered, func() {
 
 		_, problems := log.snapshot()
 		Expect(problems).To(BeEmpty())
+	})
+
+	It("wraps long URL-encoded captions under screenshots inside their figure", func() {
+		page, _ := open("/layout.html")
+		page.MustElement("#expand-all").MustClick()
+		res := page.MustEval(`() => Array.from(document.querySelectorAll("figure.shot")).map(f => {
+			const c = f.querySelector("figcaption"), u = f.querySelector(".url"), r = f.getBoundingClientRect(), m = document.querySelector("main").getBoundingClientRect();
+			return {overflow: c.scrollWidth - c.clientWidth, right: r.right, mainRight: m.right, lines: Math.round(u.getBoundingClientRect().height / parseFloat(getComputedStyle(u).lineHeight))};
+		})`).Arr()
+		Expect(res).NotTo(BeEmpty())
+		for _, r := range res {
+			m := r.Map()
+			Expect(m["overflow"].Int()).To(BeNumerically("<=", 0), "nothing sticks out of the caption")
+			Expect(m["right"].Num()).To(BeNumerically("<=", m["mainRight"].Num()), "the figure stays in the page")
+			Expect(m["lines"].Int()).To(BeNumerically(">", 2), "the long URL wrapped")
+		}
+		// Engines without overflow-wrap: anywhere (Safari before 15.4)
+		// must wrap the URL too: word-break carries it there.
+		page.MustEval(`() => { const s = document.createElement("style"); s.textContent = "figure.shot *, figure.shot figcaption { overflow-wrap: normal !important; }"; document.head.appendChild(s); }`)
+		fallback := page.MustEval(`() => Array.from(document.querySelectorAll("figure.shot figcaption")).map(c => c.scrollWidth - c.clientWidth)`).Arr()
+		for _, o := range fallback {
+			Expect(o.Int()).To(BeNumerically("<=", 0), "the caption wraps without overflow-wrap: anywhere")
+		}
+		shot := page.MustElement("figure.shot")
+		shot.MustScrollIntoView()
+		png, err := page.Screenshot(false, &proto.PageCaptureScreenshot{Format: proto.PageCaptureScreenshotFormatPng})
+		Expect(err).NotTo(HaveOccurred())
+		saveForReview("layout-caption.png", png)
+	})
+
+	It("keeps every sequence-diagram label inside its lane and inside the diagram", func() {
+		page, _ := open("/layout.html")
+		page.MustElement("#expand-all").MustClick()
+		res := page.MustEval(`() => Array.from(document.querySelectorAll("a.arrow")).map(a => {
+			const l = a.querySelector("line"), t = a.querySelector("text:not(.seqno)"), b = t.getBBox(), svg = a.ownerSVGElement;
+			const x1 = +l.getAttribute("x1"), x2 = +l.getAttribute("x2");
+			return {lo: Math.min(x1, x2), hi: Math.max(x1, x2), left: b.x, right: b.x + b.width, width: svg.viewBox.baseVal.width, label: t.textContent, title: a.querySelector("title").textContent};
+		})`).Arr()
+		Expect(len(res)).To(BeNumerically(">", 10))
+		cut := 0
+		for _, r := range res {
+			m := r.Map()
+			label := m["label"].Str()
+			// The lane: between the two lifelines the arrow joins (the arrow
+			// stops 2-4 units short of them).
+			Expect(m["left"].Num()).To(BeNumerically(">=", m["lo"].Num()-4), label)
+			Expect(m["right"].Num()).To(BeNumerically("<=", m["hi"].Num()+4), label)
+			Expect(m["right"].Num()).To(BeNumerically("<=", m["width"].Num()), label)
+			if strings.Contains(label, "…") {
+				cut++
+				Expect(label).To(MatchRegexp(`^(GET|POST) /\S*… (→ \d{3}|✗ error)$`), "the method and the outcome stay")
+				Expect(m["title"].Str()).To(ContainSubstring(strings.TrimSuffix(strings.Fields(label)[1], "…")), "the tooltip has it whole")
+			}
+		}
+		Expect(cut).To(BeNumerically(">", 0), "the layout document has labels too long for their lane")
+		arrow := page.MustElement("#sc-44 figure.seq")
+		arrow.MustScrollIntoView()
+		png, err := page.Screenshot(false, &proto.PageCaptureScreenshot{Format: proto.PageCaptureScreenshotFormatPng})
+		Expect(err).NotTo(HaveOccurred())
+		saveForReview("layout-diagram.png", png)
+	})
+
+	DescribeTable("lands an anchor below the sticky filter bar, however tall it is",
+		func(width int, hash string) {
+			page, _ := open("/layout.html")
+			Expect(page.SetViewport(&proto.EmulationSetDeviceMetricsOverride{Width: width, Height: 800, DeviceScaleFactor: 1})).To(Succeed())
+			Expect(page.Navigate(srv.URL + "/layout.html#" + hash)).To(Succeed())
+			Expect(page.WaitLoad()).To(Succeed())
+			var m map[string]float64
+			Eventually(func() float64 {
+				r := page.MustEval(`(id) => { const t = document.getElementById(id).getBoundingClientRect(), n = document.querySelector("nav.filters").getBoundingClientRect();
+					return {top: t.top, navBottom: n.bottom, navHeight: n.height, inner: innerHeight, open: document.getElementById(id).closest("details.scenario").open ? 1 : 0}; }`, hash).Map()
+				m = map[string]float64{}
+				for k, v := range r {
+					m[k] = v.Num()
+				}
+				return m["top"]
+			}).Should(BeNumerically(">", 0))
+			Expect(m["top"]).To(BeNumerically(">=", m["navBottom"]), "not under the bar")
+			Expect(m["top"]).To(BeNumerically("<", m["navBottom"]+40), "right below it")
+			Expect(m["open"]).To(Equal(1.0), "the scenario it names is open")
+			png, err := page.Screenshot(false, &proto.PageCaptureScreenshot{Format: proto.PageCaptureScreenshotFormatPng})
+			Expect(err).NotTo(HaveOccurred())
+			saveForReview(fmt.Sprintf("layout-anchor-%d.png", width), png)
+		},
+		Entry("a wide window", 1280, "sc-44"),
+		Entry("a narrow one, where the tags wrap the bar", 640, "sc-44"),
+		Entry("an exchange", 1280, "sc-44-x3"),
+	)
+
+	It("keeps the doctor's findings and checks in two tallies", func() {
+		page, _ := open("/doctor.html")
+		findings := page.MustElement(`.tally[data-of="findings"]`).MustText()
+		checks := page.MustElement(`.tally[data-of="checks"]`).MustText()
+		Expect(findings).To(ContainSubstring("Findings"))
+		Expect(findings).To(ContainSubstring("2 errors"))
+		Expect(findings).To(ContainSubstring("1 warning"))
+		Expect(findings).NotTo(ContainSubstring("passed"))
+		Expect(checks).To(ContainSubstring("Checks"))
+		Expect(checks).To(ContainSubstring("2 passed"))
+		Expect(checks).To(ContainSubstring("1 skipped"))
+		Expect(checks).NotTo(ContainSubstring("error "))
+		Expect(checks).NotTo(ContainSubstring("warning"))
+	})
+
+	It("shows backticked parts of a fix as code", func() {
+		page, _ := open("/layout.html")
+		page.MustNavigate(srv.URL + "/doctor.html").MustWaitLoad()
+		code := page.MustElements("article.finding .fix code")
+		Expect(code).NotTo(BeEmpty())
+		Expect(code[0].MustText()).To(Equal("git rm --cached"))
+		Expect(code[0].MustEval(`() => getComputedStyle(this).fontFamily`).Str()).To(ContainSubstring("monospace"))
+		header := page.MustElement("header.page-head")
+		png, err := header.Screenshot(proto.PageCaptureScreenshotFormatPng, 0)
+		Expect(err).NotTo(HaveOccurred())
+		saveForReview("layout-doctor-head.png", png)
+		fix := page.MustElement("article.finding .fix")
+		png, err = fix.Screenshot(proto.PageCaptureScreenshotFormatPng, 0)
+		Expect(err).NotTo(HaveOccurred())
+		saveForReview("layout-doctor-fix.png", png)
 	})
 
 	It("shows findings by severity and filters them to problems", func() {
@@ -326,4 +466,33 @@ func saveForReview(name string, png []byte) {
 		}
 		Expect(os.WriteFile(filepath.Join(dir, name), png, 0o644)).To(Succeed())
 	}
+}
+
+// layoutDoc is a run that strains the layout: a long URL-encoded caption
+// under a screenshot, paths too long for their lane, enough scenarios to
+// scroll, and enough tags to wrap the filter bar on a narrow window.
+func layoutDoc() reports.Document {
+	run := reportstest.LargeRun(60)
+	path := "/v1/users/alice-with-a-long-user-id/playlists/37i9dQZF1DXcBWIGoYBM5M/followers/contains"
+	long := "/authorize?client_id=0f1e2d3c4b5a69788796a5b4c3d2e1f0&response_type=code&redirect_uri=http%3A%2F%2F127.0.0.1%3A8888%2Fcallback%2Fwith%2Fa%2Fvery%2Flong%2Fpath&scope=user-read-email%20user-read-private%20playlist-read-private%20user-top-read&state=" + strings.Repeat("9c2e", 12)
+	for i := range run.Scenarios {
+		sc := &run.Scenarios[i]
+		sc.Tags = append(sc.Tags, fmt.Sprintf("group-%d", i%14))
+		for j := range sc.Steps {
+			st := &sc.Steps[j]
+			for k := range st.Exchanges {
+				if k == 0 {
+					x := &st.Exchanges[k]
+					u := x.URL
+					if q := strings.Index(u, "/"+strings.SplitN(strings.SplitN(u, "://", 2)[1], "/", 2)[1]); q >= 0 {
+						x.URL = u[:q] + path + long[len("/authorize"):]
+					}
+				}
+			}
+			for k := range st.Screenshots {
+				st.Screenshots[k].URL = "http://127.0.0.1:41234" + long + "%26" + strings.Repeat("x%3D1%26", 20)
+			}
+		}
+	}
+	return reports.Document{Run: run}
 }

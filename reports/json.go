@@ -60,6 +60,8 @@ type jsonScenario struct {
 	ID              string     `json:"id"`
 	Name            string     `json:"name"`
 	File            string     `json:"file"`
+	Line            int        `json:"line,omitempty"`
+	Column          int        `json:"column,omitempty"`
 	Description     string     `json:"description,omitempty"`
 	Tags            []string   `json:"tags"`
 	Status          string     `json:"status"`
@@ -73,6 +75,8 @@ type jsonStep struct {
 	Index           int                 `json:"index"`
 	Name            string              `json:"name"`
 	Action          string              `json:"action"`
+	Line            int                 `json:"line,omitempty"`
+	Column          int                 `json:"column,omitempty"`
 	Status          string              `json:"status"`
 	Message         string              `json:"message,omitempty"`
 	DurationSeconds float64             `json:"duration_seconds"`
@@ -197,7 +201,7 @@ func jsonRunOf(run *checks.RunResult, opts Options) jsonRun {
 	}
 	for i, s := range run.Scenarios {
 		js := jsonScenario{
-			ID: ids[i], Name: s.Name, File: s.File, Description: s.Description,
+			ID: ids[i], Name: s.Name, File: s.File, Line: s.Line, Column: s.Column, Description: s.Description,
 			Tags: nonNil(s.Tags), Status: string(s.Status), Message: s.Message,
 			DurationSeconds: s.Duration.Seconds(),
 			Steps:           make([]jsonStep, len(s.Steps)),
@@ -205,7 +209,7 @@ func jsonRunOf(run *checks.RunResult, opts Options) jsonRun {
 		for j, st := range s.Steps {
 			sid := stepID(ids[i], j, st.Name)
 			jst := jsonStep{
-				ID: sid, Index: j + 1, Name: st.Name, Action: st.Action, Status: string(st.Status),
+				ID: sid, Index: j + 1, Name: st.Name, Action: st.Action, Line: st.Line, Column: st.Column, Status: string(st.Status),
 				Message: st.Message, DurationSeconds: st.Duration.Seconds(), Explanation: st.Explanation,
 				Expectations: make([]jsonExpectation, len(st.Expectations)),
 				Exchanges:    jsonExchanges(sid, st.Exchanges),

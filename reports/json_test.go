@@ -111,6 +111,20 @@ var _ = Describe("the JSON format", func() {
 		Expect(again).To(Equal(m), "the same results give the same report")
 	})
 
+	It("says where a scenario and its steps are written, when they came from a file", func() {
+		run := reportstest.Run()
+		run.Scenarios[1].Line, run.Scenarios[1].Column = 3, 3
+		run.Scenarios[1].Steps[1].Line, run.Scenarios[1].Steps[1].Column = 9, 7
+		out := render(reports.FormatJSON, reports.Document{Run: run}, reports.Options{})
+		Expect(validate(sch, out)).To(Succeed())
+		m := decode(out)
+		sc := m["scenarios"].([]any)[1].(map[string]any)
+		Expect(sc).To(HaveKeyWithValue("line", 3.0))
+		Expect(sc["steps"].([]any)[1]).To(HaveKeyWithValue("line", 9.0))
+		Expect(sc["steps"].([]any)[1]).To(HaveKeyWithValue("column", 7.0))
+		Expect(m["scenarios"].([]any)[0]).NotTo(HaveKey("line"), "absent, not 0, when unknown")
+	})
+
 	It("embeds screenshots as base64 PNG unless told not to", func() {
 		run := reportstest.Run()
 		png := run.Scenarios[0].Steps[0].Screenshots[0].PNG

@@ -48,18 +48,12 @@ var _ = Describe("the Markdown format", func() {
 		Expect(cisafetest.Commands(out)).To(BeEmpty())
 	})
 
-	It("adds GitHub annotations, escaped per the workflow-command rules, when asked", func() {
+	It("never carries a workflow command, so that it can go to $GITHUB_STEP_SUMMARY", func() {
 		run := reportstest.Run()
-		run.Scenarios[1].Message = "100% wrong,\r\nreally: yes"
-		run.Scenarios[1].File = "scenarios/a,b:c.yaml"
-		out := string(render(reports.FormatMarkdown, reports.Document{Run: run}, reports.Options{GitHubActions: true}))
-		Expect(out).To(ContainSubstring("\n::error file=scenarios/a%2Cb%3Ac.yaml,title=spotcheck%3A a-b-c/code-reuse-is-rejected failed::100%25 wrong,%0D%0Areally: yes%0AFix: Exchange each code exactly once"))
-		Expect(out).To(ContainSubstring("\n::error file=scenarios/token.yaml,title=spotcheck%3A token/token-endpoint-reachable errored::exchange-code: POST http://127.0.0.1:41234/api/token"))
-		for _, l := range strings.Split(out, "\n") {
-			if strings.HasPrefix(l, "::") {
-				Expect(l).To(MatchRegexp(`^::(error|warning|notice)( [^:]*)?::`))
-			}
-		}
+		out := string(render(reports.FormatMarkdown, reports.Document{Run: run}, reports.Options{}))
+		Expect(reports.Annotations(reports.Document{Run: run})).NotTo(BeEmpty())
+		Expect(cisafetest.Commands(out)).To(BeEmpty())
+		Expect(out).NotTo(ContainSubstring("::error"))
 	})
 
 	It("summarises findings by severity", func() {
@@ -80,6 +74,34 @@ var _ = Describe("the Markdown format", func() {
 })
 
 var _ = Describe("Annotations", func() {
+	It("are escaped per the workflow-command rules", func() {
+		run := reportstest.Run()
+		run.Scenarios[1].Message = "100% wrong,\r\nreally: yes"
+		run.Scenarios[1].File = "scenarios/a,b:c.yaml"
+		out := strings.Join(reports.Annotations(reports.Document{Run: run}), "\n")
+		Expect(out).To(ContainSubstring("::error file=scenarios/a%2Cb%3Ac.yaml,title=spotcheck%3A a-b-c/code-reuse-is-rejected failed::100%25 wrong,%0D%0Areally: yes%0AFix: Exchange each code exactly once"))
+		Expect(out).To(ContainSubstring("::error file=scenarios/token.yaml,title=spotcheck%3A token/token-endpoint-reachable errored::exchange-code: POST http://127.0.0.1:41234/api/token"))
+		for _, l := range strings.Split(out, "\n") {
+			Expect(l).To(MatchRegexp(`^::(error|warning|notice)( [^:]*)?::`))
+		}
+	})
+
+	DescribeTable("point at the failing step's line, else at the scenario's",
+		func(scLine, scCol, stepLine, stepCol int, want string) {
+			run := reportstest.Run()
+			sc := &run.Scenarios[1]
+			sc.Line, sc.Column = scLine, scCol
+			for i := range sc.Steps {
+				sc.Steps[i].Line, sc.Steps[i].Column = 0, 0
+			}
+			sc.Steps[1].Line, sc.Steps[1].Column = stepLine, stepCol
+			Expect(reports.Annotations(reports.Document{Run: run})[0]).To(HavePrefix(want))
+		},
+		Entry("the step's line and column", 3, 3, 12, 7, "::error file=scenarios/token.yaml,line=12,col=7,title="),
+		Entry("the scenario's, when the step has none", 3, 5, 0, 0, "::error file=scenarios/token.yaml,line=3,col=5,title="),
+		Entry("the file alone, when nothing is known", 0, 0, 0, 0, "::error file=scenarios/token.yaml,title="),
+	)
+
 	It("maps findings to error, warning and notice, and errored checks to error", func() {
 		as := reports.Annotations(findingsDoc())
 		Expect(as).To(HaveLen(5))

@@ -256,14 +256,19 @@ func urlPath(raw string) string {
 
 // exchangeLabel is "POST /api/token → 400", or "GET /authorize ✗ error".
 func exchangeLabel(x wire.Exchange) string {
-	label := x.Method + " " + urlPath(x.URL)
+	return x.Method + " " + urlPath(x.URL) + exchangeOutcome(x)
+}
+
+// exchangeOutcome is how an exchange ended, as a label's tail: " → 400",
+// " ✗ error", or "" without a status.
+func exchangeOutcome(x wire.Exchange) string {
 	switch {
 	case x.Error != "":
-		return label + " ✗ error"
+		return " ✗ error"
 	case x.Status != 0:
-		return label + " → " + strconv.Itoa(x.Status)
+		return " → " + strconv.Itoa(x.Status)
 	}
-	return label
+	return ""
 }
 
 // failedExpectations returns the expectations of a step that did not hold.
@@ -308,11 +313,12 @@ func firstExplanation(s checks.ScenarioResult) *checks.Explanation {
 	return nil
 }
 
-// targetLine is "fake (accounts http://…, api http://…)".
+// targetLine is "fake (accounts http://…, api http://…)"; a result
+// without a target (doctor --offline) asked none.
 func targetLine(t checks.TargetInfo) string {
 	name := t.Name
-	if name == "" {
-		name = "unknown target"
+	if name == "" && t.AccountsURL == "" {
+		return "none (offline: no request was sent)"
 	}
 	var parts []string
 	if t.AccountsURL != "" {

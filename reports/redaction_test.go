@@ -95,10 +95,10 @@ var _ = Describe("redaction in every format", func() {
 		run, findings := redactedResults()
 		outputs := map[string][]byte{}
 		for _, f := range reports.Formats {
-			for _, opts := range []reports.Options{{}, {Color: true, GitHubActions: true}, {OmitScreenshots: true}} {
+			for _, opts := range []reports.Options{{}, {Color: true}, {OmitScreenshots: true}} {
 				name := string(f)
-				if opts.GitHubActions {
-					name += "+color+actions"
+				if opts.Color {
+					name += "+color"
 				}
 				if opts.OmitScreenshots {
 					name += "-screenshots"

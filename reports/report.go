@@ -27,8 +27,9 @@ const (
 // Formats lists every format, in the order help texts show them.
 var Formats = []Format{FormatText, FormatJSON, FormatJUnit, FormatMarkdown, FormatHTML}
 
-// formatList is "text, json, junit, markdown or html", for error messages.
-func formatList() string {
+// FormatList is "text, json, junit, markdown or html", for help and error
+// messages.
+func FormatList() string {
 	names := make([]string, len(Formats))
 	for i, f := range Formats {
 		names[i] = string(f)
@@ -43,7 +44,7 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("unknown report format %q (want %s)", s, formatList())
+	return "", fmt.Errorf("unknown report format %q (want %s)", s, FormatList())
 }
 
 // Document is what a report renders: the result of a run, or the findings
@@ -72,10 +73,6 @@ type Options struct {
 	// Color turns on ANSI colours in the text format. The caller decides
 	// (a terminal on stdout and no NO_COLOR); reports never guess.
 	Color bool
-	// GitHubActions adds workflow-command annotations (::error …) to the
-	// Markdown format, so that failures show on the pull request's diff.
-	// Only set it for output that the Actions runner reads (stdout).
-	GitHubActions bool
 	// Version is the spotcheck version to print; empty means the one
 	// recorded in the result.
 	Version string
@@ -85,9 +82,19 @@ type Options struct {
 	// Stdout is where WriteAll writes a Spec whose path is "-"; nil means
 	// os.Stdout.
 	Stdout io.Writer
-	// Verbose lists every detail line of a check in the text format (the
-	// files a secret scan skipped); without it the text shows the count.
+	// Verbose lists in the text format every detail line of a check (the
+	// files a secret scan skipped), every skipped check with its reason
+	// and the exchanges behind each finding; without it the text shows
+	// counts.
 	Verbose bool
+	// Brief leaves passed and skipped scenarios out of a run's text (the
+	// summary counts them): for a terminal that has just shown a progress
+	// line for each.
+	Brief bool
+	// Width wraps the text format's findings (evidence, fixes, messages)
+	// at this many columns, between words and at URL boundaries; 0 does
+	// not wrap.
+	Width int
 }
 
 func (o Options) version(recorded string) string {
@@ -104,8 +111,9 @@ func (o Options) version(recorded string) string {
 // (on stdout, or printed by a later step), so the finished document is
 // disarmed of workflow commands that text from a target could carry
 // (package cisafe): JSON losslessly, the others with a zero-width space
-// inside each marker. Only Markdown's own annotations (opts.GitHubActions)
-// are written after that, as the commands they are meant to be.
+// inside each marker. No format carries workflow commands of its own: a
+// report may be a file GitHub renders ($GITHUB_STEP_SUMMARY), where a
+// command is literal text; WriteAnnotations writes them apart.
 func Write(w io.Writer, format Format, doc Document, opts Options) error {
 	if err := doc.validate(); err != nil {
 		return err
@@ -125,7 +133,7 @@ func Write(w io.Writer, format Format, doc Document, opts Options) error {
 	case FormatHTML:
 		err = writeHTML(bw, doc, opts)
 	default:
-		return fmt.Errorf("unknown report format %q (want %s)", format, formatList())
+		return fmt.Errorf("unknown report format %q (want %s)", format, FormatList())
 	}
 	if err == nil {
 		err = bw.Flush()
@@ -137,16 +145,8 @@ func Write(w io.Writer, format Format, doc Document, opts Options) error {
 	if format == FormatJSON {
 		safe = cisafe.JSON
 	}
-	if _, err := w.Write(safe(out.Bytes())); err != nil {
-		return err
-	}
-	if format == FormatMarkdown && opts.GitHubActions {
-		if _, err := io.WriteString(w, "\n"); err != nil {
-			return err
-		}
-		return WriteAnnotations(w, doc)
-	}
-	return nil
+	_, err = w.Write(safe(out.Bytes()))
+	return err
 }
 
 // Spec is one report to write: a format and a path, "-" for stdout.
@@ -174,7 +174,7 @@ func (e *SpecError) Error() string { return fmt.Sprintf("report %q: %s", e.Value
 func ParseSpec(value string) (Spec, error) {
 	name, path, ok := strings.Cut(value, "=")
 	if !ok {
-		return Spec{}, &SpecError{value, "want FORMAT=PATH, e.g. junit=out/report.xml (FORMAT is " + formatList() + "; PATH - is stdout)"}
+		return Spec{}, &SpecError{value, "want FORMAT=PATH, e.g. junit=out/report.xml (FORMAT is " + FormatList() + "; PATH - is stdout)"}
 	}
 	f, err := ParseFormat(strings.TrimSpace(name))
 	if err != nil {

@@ -124,6 +124,9 @@ func textRun(w *bufio.Writer, p painter, run *checks.RunResult, opts Options) {
 	prev := checks.Status("")
 	for _, i := range order {
 		s := run.Scenarios[i]
+		if opts.Brief && !isFailure(s.Status) {
+			continue
+		}
 		// A blank line between sections and around every detailed failure.
 		if isFailure(s.Status) || s.Status != prev {
 			w.WriteString("\n")
@@ -224,7 +227,11 @@ func textFindings(w *bufio.Writer, p painter, f *checks.FindingsResult, opts Opt
 	if f.Subject != "" {
 		subject = " of " + clean(f.Subject)
 	}
-	fmt.Fprintf(w, "%s %s · %s%s against %s\n", p.paint(ansiBold, "spotcheck"), clean(opts.version(f.Version)), clean(kind), subject, clean(targetLine(f.Target)))
+	where := " against " + clean(targetLine(f.Target))
+	if f.Target.Name == "" && f.Target.AccountsURL == "" {
+		where = ", offline (no request was sent)"
+	}
+	fmt.Fprintf(w, "%s %s · %s%s%s\n", p.paint(ansiBold, "spotcheck"), clean(opts.version(f.Version)), clean(kind), subject, where)
 
 	bySev := findingsBySeverity(f.Findings)
 	for _, sev := range severities {
@@ -234,7 +241,7 @@ func textFindings(w *bufio.Writer, p painter, f *checks.FindingsResult, opts Opt
 		}
 		fmt.Fprintf(w, "\n%s (%d)\n", p.severity(sev), len(idx))
 		for _, i := range idx {
-			textFinding(w, p, f.Findings[i])
+			textFinding(w, p, f.Findings[i], opts)
 		}
 	}
 	if len(f.Findings) == 0 {
@@ -253,13 +260,20 @@ func textFindings(w *bufio.Writer, p painter, f *checks.FindingsResult, opts Opt
 	if len(errored) > 0 {
 		w.WriteString("\n")
 		for _, c := range errored {
-			fmt.Fprintf(w, "%s  %s — %s\n", p.status(c.Status), clean(c.ID), indent(nameOr(c.Message, "could not be evaluated"), "         "))
+			para(w, opts.Width, p.status(c.Status)+"  "+clean(c.ID)+" — ", "         ", nameOr(c.Message, "could not be evaluated"))
 		}
 	}
+	// Skipped checks are mostly "no --token-cache given": one count line,
+	// unless asked for each reason.
 	if len(skipped) > 0 {
 		w.WriteString("\n")
+		if !opts.Verbose {
+			fmt.Fprintf(w, "%s  %s %s\n", p.status(checks.StatusSkip), plural(len(skipped), "check", "checks"), p.paint(ansiDim, "(--verbose lists each with the reason)"))
+		}
 		for _, c := range skipped {
-			fmt.Fprintf(w, "%s  %s — %s\n", p.status(c.Status), clean(c.ID), indent(nameOr(c.Message, "skipped"), "         "))
+			if opts.Verbose {
+				para(w, opts.Width, p.status(c.Status)+"  "+clean(c.ID)+" — ", "         ", nameOr(c.Message, "skipped"))
+			}
 		}
 	}
 	textDetails(w, p, f.Checks, opts.Verbose)
@@ -317,7 +331,7 @@ func severityCounts(f *checks.FindingsResult) string {
 		plural(len(by[checks.SeverityWarning]), "warning", "warnings"), len(by[checks.SeverityInfo]))
 }
 
-func textFinding(w *bufio.Writer, p painter, fd checks.Finding) {
+func textFinding(w *bufio.Writer, p painter, fd checks.Finding, opts Options) {
 	const pad = "      "
 	mark := map[checks.Severity]string{checks.SeverityWarning: p.paint(ansiYellow, "!"), checks.SeverityInfo: p.paint(ansiCyan, "i")}[fd.Severity]
 	if mark == "" {
@@ -329,12 +343,139 @@ func textFinding(w *bufio.Writer, p painter, fd checks.Finding) {
 	}
 	fmt.Fprintf(w, "  %s %s — %s  %s\n", mark, p.paint(ansiBold, clean(fd.ID)), clean(fd.Title), p.paint(ansiDim, "["+clean(where)+"]"))
 	for _, e := range fd.Evidence {
-		fmt.Fprintf(w, "%sevidence: %s\n", pad, indent(e, pad+"          "))
+		para(w, opts.Width, pad+"evidence: ", pad+"          ", e)
 	}
-	for _, x := range fd.Exchanges {
-		fmt.Fprintf(w, "%s  #%d %s %s\n", pad, x.Seq, clean(exchangeLabel(x)), p.paint(ansiDim, "("+clean(string(x.Actor))+" → "+clean(string(x.Peer))+")"))
+	// An exchange number means nothing on a terminal, where it cannot be
+	// opened: list them when asked, else say where they are.
+	switch {
+	case len(fd.Exchanges) > 0 && opts.Verbose:
+		for _, x := range fd.Exchanges {
+			fmt.Fprintf(w, "%s  #%d %s %s\n", pad, x.Seq, clean(exchangeLabel(x)), p.paint(ansiDim, "("+clean(string(x.Actor))+" → "+clean(string(x.Peer))+")"))
+		}
+	case len(fd.Exchanges) > 0:
+		it := "it"
+		if len(fd.Exchanges) > 1 {
+			it = "them"
+		}
+		fmt.Fprintf(w, "%s%s\n", pad, p.paint(ansiDim, "("+plural(len(fd.Exchanges), "exchange", "exchanges")+": --verbose lists "+it+"; --report html=FILE shows "+it+" in full)"))
 	}
 	if fd.Fix != "" {
-		fmt.Fprintf(w, "%s%s %s\n", pad, p.paint(ansiBold+ansiGreen, "fix:"), indent(fd.Fix, pad+"     "))
+		para(w, opts.Width, pad+p.paint(ansiBold+ansiGreen, "fix:")+" ", pad+"     ", fd.Fix)
 	}
+}
+
+// para writes text after first, its continuation lines after rest, each
+// line of it wrapped at width columns (0: not wrapped) on word and URL
+// boundaries, so that a long evidence line does not break mid-URL at the
+// terminal's edge.
+func para(w *bufio.Writer, width int, first, rest, text string) {
+	prefix := first
+	for _, line := range strings.Split(strings.TrimRight(clean(text), "\n"), "\n") {
+		avail := width - visibleLen(prefix)
+		if width <= 0 {
+			avail = 0
+		}
+		for i, l := range wrapLine(line, avail, width-visibleLen(rest)) {
+			if i > 0 {
+				prefix = rest
+			}
+			w.WriteString(prefix + l + "\n")
+			prefix = rest
+		}
+		prefix = rest
+	}
+}
+
+// minWrap keeps a deeply indented line from wrapping into slivers.
+const minWrap = 30
+
+// wrapLine breaks s into lines of at most first runes (the first line)
+// and rest runes (the others), between words; a word longer than a line
+// (a URL) is broken after a / ? & = , or ; where it can be, else cut.
+// A limit of 0 or less does not wrap.
+func wrapLine(s string, first, rest int) []string {
+	if first <= 0 || rest <= 0 {
+		return []string{s}
+	}
+	first, rest = max(first, minWrap), max(rest, minWrap)
+	var out []string
+	var cur strings.Builder
+	curLen, limit := 0, first
+	flush := func() {
+		out = append(out, cur.String())
+		cur.Reset()
+		curLen, limit = 0, rest
+	}
+	for i, word := range strings.Split(s, " ") {
+		n := utf8.RuneCountInString(word)
+		if i > 0 {
+			if curLen+1+n <= limit {
+				cur.WriteString(" " + word)
+				curLen += 1 + n
+				continue
+			}
+			flush()
+		}
+		for n > limit-curLen {
+			head, tail := splitURL(word, limit-curLen)
+			if head == "" { // nothing fits after what the line has
+				flush()
+				continue
+			}
+			cur.WriteString(head)
+			flush()
+			word, n = tail, utf8.RuneCountInString(tail)
+		}
+		cur.WriteString(word)
+		curLen += n
+	}
+	out = append(out, cur.String())
+	return out
+}
+
+// splitURL cuts word after its last URL boundary within n runes, or at n
+// runes when it has none there.
+func splitURL(word string, n int) (head, tail string) {
+	if n <= 0 {
+		return "", word
+	}
+	cut, runes := -1, 0
+	for i, r := range word {
+		if runes == n {
+			break
+		}
+		runes++
+		if strings.ContainsRune("/?&=,;", r) {
+			cut = i + utf8.RuneLen(r)
+		}
+	}
+	if cut <= 0 {
+		// No boundary: cut at n runes.
+		cut = len(word)
+		runes = 0
+		for i := range word {
+			if runes == n {
+				cut = i
+				break
+			}
+			runes++
+		}
+	}
+	return word[:cut], word[cut:]
+}
+
+// visibleLen is the width of s on a terminal, ANSI codes left out.
+func visibleLen(s string) int {
+	n, esc := 0, false
+	for _, r := range s {
+		switch {
+		case r == '\x1b':
+			esc = true
+		case esc && r == 'm':
+			esc = false
+		case !esc:
+			n++
+		}
+	}
+	return n
 }

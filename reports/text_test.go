@@ -78,10 +78,63 @@ var _ = Describe("the text format", func() {
 		Expect(w).To(BeNumerically("<", i))
 		Expect(out).To(ContainSubstring("✗ redirect-uri-not-registered — http://localhost:8080/callback is not registered"))
 		Expect(out).To(ContainSubstring("fix: Register http://127.0.0.1:8080/callback"))
-		Expect(out).To(ContainSubstring("SKIP   scopes-granted — needs a user login (--login)"))
+		Expect(out).To(ContainSubstring("\nSKIP   1 check (--verbose lists each with the reason)\n"))
+		Expect(out).NotTo(ContainSubstring("scopes-granted"))
 		Expect(out).To(ContainSubstring("ERROR  api-reachable — GET https://api.spotify.com/v1/me: context deadline exceeded"))
 		l := lines([]byte(out))
 		Expect(l[len(l)-1]).To(Equal("2 passed, 3 failed, 1 skipped"))
+	})
+
+	It("lists each skipped check with its reason, and each exchange, when verbose", func() {
+		out := string(render(reports.FormatText, findingsDoc(), reports.Options{Verbose: true}))
+		Expect(out).To(ContainSubstring("SKIP   scopes-granted — needs a user login (--login)"))
+		Expect(out).To(ContainSubstring("      #2 POST /api/token → 400 (client → accounts)\n"))
+		Expect(out).NotTo(ContainSubstring("--report html=FILE shows"))
+	})
+
+	It("says where to see a finding's exchanges instead of numbering them, unless verbose", func() {
+		out := string(render(reports.FormatText, findingsDoc(), reports.Options{}))
+		Expect(out).NotTo(MatchRegexp(`#\d+ (GET|POST) `))
+		Expect(out).To(ContainSubstring("      (1 exchange: --verbose lists it; --report html=FILE shows it in full)\n"))
+	})
+
+	It("wraps long evidence and fixes at the width, between words or at URL boundaries, indented", func() {
+		doc := findingsDoc()
+		long := "/authorize: GET /authorize?client_id=6f0e2b1c9a8d4e7f8a1b2c3d4e5f6a7b&redirect_uri=http%3A%2F%2Flocalhost%3A8888%2Fcallback%2F&response_type=code&state=spotcheck-doctor → HTTP 400 INVALID_CLIENT: Invalid redirect URI"
+		doc.Findings.Findings[0].Evidence = []string{long}
+		out := render(reports.FormatText, doc, reports.Options{Width: 80})
+		var block []string
+		for _, l := range lines(out) {
+			if strings.HasPrefix(l, "      ") {
+				Expect(len([]rune(l))).To(BeNumerically("<=", 80), l)
+			}
+			if strings.HasPrefix(l, "      evidence: /authorize") || len(block) > 0 && strings.HasPrefix(l, "                ") {
+				block = append(block, l)
+			} else if len(block) > 0 {
+				break
+			}
+		}
+		Expect(len(block)).To(BeNumerically(">", 2))
+		joined := strings.TrimPrefix(block[0], "      evidence: ")
+		for i, l := range block[1:] {
+			cont := strings.TrimPrefix(l, "                ")
+			if strings.HasSuffix(block[i], "&") || strings.HasSuffix(block[i], "?") || strings.HasSuffix(block[i], "/") || strings.HasSuffix(block[i], ",") || strings.HasSuffix(block[i], ";") || strings.HasSuffix(block[i], "=") {
+				joined += cont
+			} else {
+				joined += " " + cont
+			}
+		}
+		Expect(joined).To(Equal(long), "nothing lost, and every break at a space or after a URL boundary")
+
+		fix := string(render(reports.FormatText, doc, reports.Options{Width: 60}))
+		Expect(fix).To(ContainSubstring("      fix: Copy the secret again from the app's settings in\n           the Spotify developer dashboard"))
+	})
+
+	It("does not wrap without a width", func() {
+		doc := findingsDoc()
+		doc.Findings.Findings[0].Evidence = []string{strings.Repeat("word ", 60)}
+		out := string(render(reports.FormatText, doc, reports.Options{}))
+		Expect(out).To(ContainSubstring(strings.TrimSpace(strings.Repeat("word ", 60))))
 	})
 
 	It("reports an empty run as such", func() {

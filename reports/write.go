@@ -3,6 +3,7 @@ package reports
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -67,7 +68,20 @@ func writeOne(spec Spec, doc Document, opts Options) error {
 		}
 		return nil
 	}
-	return writeFile(spec, doc, opts)
+	// A document that cannot be rendered must not create directories or
+	// temporary files.
+	if err := doc.validate(); err != nil {
+		return &WriteError{Spec: spec, Reason: err.Error(), Err: err}
+	}
+	return WriteFunc(spec, func(w io.Writer) error { return Write(w, spec.Format, doc, opts) })
+}
+
+// WriteFunc writes what render writes to spec.Path as WriteAll writes a
+// report there (atomically, through symlinks, into a FIFO or a device,
+// refusing other kinds of file), for output that is not a Document:
+// `spotcheck explain --report`. A failure is a *WriteError.
+func WriteFunc(spec Spec, render func(io.Writer) error) error {
+	return writeFile(spec, render)
 }
 
 // writeFile writes one report to a path, by what the path is: a regular
@@ -76,14 +90,9 @@ func writeOne(spec Spec, doc Document, opts Options) error {
 // a FIFO is written into directly (there is nothing to replace: renaming
 // over /dev/null as root replaces the machine's /dev/null); anything else
 // is refused.
-func writeFile(spec Spec, doc Document, opts Options) error {
+func writeFile(spec Spec, render func(io.Writer) error) error {
 	fail := func(why string, err error) error {
 		return &WriteError{Spec: spec, Reason: why, Err: err}
-	}
-	// A document that cannot be rendered must not create directories or
-	// temporary files.
-	if err := doc.validate(); err != nil {
-		return fail(err.Error(), err)
 	}
 	dest, mode, err := destination(spec.Path)
 	if err != nil {
@@ -91,11 +100,11 @@ func writeFile(spec Spec, doc Document, opts Options) error {
 	}
 	switch {
 	case mode.IsRegular():
-		return replaceFile(dest, spec, doc, opts)
+		return replaceFile(dest, spec, render)
 	case mode&fs.ModeNamedPipe != 0, mode&fs.ModeCharDevice != 0:
 		// The path as given, not dest: /proc/self/fd/1 and /dev/stdout are
 		// links the kernel resolves on open and readlink cannot.
-		return writeInto(spec.Path, mode, spec, doc, opts)
+		return writeInto(spec.Path, mode, spec, render)
 	case mode.IsDir():
 		return fail("the path is a directory", syscall.EISDIR)
 	}
@@ -170,7 +179,7 @@ func danglingTarget(path string) (string, error) {
 // no temporary file, no truncation. A FIFO is opened without waiting for
 // a reader; with none, the open fails at once (ENXIO) instead of hanging
 // the command, and the writes that follow wait in Go's poller.
-func writeInto(path string, mode fs.FileMode, spec Spec, doc Document, opts Options) error {
+func writeInto(path string, mode fs.FileMode, spec Spec, render func(io.Writer) error) error {
 	fail := func(why string, err error) error {
 		return &WriteError{Spec: spec, Reason: why, Err: err}
 	}
@@ -181,7 +190,7 @@ func writeInto(path string, mode fs.FileMode, spec Spec, doc Document, opts Opti
 		}
 		return fail("cannot open: "+reason(err), err)
 	}
-	werr := Write(f, spec.Format, doc, opts)
+	werr := render(f)
 	cerr := f.Close()
 	if werr != nil {
 		return fail("cannot write: "+reason(werr), werr)
@@ -194,7 +203,7 @@ func writeInto(path string, mode fs.FileMode, spec Spec, doc Document, opts Opti
 
 // replaceFile writes a report to a temporary file in path's directory and
 // renames it onto path.
-func replaceFile(path string, spec Spec, doc Document, opts Options) (err error) {
+func replaceFile(path string, spec Spec, render func(io.Writer) error) (err error) {
 	fail := func(why string, err error) error {
 		return &WriteError{Spec: spec, Reason: why, Err: err}
 	}
@@ -212,7 +221,7 @@ func replaceFile(path string, spec Spec, doc Document, opts Options) (err error)
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	if err := Write(tmp, spec.Format, doc, opts); err != nil {
+	if err := render(tmp); err != nil {
 		return fail("cannot write "+tmp.Name()+": "+reason(err), err)
 	}
 	// A report that was renamed into place but not yet on disk can vanish

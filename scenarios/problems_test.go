@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -135,6 +136,13 @@ steps:
 			`consent.yaml:4:5: steps[0].consent: no earlier authorize step to consent to`,
 			`consent.yaml:6:5: steps[2].consent: consent drives the browser; add browser to requires (without it the fake consents automatically and authorize gets the redirect)`,
 			`consent.yaml:6:31: steps[2].consent.from: "step-1" is not an earlier authorize step`,
+		}),
+		Entry("the browser tag on a scenario that needs no browser", "tag.yaml", `name: x
+tags: [pkce, browser]
+steps:
+  - authorize: {}
+`, []string{
+			`tag.yaml:2:1: tags: browser marks the scenarios that drive Chromium (requires: browser), and this one does not; choose another tag`,
 		}),
 		Entry("expectations that do not fit the action", "expect.yaml", `name: x
 steps:
@@ -297,5 +305,46 @@ var _ = Describe("a pathological scenario file", func() {
 		lines := problemLines("noisy.yaml", src)
 		Expect(lines).To(HaveLen(201))
 		Expect(lines[200]).To(HaveSuffix("too many problems (more than 200); stopping here"))
+	})
+})
+
+var _ = Describe("the browser tag", func() {
+	It("is added to every scenario that requires the browser, written or not", func() {
+		list, err := scenarios.Parse([]byte(`name: a
+tags: [pkce]
+requires: [browser]
+steps:
+  - authorize: {}
+  - consent: {}
+---
+name: b
+tags: [browser, pkce]
+requires: [browser]
+steps:
+  - authorize: {}
+  - consent: {}
+---
+name: c
+tags: [pkce]
+steps:
+  - authorize: {}
+`), "tags.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(list[0].Tags).To(Equal([]string{"pkce", scenarios.TagBrowser}))
+		Expect(list[1].Tags).To(Equal([]string{"browser", "pkce"}), "not twice")
+		Expect(list[2].Tags).To(Equal([]string{"pkce"}))
+	})
+
+	It("marks exactly the built-in scenarios that drive Chromium", func() {
+		list, err := scenarios.Builtin()
+		Expect(err).NotTo(HaveOccurred())
+		browser := 0
+		for _, s := range list {
+			Expect(slices.Contains(s.Tags, scenarios.TagBrowser)).To(Equal(s.NeedsBrowser()), s.Name)
+			if s.NeedsBrowser() {
+				browser++
+			}
+		}
+		Expect(browser).To(BeNumerically(">", 0))
 	})
 })

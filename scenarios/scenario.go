@@ -125,6 +125,11 @@ func (s *Scenario) FakeOnly() bool { return !s.RunsOn(TargetSpotify) }
 // NeedsBrowser reports whether the scenario requires the browser.
 func (s *Scenario) NeedsBrowser() bool { return s.requires(RequireBrowser) }
 
+// TagBrowser is the tag of every scenario that drives Chromium: the loader
+// adds it to each scenario that requires the browser, so that
+// `spotcheck run --skip-tags browser` leaves exactly those out.
+const TagBrowser = "browser"
+
 // NeedsControl reports whether the scenario needs the fake's control API:
 // it requires `control` or a policy, or it has a fake-only step. A runner
 // pointed at a fake without the control API skips such scenarios.

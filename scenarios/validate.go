@@ -91,6 +91,12 @@ func (c *checker) scenario() {
 			}
 		}
 	}
+	switch tagged := slices.Contains(s.Tags, TagBrowser); {
+	case s.NeedsBrowser() && !tagged:
+		s.Tags = append(s.Tags, TagBrowser)
+	case !s.NeedsBrowser() && tagged:
+		c.problem(c.pos(&s.Tags, s.Pos), "tags: %s marks the scenarios that drive Chromium (requires: browser), and this one does not; choose another tag", TagBrowser)
+	}
 	if s.App == "" {
 		s.App = "web"
 	}

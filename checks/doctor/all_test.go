@@ -96,6 +96,6 @@ var _ = Describe("doctor against a fake app wrong in every way at once", func() 
 		// The localhost URI is not registered for web; the probe found
 		// the 127.0.0.1 spelling that is.
 		Expect(finding(res, "redirect-uri-localhost").Evidence).To(ContainElement(
-			"Spotify accepts http://127.0.0.1:8888/callback (with 127.0.0.1 instead of localhost): that is the spelling the dashboard has"))
+			"Spotify accepts http://127.0.0.1:8888/callback (127.0.0.1 instead of localhost): that is the spelling the dashboard has"))
 	})
 })

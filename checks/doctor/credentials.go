@@ -247,8 +247,9 @@ func describeShape(s, kind string) string {
 func (c *checkRun) credentialsPresent() {
 	r := c.r
 	cr := r.o.Credentials
+	where := unsetWhere(cr)
 	if !cr.ClientID.IsSet() {
-		c.add("client-id-missing", "cred:id", fmt.Sprintf("none of %s, %s, %s is set", checks.FlagClientID, checks.EnvClientID, checks.EnvSpotipyID))
+		c.add("client-id-missing", "cred:id", fmt.Sprintf("none of %s, %s, %s is set%s", checks.FlagClientID, checks.EnvClientID, checks.EnvSpotipyID, where))
 	} else {
 		c.note("client id from %s", cr.ClientID.Source)
 	}
@@ -257,8 +258,8 @@ func (c *checkRun) credentialsPresent() {
 		c.note("client secret from %s", cr.ClientSecret.Source)
 	case r.o.Flow.needsSecret():
 		c.add("client-secret-missing", "cred:secret",
-			fmt.Sprintf("--flow %s needs the secret; none of %s, %s, %s, %s is set", r.o.Flow, checks.FlagClientSecret,
-				checks.EnvClientSecret, checks.EnvSpotipySecret, checks.FlagClientSecretFile))
+			fmt.Sprintf("--flow %s needs the secret; none of %s, %s, %s, %s is set%s", r.o.Flow, checks.FlagClientSecret,
+				checks.EnvClientSecret, checks.EnvSpotipySecret, checks.FlagClientSecretFile, where))
 	default:
 		c.note("no client secret, as a %s client should", r.o.Flow)
 	}

@@ -82,6 +82,9 @@ type Options struct {
 	Uses []string
 	// TokenCache is the path of a spotipy or spotcheck token cache.
 	TokenCache string
+	// NoScan says the user turned the scan off (--no-scan), which the
+	// skipped checks say instead of guessing why there is no ScanDir.
+	NoScan bool
 	// ScanDir is the directory to scan for committed secrets ("" = none);
 	// ScanExclude are slash-separated globs of files to leave out;
 	// ScanHistory is how many commits of history to scan too.
@@ -369,10 +372,7 @@ func (r *runner) result() *checks.FindingsResult {
 	if r.o.Target != nil {
 		res.Target = r.o.Target.Info()
 	}
-	if id := r.cred.id.clean; id != "" {
-		res.Subject = "client id " + id
-	}
-	res.Subject = r.set.String(res.Subject)
+	res.Subject = r.set.String(subject(r.cred.id.clean, r.o.Credentials.ClientID))
 	for i := range res.Checks {
 		res.Checks[i].Message = r.set.String(res.Checks[i].Message)
 		for j, d := range res.Checks[i].Details {
@@ -381,7 +381,7 @@ func (r *runner) result() *checks.FindingsResult {
 	}
 	for _, f := range r.findings {
 		g := *f
-		g.Title, g.Fix = r.set.String(g.Title), r.set.String(g.Fix)
+		g.Title, g.Fix = r.set.String(g.Title), r.set.String(nameSources(g.Fix, r.o.Credentials))
 		g.Evidence = make([]string, len(f.Evidence))
 		for i, e := range f.Evidence {
 			g.Evidence[i] = r.set.String(e)

@@ -336,6 +336,28 @@ var _ = Describe("doctor against a fake app wrong in one way", func() {
 		Expect(f.Fix).To(HavePrefix("Send exactly " + callback + "/ from the app"))
 	})
 
+	DescribeTable("finds the registered spelling two or three edits away and names each difference",
+		func(registered, sent, id, how string) {
+			s := newScenario(srv, "web", fakespotify.AppOverrides{RedirectURIs: []string{registered}})
+			s.env[checks.EnvRedirectURI] = sent
+			f := finding(s.mustRun(), id)
+			Expect(f.Evidence).To(ContainElement("Spotify accepts " + registered + " (" + how + "): that is the spelling the dashboard has"))
+			Expect(f.Fix).To(HavePrefix("Send exactly " + registered + " from the app: that is what the dashboard has, and it differs from what the app sends in: " + how + "."))
+		},
+		Entry("localhost and a trailing slash (the issue's case)", callback, "http://localhost:8888/callback/",
+			"redirect-uri-localhost", "without the trailing slash, 127.0.0.1 instead of localhost"),
+		Entry("a slash and the scheme", "https://app.example.com/callback", "http://app.example.com/callback/",
+			"redirect-uri-http", "without the trailing slash, https instead of http"),
+		Entry("three at once: slash, host and case", "http://127.0.0.1:8888/callback", "http://LOCALHOST:8888/Callback/",
+			"redirect-uri-localhost", "without the trailing slash, 127.0.0.1 instead of localhost, in lowercase"),
+	)
+
+	It("says how far it looked when no spelling nearby is registered", func() {
+		s := newScenario(srv, "web", fakespotify.AppOverrides{RedirectURIs: []string{"http://127.0.0.1:9999/elsewhere"}})
+		f := finding(s.mustRun(), "redirect-uri-mismatch")
+		Expect(f.Evidence).To(ContainElement(MatchRegexp(`^none of the \d+ nearest spellings is registered either \(up to 3 of: with a trailing slash; localhost instead of 127\.0\.0\.1; \[::1\] instead of 127\.0\.0\.1; https instead of http; without the port :8888\)$`)))
+	})
+
 	It("folds Spotify's insecure-page answer into the localhost finding and names the URI to register", func() {
 		s := newScenario(srv, "legacy", fakespotify.AppOverrides{})
 		s.env[checks.EnvRedirectURI] = "http://localhost:8888/callback"
@@ -377,7 +399,7 @@ var _ = Describe("doctor against a fake app wrong in one way", func() {
 		Expect(outcome(res, "token-cache-storage").Status).To(Equal(checks.StatusSkip))
 		Expect(outcome(res, "token-cache-storage").Message).To(Equal("no --token-cache given"))
 		Expect(res.Kind).To(Equal("doctor"))
-		Expect(res.Subject).To(Equal("client id " + s.app.ClientID))
+		Expect(res.Subject).To(Equal("client id " + s.app.ClientID + " (env SPOTIFY_CLIENT_ID)"))
 		seen := map[string]bool{}
 		for _, c := range res.Checks {
 			Expect(seen[c.ID]).To(BeFalse(), "check %s twice", c.ID)

@@ -40,6 +40,10 @@ func (r *runner) unreachable(te *checks.TransportError) error {
 		msg += " — check HTTPS_PROXY / HTTP_PROXY / NO_PROXY"
 	case checks.TransportDNS:
 		msg += " — check the network and DNS, or --target"
+	case checks.TransportRefused:
+		msg += " — nothing listens there: check --target, --accounts-url / --api-url and $SPOTIFY_ACCOUNTS_URL / $SPOTIFY_API_URL, or start the fake they name"
+	case checks.TransportTimeout:
+		msg += " — no answer within --timeout: check the network, or raise --timeout"
 	}
 	return &UnreachableError{What: what, Base: base, Err: te, msg: r.set.String(msg)}
 }

@@ -102,6 +102,9 @@ func hunkStart(b []byte) int {
 func (c *checkRun) secretHistory() {
 	r := c.r
 	switch {
+	case r.o.NoScan:
+		c.skip("--no-scan")
+		return
 	case r.o.ScanDir == "":
 		c.skip("no --scan directory")
 		return

@@ -77,8 +77,8 @@ func (c *checkRun) redirectRules() {
 	r := c.r
 	if len(r.uris) == 0 {
 		if r.o.Flow.hasUser() {
-			c.add("redirect-uri-missing", "redirect:none", fmt.Sprintf("--flow %s sends users back to a redirect URI; none of %s, %s, %s is set",
-				r.o.Flow, checks.FlagRedirectURI, checks.EnvRedirectURI, checks.EnvSpotipyRedirect))
+			c.add("redirect-uri-missing", "redirect:none", fmt.Sprintf("--flow %s sends users back to a redirect URI; none of %s, %s, %s is set%s",
+				r.o.Flow, checks.FlagRedirectURI, checks.EnvRedirectURI, checks.EnvSpotipyRedirect, unsetWhere(r.o.Credentials)))
 			return
 		}
 		c.skip("no redirect URI: --flow %s has no user", r.o.Flow)
@@ -97,14 +97,14 @@ func (c *checkRun) redirectRules() {
 		case strings.Contains(u.raw, "#"):
 			u.offline = "redirect-uri-fragment"
 			base, _, _ := strings.Cut(u.raw, "#")
-			u.suggest, u.why = base, "without the fragment"
+			u.suggest, u.why = base, "without the fragment #"+p.Fragment
 			c.add(u.offline, subject, at+" has the fragment #"+p.Fragment)
 		case u.custom:
 			u.offline = "redirect-uri-custom-scheme"
 			c.add(u.offline, subject, fmt.Sprintf("%s uses the scheme %s:", at, p.Scheme))
 		case isLocalhost(p.Hostname()):
 			u.offline = "redirect-uri-localhost"
-			u.suggest, u.why = withHost(p, "127.0.0.1"), "with 127.0.0.1 instead of localhost"
+			u.suggest, u.why = withHost(p, "127.0.0.1"), "127.0.0.1 instead of localhost"
 			f := c.add(u.offline, subject, at+" names the host localhost",
 				"\"localhost is not allowed as redirect URI\" (redirect URI docs); enforced for new apps since 2025-04-09 and for all apps since 2025-11-27")
 			f.Fix = fmt.Sprintf("Use %s in the app and register it under Dashboard > app > Settings > Redirect URIs (Save), then delete the localhost entry.", u.suggest)
@@ -112,7 +112,7 @@ func (c *checkRun) redirectRules() {
 			u.offline = "redirect-uri-http"
 			v := *p
 			v.Scheme = "https"
-			u.suggest, u.why = v.String(), "with https"
+			u.suggest, u.why = v.String(), "https instead of http"
 			f := c.add(u.offline, subject, at+" uses http on "+p.Hostname()+", which is not a loopback address")
 			f.Fix = fmt.Sprintf("Serve the callback over https and use %s, in the app and in the dashboard; plain http is only allowed for 127.0.0.1 and [::1] since the 2025 rules.", u.suggest)
 		}
@@ -152,75 +152,156 @@ type uriVariant struct {
 	insecure bool // registered, but Spotify refuses it as insecure
 }
 
+// maxEdits and maxProbes bound the search for the registered spelling:
+// two or three small differences together (localhost and a trailing
+// slash) are common, more are a different URI; each probe is one request
+// to /authorize.
+const (
+	maxEdits  = 3
+	maxProbes = 32
+)
+
+// uriEdit is one way a registered redirect URI commonly differs from the
+// one an app sends: the trailing slash, localhost and 127.0.0.1, http and
+// https, the port, case, a query, a fragment. An edit has one or more
+// alternatives (127.0.0.1 may be registered as localhost or as [::1]).
+type uriEdit []uriAlt
+
+type uriAlt struct {
+	how   string
+	apply func(v *url.URL)
+}
+
+// uriEdits lists the edits that apply to p, most likely first.
+func uriEdits(p *url.URL) []uriEdit {
+	var edits []uriEdit
+	if strings.HasSuffix(p.Path, "/") && len(p.Path) > 1 {
+		edits = append(edits, uriEdit{{"without the trailing slash", func(v *url.URL) { v.Path, v.RawPath = strings.TrimSuffix(v.Path, "/"), "" }}})
+	} else {
+		edits = append(edits, uriEdit{{"with a trailing slash", func(v *url.URL) { v.Path, v.RawPath = v.Path+"/", "" }}})
+	}
+	host := p.Hostname()
+	setHost := func(h string) func(v *url.URL) {
+		return func(v *url.URL) { *v = *mustParse(withHost(v, h)) }
+	}
+	switch {
+	case isLocalhost(host):
+		edits = append(edits, uriEdit{{"127.0.0.1 instead of localhost", setHost("127.0.0.1")}})
+	case host == "127.0.0.1":
+		edits = append(edits, uriEdit{{"localhost instead of 127.0.0.1", setHost("localhost")}, {"[::1] instead of 127.0.0.1", setHost("::1")}})
+	case host == "::1":
+		edits = append(edits, uriEdit{{"127.0.0.1 instead of [::1]", setHost("127.0.0.1")}})
+	}
+	switch p.Scheme {
+	case "http":
+		edits = append(edits, uriEdit{{"https instead of http", func(v *url.URL) { v.Scheme = "https" }}})
+	case "https":
+		edits = append(edits, uriEdit{{"http instead of https", func(v *url.URL) { v.Scheme = "http" }}})
+	}
+	if p.Port() != "" && (isLoopbackIP(host) || isLocalhost(host)) {
+		edits = append(edits, uriEdit{{"without the port :" + p.Port(), func(v *url.URL) { v.Host = strings.TrimSuffix(v.Host, ":"+v.Port()) }}})
+	}
+	if p.RawQuery != "" {
+		edits = append(edits, uriEdit{{"without the query", func(v *url.URL) { v.RawQuery, v.ForceQuery = "", false }}})
+	}
+	if low := strings.ToLower(p.String()); low != p.String() {
+		// Applied last: it lowercases whatever the other edits made.
+		edits = append(edits, uriEdit{{"in lowercase", func(v *url.URL) { *v = *mustParse(strings.ToLower(v.String())) }}})
+	}
+	return edits
+}
+
+func mustParse(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		return &url.URL{Opaque: s}
+	}
+	return u
+}
+
 // variants lists the spellings of a redirect URI that people register by
-// mistake (or on purpose): the offline suggestion first, then the slash,
-// case, loopback-name, scheme and port variants.
+// mistake (or on purpose), nearest first: the offline suggestion, then
+// every combination of one, two and three edits (uriEdits), each with
+// what differs. A fragment is dropped first: it is never registered.
 func variants(raw, suggest, why string) []uriVariant {
 	var out []uriVariant
 	seen := map[string]bool{raw: true}
 	add := func(u, how string) {
-		if u != "" && !seen[u] && len(out) < 8 {
+		if u != "" && !seen[u] && len(out) < maxProbes {
 			seen[u] = true
 			out = append(out, uriVariant{uri: u, how: how})
 		}
 	}
 	add(suggest, why)
-	p, err := url.Parse(raw)
+	base, frag, hasFrag := strings.Cut(raw, "#")
+	var first []string
+	if hasFrag {
+		first = append(first, "without the fragment #"+frag)
+		add(base, first[0])
+	}
+	p, err := url.Parse(base)
 	if err != nil {
 		return out
 	}
-	base, frag, hasFrag := strings.Cut(raw, "#")
-	if hasFrag {
-		add(base, "without the fragment #"+frag)
-		if q, err := url.Parse(base); err == nil {
-			p = q
-		}
-	}
-	v := *p
-	v.Fragment, v.RawFragment = "", ""
-	if strings.HasSuffix(v.Path, "/") && len(v.Path) > 1 {
-		w := v
-		w.Path, w.RawPath = strings.TrimSuffix(v.Path, "/"), ""
-		add(w.String(), "without the trailing slash")
-	} else {
-		w := v
-		w.Path, w.RawPath = v.Path+"/", ""
-		add(w.String(), "with a trailing slash")
-	}
-	if low := strings.ToLower(v.String()); low != v.String() {
-		add(low, "in lowercase")
-	}
-	host := v.Hostname()
-	switch {
-	case isLocalhost(host):
-		add(withHost(&v, "127.0.0.1"), "with 127.0.0.1 instead of localhost")
-	case host == "127.0.0.1":
-		add(withHost(&v, "localhost"), "with localhost instead of 127.0.0.1")
-		add(withHost(&v, "::1"), "with [::1] instead of 127.0.0.1")
-	case host == "::1":
-		add(withHost(&v, "127.0.0.1"), "with 127.0.0.1 instead of [::1]")
-	}
-	if v.Port() != "" && (isLoopbackIP(host) || isLocalhost(host)) {
-		w := v
-		w.Host = strings.TrimSuffix(v.Host, ":"+v.Port())
-		add(w.String(), "without the port")
-	}
-	switch v.Scheme {
-	case "http":
-		w := v
-		w.Scheme = "https"
-		add(w.String(), "with https")
-	case "https":
-		w := v
-		w.Scheme = "http"
-		add(w.String(), "with http")
-	}
-	if v.RawQuery != "" {
-		w := v
-		w.RawQuery = ""
-		add(w.String(), "without the query")
+	edits := uriEdits(p)
+	for n := 1; n <= maxEdits; n++ {
+		combine(len(edits), n, func(pick []int) {
+			alts := [][]uriAlt{{}}
+			for _, i := range pick {
+				var next [][]uriAlt
+				for _, a := range alts {
+					for _, alt := range edits[i] {
+						next = append(next, append(append([]uriAlt(nil), a...), alt))
+					}
+				}
+				alts = next
+			}
+			for _, a := range alts {
+				v := *p
+				hows := append([]string(nil), first...)
+				for _, alt := range a {
+					alt.apply(&v)
+					hows = append(hows, alt.how)
+				}
+				add(v.String(), strings.Join(hows, ", "))
+			}
+		})
 	}
 	return out
+}
+
+// editKinds names the edits the search tried on raw, for a finding that
+// found no registered spelling.
+func editKinds(raw string) string {
+	base, _, _ := strings.Cut(raw, "#")
+	p, err := url.Parse(base)
+	if err != nil {
+		return ""
+	}
+	var kinds []string
+	for _, e := range uriEdits(p) {
+		for _, a := range e {
+			kinds = append(kinds, a.how)
+		}
+	}
+	return strings.Join(kinds, "; ")
+}
+
+// combine calls f with every n-element subset of 0..k-1, in order.
+func combine(k, n int, f func([]int)) {
+	pick := make([]int, n)
+	var rec func(at, from int)
+	rec = func(at, from int) {
+		if at == n {
+			f(pick)
+			return
+		}
+		for i := from; i < k; i++ {
+			pick[at] = i
+			rec(at+1, i+1)
+		}
+	}
+	rec(0, 0)
 }
 
 func (c *checkRun) redirectRegistered() {
@@ -295,15 +376,23 @@ func (c *checkRun) probeRedirect(i int, u *redirectState) bool {
 				r.probeURI = found.uri
 			}
 		} else if len(more) > 0 {
-			evs = append(evs, "none of these spellings is registered either: "+strings.Join(more, ", "))
+			evs = append(evs, fmt.Sprintf("none of the %d nearest spellings is registered either (up to %d of: %s)", len(more), maxEdits, editKinds(u.raw)))
 		}
 		exs = append(ans.exchanges, exs...)
-		if r.fold(subject, exs, evs...) {
-			return true
+		f, folded := r.has(subject)
+		if folded {
+			r.fold(subject, exs, evs...)
+		} else {
+			f = c.add("redirect-uri-mismatch", subject, append([]string{at}, evs...)...)
+			f.Exchanges = exs
 		}
-		f := c.add("redirect-uri-mismatch", subject, append([]string{at}, evs...)...)
-		f.Exchanges = exs
-		if found != nil {
+		if found != nil && !found.insecure {
+			f.Fix = fmt.Sprintf("Send exactly %s from the app: that is what the dashboard has, and it differs from what the app sends in: %s.", found.uri, found.how)
+			if !folded {
+				// The app's own spelling breaks no rule: registering it works too.
+				f.Fix += fmt.Sprintf(" Or register %s under Dashboard > app > Settings > Redirect URIs and press Save: Spotify compares redirect URIs byte for byte.", u.raw)
+			}
+		} else if found != nil && !folded {
 			f.Fix = fmt.Sprintf("Send exactly %s from the app (what the dashboard has), or add %s under Dashboard > app > Settings > Redirect URIs and press Save: Spotify compares redirect URIs byte for byte.",
 				found.uri, u.raw)
 		}

@@ -618,7 +618,11 @@ func (r *runner) scanNeedles() []Needle {
 
 func (c *checkRun) secretScan() {
 	r := c.r
-	if r.o.ScanDir == "" {
+	switch {
+	case r.o.NoScan:
+		c.skip("--no-scan")
+		return
+	case r.o.ScanDir == "":
 		c.skip("no --scan directory (and the current directory is not a git work tree)")
 		return
 	}

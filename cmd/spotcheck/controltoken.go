@@ -19,7 +19,7 @@ func registerControlToken(cmd *cobra.Command, dst *string) {
 // given as a flag is in the shell's history, which the user hears about.
 func controlToken(a *app, flag string) string {
 	if flag != "" {
-		a.log.Warn().Msgf("the control token was given with --control-token and lands in shell history; use $%s instead", checks.EnvControlToken)
+		warn(a, "the control token was given with --control-token and lands in shell history; use $%s instead", checks.EnvControlToken)
 		return flag
 	}
 	return os.Getenv(checks.EnvControlToken)

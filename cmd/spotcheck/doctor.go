@@ -56,7 +56,9 @@ PKCE challenge), a token cache (expiry, scopes, refresh, 6-month lifetime, allow
 Online checks ask real Spotify by default (--target spotify); --target fake starts the embedded
 fake and a URL uses a running one. Values come from the flags, then SPOTIFY_CLIENT_ID /
 SPOTIFY_CLIENT_SECRET / SPOTIFY_REDIRECT_URI / SPOTIFY_SCOPES, then spotipy's SPOTIPY_* names,
-then --client-secret-file. Secrets and tokens are only ever shown as fingerprints.
+then the same names in ./.env (or the --env-file files), read as python-dotenv and dotenv for
+Node read them, then --client-secret-file; findings and fixes name the variable (and the .env
+line) each value came from. Secrets and tokens are only ever shown as fingerprints.
 
 Exit codes: 0 no error findings; 1 at least one error finding (or a check that could not be
 evaluated); 2 bad usage or input (an unreadable token cache names file:line:col); 3 Spotify (or
@@ -80,6 +82,7 @@ the target) cannot be reached — DNS, connection, TLS or proxy, with the cause.
 	f.StringVar(&o.creds.ClientSecretFile, "client-secret-file", "", "read the client secret from this file (one final line break is dropped)")
 	f.StringArrayVar(&o.creds.RedirectURIs, "redirect-uri", nil, "a redirect URI the app sends (repeatable; default $SPOTIFY_REDIRECT_URI, then $SPOTIPY_REDIRECT_URI)")
 	f.StringArrayVar(&o.creds.Scopes, "scopes", nil, "the scopes the app requests, space-separated as the app joins them (repeatable; default $SPOTIFY_SCOPES)")
+	registerEnvFile(cmd, &o.creds.EnvFiles)
 	f.StringVar(&o.creds.TestUsername, "test-username", "", "the Spotify account --full logs in as (default $SPOTCHECK_TEST_USERNAME; on a fake: alice)")
 	f.StringVar(&o.creds.TestPassword, "test-password", "", "its password (default $SPOTCHECK_TEST_PASSWORD) — lands in shell history")
 	f.StringVar(&o.target, "target", string(checks.TargetSpotify), "where online checks go: spotify, fake (the embedded fake) or the URL of a running fake")
@@ -99,8 +102,9 @@ the target) cannot be reached — DNS, connection, TLS or proxy, with the cause.
 	f.IntVar(&o.scanHistory, "scan-history", 0, "also scan the lines the last N commits added")
 	f.BoolVar(&o.full, "full", false, "run a complete authorization in headless Chromium as the test account, ending at /v1/me")
 	f.DurationVar(&o.timeout, "timeout", checks.DefaultRequestTimeout, "how long one request may take")
-	f.BoolVarP(&o.report.verbose, "verbose", "v", false, "in text output, list every file the secret scan skipped, with the reason (JSON always lists them)")
 	o.report.register(cmd)
+	must(cmd.RegisterFlagCompletionFunc("flow", values(flowValues()...)))
+	registerTargetCompletion(cmd, checks.TargetSpotify, checks.TargetFake)
 	return cmd
 }
 
@@ -117,12 +121,12 @@ func runDoctor(ctx context.Context, a *app, o doctorOptions) error {
 	case o.offline && o.full:
 		return usageErrorf("--full needs the network; drop --offline")
 	}
-	creds, err := checks.ResolveCredentials(o.creds, nil)
+	creds, err := resolveCredentials(o.creds)
 	if err != nil {
-		return withCode(exitUsage, err)
+		return err
 	}
 	for _, w := range creds.Warnings {
-		a.log.Warn().Msg(w)
+		warn(a, "%s", w)
 	}
 
 	scanDir := o.scan
@@ -158,6 +162,7 @@ func runDoctor(ctx context.Context, a *app, o doctorOptions) error {
 		Uses:          o.uses,
 		TokenCache:    o.tokenCache,
 		ScanDir:       scanDir,
+		NoScan:        o.noScan,
 		ScanExclude:   o.scanExclude,
 		ScanHistory:   o.scanHistory,
 		Full:          o.full,

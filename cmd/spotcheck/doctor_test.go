@@ -189,6 +189,46 @@ var _ = Describe("spotcheck doctor", func() {
 		Expect(stdout + stderr).NotTo(ContainSubstring(docWebSecret))
 	})
 
+	It("warns as a plain line, not a JSON log line, when stderr is not a terminal", func() {
+		env := webEnv()
+		delete(env, "SPOTIFY_CLIENT_SECRET")
+		_, stderr, _ := runDoctorBin(dir, env, "--target", "fake", "--client-secret", docWebSecret)
+		Expect(stderr).To(HavePrefix("spotcheck: warning: the client secret was given with --client-secret and lands in shell history"))
+		Expect(stderr).NotTo(ContainSubstring(`"level"`))
+	})
+
+	Context("with a .env file", func() {
+		spotipyEnv := "# spotipy reads these\nSPOTIPY_CLIENT_ID=" + docWebID + "\nSPOTIPY_CLIENT_SECRET=" + docWebSecret + "\nSPOTIPY_REDIRECT_URI=" + docCallback + "\n"
+
+		It("reads ./.env after the environment and says where the client id came from", func() {
+			Expect(os.WriteFile(filepath.Join(dir, ".env"), []byte(spotipyEnv), 0o600)).To(Succeed())
+			stdout, stderr, code := runDoctorBin(dir, map[string]string{"SPOTIFY_SCOPES": "user-read-email"}, "--target", "fake")
+			Expect(code).To(Equal(exitOK), stdout+stderr)
+			Expect(stdout).To(ContainSubstring("doctor of client id " + docWebID + " (SPOTIPY_CLIENT_ID from .env line 2)"))
+			Expect(stdout).NotTo(ContainSubstring("client-id-missing"))
+			Expect(stdout + stderr).NotTo(ContainSubstring(docWebSecret))
+		})
+
+		It("reads --env-file instead of ./.env, and exits 2 naming one it cannot read", func() {
+			Expect(os.WriteFile(filepath.Join(dir, ".env"), []byte("SPOTIPY_CLIENT_ID=00000000000000000000000000000000\n"), 0o600)).To(Succeed())
+			Expect(os.WriteFile(filepath.Join(dir, "app.env"), []byte(spotipyEnv), 0o600)).To(Succeed())
+			stdout, stderr, code := runDoctorBin(dir, nil, "--target", "fake", "--env-file", "app.env")
+			Expect(code).To(Equal(exitOK), stdout+stderr)
+			Expect(stdout).To(ContainSubstring("(SPOTIPY_CLIENT_ID from app.env line 2)"))
+
+			_, stderr, code = runDoctorBin(dir, nil, "--offline", "--env-file", "missing.env")
+			Expect(code).To(Equal(exitUsage))
+			Expect(stderr).To(Equal("spotcheck: --env-file missing.env: no such file or directory\n"))
+		})
+
+		It("names a line it cannot parse as file:line in one plain warning and goes on", func() {
+			Expect(os.WriteFile(filepath.Join(dir, ".env"), []byte(spotipyEnv+"this is not a pair\n"), 0o600)).To(Succeed())
+			_, stderr, code := runDoctorBin(dir, nil, "--target", "fake")
+			Expect(code).To(Equal(exitOK))
+			Expect(stderr).To(Equal("spotcheck: warning: .env:5: python-dotenv cannot parse this line and skips it (Node's dotenv skips it too, or reads it differently); want NAME=value, with quotes closed\n"))
+		})
+	})
+
 	It("reads the secret from --client-secret-file, and names an unreadable one (exit 2)", func() {
 		env := webEnv()
 		delete(env, "SPOTIFY_CLIENT_SECRET")
@@ -225,13 +265,32 @@ var _ = Describe("spotcheck doctor", func() {
 		Entry("an authorize URL that is not one", "--authorize-url: not an absolute URL", "--offline", "--authorize-url", "::"),
 	)
 
+	It("says --no-scan in the skip reason, and offline instead of an unknown target", func() {
+		gitIn(dir, "init", "-q")
+		stdout, stderr, code := runDoctorBin(dir, webEnv(), "--offline", "--no-scan", "-v")
+		Expect(code).To(Equal(exitOK), stderr)
+		Expect(stdout).To(ContainSubstring("SKIP   secret-scan — --no-scan\n"))
+		Expect(stdout).To(ContainSubstring("SKIP   secret-history — --no-scan\n"))
+		Expect(stdout).NotTo(ContainSubstring("not a git work tree"))
+		Expect(stdout).To(HavePrefix("spotcheck " + spotcheckVersion() + " · doctor of client id " + docWebID + " (env SPOTIFY_CLIENT_ID), offline (no request was sent)\n"))
+		Expect(stdout).NotTo(ContainSubstring("unknown target"))
+	})
+
+	It("folds skipped checks into one count line, and lists them with -v", func() {
+		stdout, _, _ := runDoctorBin(dir, webEnv(), "--offline")
+		Expect(stdout).To(MatchRegexp(`(?m)^SKIP   \d+ checks \(--verbose lists each with the reason\)$`))
+		Expect(stdout).NotTo(ContainSubstring("no --token-cache given"))
+		stdout, _, _ = runDoctorBin(dir, webEnv(), "--offline", "--verbose")
+		Expect(strings.Count(stdout, "no --token-cache given")).To(BeNumerically(">", 3))
+	})
+
 	Describe("an unreachable target: exit 3 with the cause", func() {
 		It("when a fake's URL has nothing listening", func() {
 			addr := closedAddr()
 			_, stderr, code := runDoctorBin(dir, webEnv(), "--target", "http://"+addr)
 			Expect(code).To(Equal(exitUnreachable))
-			Expect(stderr).To(ContainSubstring(addr))
-			Expect(stderr).To(ContainSubstring("refused"))
+			Expect(stderr).To(Equal("spotcheck: no fake answers at --target http://" + addr + " (tried GET http://" + addr + "/_spotcheck/health: the connection was refused: nothing listens there); " +
+				"start one there with `spotcheck fake --addr " + addr + "`, correct the URL, or use --target fake for the embedded fake\n"))
 		})
 
 		It("when Spotify's accounts service (overridden) has nothing listening", func() {
@@ -240,7 +299,8 @@ var _ = Describe("spotcheck doctor", func() {
 			env["SPOTIFY_ACCOUNTS_URL"], env["SPOTIFY_API_URL"] = "http://"+addr, "http://"+addr+"/v1"
 			_, stderr, code := runDoctorBin(dir, env)
 			Expect(code).To(Equal(exitUnreachable))
-			Expect(stderr).To(Equal("spotcheck: the accounts service at http://" + addr + " cannot be reached (refused): dial tcp " + addr + ": connect: connection refused\n"))
+			Expect(stderr).To(Equal("spotcheck: the accounts service at http://" + addr + " cannot be reached (refused): dial tcp " + addr + ": connect: connection refused" +
+				" — nothing listens there: check --target, --accounts-url / --api-url and $SPOTIFY_ACCOUNTS_URL / $SPOTIFY_API_URL, or start the fake they name\n"))
 		})
 
 		It("when the certificate cannot be verified (TLS)", func() {

@@ -18,16 +18,22 @@ import (
 	"github.com/spotcheck/spotcheck/checks/catalog"
 	"github.com/spotcheck/spotcheck/checks/catalog/explainweb"
 	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
+	"github.com/spotcheck/spotcheck/reports"
 )
 
 type explainOptions struct {
-	as     string
-	har    string
-	state  string
-	format string
-	serve  bool
-	addr   string
+	as      string
+	har     string
+	state   string
+	format  string
+	reports []string
+	serve   bool
+	addr    string
 }
+
+// explainFormats are what explain writes: its answer has no scenarios or
+// checks for JUnit, Markdown or HTML to show.
+var explainFormats = []reports.Format{reports.FormatText, reports.FormatJSON}
 
 func init() {
 	subcommands = append(subcommands, newExplainCmd)
@@ -73,7 +79,14 @@ Exit codes: 0 explained; 1 not recognised (the closest entries are listed); 2 ba
 	f.StringVar(&o.as, "as", "auto", "read the input as: auto, text, json, page, callback or har")
 	f.StringVar(&o.har, "har", "", "explain a HAR 1.2 file (read as a stream; any size)")
 	f.StringVar(&o.state, "state", "", "the state the app sent to /authorize, to compare with a callback's")
-	f.StringVar(&o.format, "format", "text", "output format: text or json (the schema is checks/catalog/explain.schema.json)")
+	f.StringVar(&o.format, "format", "text", "what stdout gets: text or json (the schema is checks/catalog/explain.schema.json)")
+	f.StringArrayVar(&o.reports, "report", nil, "also write the answer to a file, as `FORMAT=PATH` with FORMAT text or json (repeatable), e.g. --report json=out/explain.json")
+	registerFormatCompletion(cmd, explainFormats)
+	kinds := make([]string, len(catalog.Kinds))
+	for i, k := range catalog.Kinds {
+		kinds[i] = string(k)
+	}
+	must(cmd.RegisterFlagCompletionFunc("as", values(kinds...)))
 	f.BoolVar(&o.serve, "serve", false, "serve the explain page for support staff instead of reading an input")
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8790", "address for --serve (keep it on loopback: users' HARs hold secrets)")
 	return cmd
@@ -115,6 +128,28 @@ func explainInput(a *app, o explainOptions, args []string) (io.ReadCloser, strin
 	return io.NopCloser(strings.NewReader(strings.Join(args, " "))), "argument", nil
 }
 
+// explainSpecs reads --report: text or json to a file (stdout is
+// --format's).
+func explainSpecs(values []string) ([]reports.Spec, error) {
+	var specs []reports.Spec
+	for _, v := range values {
+		spec, err := reports.ParseSpec(v)
+		var se *reports.SpecError
+		switch {
+		case errors.As(err, &se):
+			return nil, usageErrorf("--report %q: %s", v, se.Reason)
+		case err != nil:
+			return nil, usageErrorf("--report %q: %v", v, err)
+		case spec.Format != reports.FormatText && spec.Format != reports.FormatJSON:
+			return nil, usageErrorf("--report %q: explain writes text or json", v)
+		case spec.Path == reports.Stdout:
+			return nil, usageErrorf("--report %q: stdout is --format's; give a file", v)
+		}
+		specs = append(specs, spec)
+	}
+	return specs, nil
+}
+
 // looksLikeFileName is a single word ending in a capture's extension: a
 // missing file, not an error text to explain.
 func looksLikeFileName(s string) bool {
@@ -131,6 +166,10 @@ func looksLikeFileName(s string) bool {
 func runExplain(a *app, o explainOptions, args []string) error {
 	if o.format != "text" && o.format != "json" {
 		return usageErrorf("--format %q: want text or json", o.format)
+	}
+	specs, err := explainSpecs(o.reports)
+	if err != nil {
+		return err
 	}
 	kind, err := catalog.ParseKind(o.as)
 	if err != nil {
@@ -149,13 +188,23 @@ func runExplain(a *app, o explainOptions, args []string) error {
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
-	if o.format == "json" {
-		err = catalog.WriteJSON(a.stdout, res)
-	} else {
-		err = catalog.WriteText(a.stdout, res)
+	render := func(format reports.Format) func(io.Writer) error {
+		if format == reports.FormatJSON {
+			return func(w io.Writer) error { return catalog.WriteJSON(w, res) }
+		}
+		return func(w io.Writer) error { return catalog.WriteText(w, res) }
 	}
-	if err != nil {
+	if err := render(reports.Format(o.format))(a.stdout); err != nil {
 		return withCode(exitFailed, err)
+	}
+	var errs reportErrors
+	for _, spec := range specs {
+		if err := reports.WriteFunc(spec, render(spec.Format)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return withCode(exitUsage, errs)
 	}
 	if !res.Recognised() {
 		return silentExit{code: exitFailed}

@@ -39,6 +39,7 @@ type fakeOptions struct {
 
 	front      frontOptions // --tls, --tls-addr, --ca-dir, --tunnel, --isolate, --app, -- CMD
 	gradeFlags []string     // grade flags given without --grade-on-exit
+	printEnv   bool         // --print-env: print --app's export lines and exit
 }
 
 func init() {
@@ -75,10 +76,23 @@ the fake saw no request from it, else the grade's verdict (1 on findings at or a
   spotcheck fake --tls --tls-addr 127.0.0.1:8443
   spotcheck fake --consent auto -- python3 -m pytest
   spotcheck fake --consent auto --isolate --report junit=out/grade.xml -- npm test`,
-		Args: commandAfterDash,
+		Args: func(cmd *cobra.Command, args []string) error {
+			// `--print-env APP` reads as the issue spells it: the one
+			// argument is the app.
+			if o.printEnv && len(args) == 1 && cmd.ArgsLenAtDash() < 0 {
+				return nil
+			}
+			return commandAfterDash(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.printEnv {
+				if len(args) == 1 {
+					o.front.app = args[0]
+				}
+				return printEnv(a, o)
+			}
 			o.front.command = args
-			for _, name := range []string{"fail-on", "report", "format", "no-screenshots", "grade-skip", "allow-empty"} {
+			for _, name := range []string{"fail-on", "report", "format", "no-screenshots", "skip", "grade-skip", "allow-empty"} {
 				if cmd.Flags().Changed(name) {
 					o.gradeFlags = append(o.gradeFlags, "--"+name)
 				}
@@ -99,9 +113,71 @@ the fake saw no request from it, else the grade's verdict (1 on findings at or a
 	f.StringVar(&o.failOn, "fail-on", "error", "with --grade-on-exit: the severity that fails: error, warning, info or none")
 	o.report.register(cmd)
 	o.front.register(cmd)
-	f.StringSliceVar(&o.gradeSkip, "grade-skip", nil, "with --grade-on-exit: rule ids not to run (comma-separated or repeated)")
+	registerGradeSkip(cmd, &o.gradeSkip)
+	// --grade-skip was the flag's name here before it became grade's
+	// --skip: kept, hidden, for the scripts that use it.
+	f.StringSliceVar(&o.gradeSkip, "grade-skip", nil, "the old name of --skip")
+	must(f.MarkHidden("grade-skip"))
 	f.BoolVar(&o.allowEmpty, "allow-empty", false, "with --grade-on-exit: "+allowEmptyUsage)
+	f.BoolVar(&o.printEnv, "print-env", false, "print export lines for an app (--app, or --print-env APP): its SPOTIFY_* and SPOTIPY_* credentials and the base URLs at --addr; then exit")
+	must(cmd.RegisterFlagCompletionFunc("fail-on", values(failOnValues()...)))
+	must(cmd.RegisterFlagCompletionFunc("consent", values(config.ConsentPage, config.ConsentAuto)))
+	must(cmd.RegisterFlagCompletionFunc("app", completeApps))
+	cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if pe, _ := cmd.Flags().GetBool("print-env"); pe && len(args) == 0 {
+			return completeApps(cmd, args, toComplete)
+		}
+		return nil, cobra.ShellCompDirectiveDefault // the app's command
+	}
 	return cmd
+}
+
+// printEnv prints the shell lines that give an app the credentials of a
+// fake app and the fake's base URLs: `eval "$(spotcheck fake --print-env
+// web)"`. The variables are the ones `spotcheck fake -- CMD` sets
+// (sandbox.Settings), without the proxy and CA, which need a running fake.
+func printEnv(a *app, o fakeOptions) error {
+	cfg, _, err := fakeConfigFrom(o.config, o.consent, os.Getenv)
+	if err != nil {
+		return err
+	}
+	app, err := lookupApp(cfg.Apps, o.front.app)
+	if err != nil {
+		return err
+	}
+	base := "http://" + front.Dialable(o.addr)
+	settings := appSettings(app)
+	settings.AccountsURL, settings.APIURL = base, base+"/v1"
+	for _, kv := range settings.Vars(nil) {
+		fmt.Fprintf(a.stdout, "export %s=%s\n", kv[0], shellQuote(kv[1]))
+	}
+	return nil
+}
+
+// appSettings is what a command acting as app is told: its id, secret
+// and first redirect URI.
+func appSettings(app config.App) sandbox.Settings {
+	return sandbox.Settings{ClientID: app.ClientID, ClientSecret: app.ClientSecret, RedirectURI: first(app.RedirectURIs)}
+}
+
+// lookupApp finds --app by name or client id.
+func lookupApp(apps []config.App, name string) (config.App, error) {
+	var names []string
+	for _, x := range apps {
+		if x.Name == name || x.ClientID == name {
+			return x, nil
+		}
+		names = append(names, x.Name)
+	}
+	return config.App{}, usageErrorf("--app %q: no such app (apps: %s)", name, strings.Join(names, ", "))
+}
+
+// shellQuote writes v so that a POSIX shell reads it back unchanged.
+func shellQuote(v string) string {
+	if v != "" && strings.Trim(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }
 
 func runFake(ctx context.Context, a *app, o fakeOptions) error {
@@ -129,9 +205,9 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	}
 	gradeOpts := fakespotify.GradeOptions{Skip: o.gradeSkip}
 	if err := gradeOpts.Validate(); err != nil {
-		return usageErrorf("--grade-skip: %v", strings.TrimPrefix(err.Error(), "skip: "))
+		return usageErrorf("--skip: %v", strings.TrimPrefix(err.Error(), "skip: "))
 	}
-	cfg, err := fakeConfigFrom(o.config, o.consent, os.Getenv)
+	cfg, builtin, err := fakeConfigFrom(o.config, o.consent, os.Getenv)
 	if err != nil {
 		return err
 	}
@@ -165,7 +241,7 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 		printWrapBanner(a, srv)
 		return runWrapped(a, srv, fake, &o, failOn)
 	}
-	printFakeBanner(a, fake, srv, cfg, o)
+	printFakeBanner(a, fake, srv, cfg, o, builtin)
 	printFrontBanner(a, srv)
 	a.log.Info().Str("url", srv.URL()).Msg("fake Spotify listening")
 	<-ctx.Done()
@@ -217,17 +293,31 @@ func checkListenAddr(flag, addr string) error {
 	return usageErrorf("%s %q: the host must be an IP address or localhost (%s would be looked up in DNS)", flag, addr, host)
 }
 
-func printFakeBanner(a *app, fake *fakespotify.Fake, srv *front.Front, cfg *config.Config, o fakeOptions) {
+// printFakeBanner says where the fake is and what it serves. The
+// built-in apps' secrets are made-up test values, printed so that nobody
+// has to read the source for one; the secrets of a user's --config stay
+// out of the banner (a CI log) unless --print-env asks for them.
+func printFakeBanner(a *app, fake *fakespotify.Fake, srv *front.Front, cfg *config.Config, o fakeOptions, builtin bool) {
 	url := srv.URL()
 	w := a.stdout
 	fmt.Fprintf(w, "fake Spotify at %s (accounts: /authorize, /api/token; Web API: /v1/)\n", url)
+	if srv.Wildcard() {
+		fmt.Fprintf(w, "listening on every interface (%s): from another machine or container use this machine's address instead of 127.0.0.1\n", o.addr)
+	}
 	fmt.Fprintf(w, "consent: %s", cfg.Consent)
 	if cfg.Consent == config.ConsentAuto {
 		fmt.Fprintf(w, " (approves as %s)", cfg.DefaultUser)
 	}
 	fmt.Fprintln(w)
 	for _, app := range fake.Apps() {
-		fmt.Fprintf(w, "app %-10s client_id %s  mode %-11s redirect_uris %s\n", app.Name, app.ClientID, app.Mode, strings.Join(app.RedirectURIs, " "))
+		secret := "(hidden: --print-env " + app.Name + ")"
+		if builtin {
+			secret = app.ClientSecret
+		}
+		fmt.Fprintf(w, "app %-10s client_id %s  client_secret %s  mode %-11s redirect_uris %s\n", app.Name, app.ClientID, secret, app.Mode, strings.Join(app.RedirectURIs, " "))
+	}
+	if builtin {
+		fmt.Fprintln(w, "(the built-in apps' credentials are made-up test values that work only here; spotcheck fake --print-env APP prints export lines)")
 	}
 	fmt.Fprintln(w, controlLine(fake, srv, o))
 	fmt.Fprintf(w, "export SPOTIFY_ACCOUNTS_URL=%s\n", url)

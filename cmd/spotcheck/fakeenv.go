@@ -19,19 +19,16 @@ const (
 )
 
 // fakeConfigFrom reads the configuration from --config, else from the
-// environment, else the built-in one; consent is applied as --consent, or
-// from the environment. Every error is one line naming its source.
-func fakeConfigFrom(path, consent string, getenv func(string) string) (*config.Config, error) {
+// environment, else the built-in one (builtin is true then); consent is
+// applied as --consent, or from the environment. Every error is one line
+// naming its source.
+func fakeConfigFrom(path, consent string, getenv func(string) string) (cfg *config.Config, builtin bool, err error) {
 	text, file := getenv(envFakeConfig), getenv(envFakeConfigFile)
-	var (
-		cfg *config.Config
-		err error
-	)
 	switch {
 	case path != "":
 		cfg, err = config.Load(path)
 	case text != "" && file != "":
-		return nil, usageErrorf("%s and %s are both set: set one", envFakeConfig, envFakeConfigFile)
+		return nil, false, usageErrorf("%s and %s are both set: set one", envFakeConfig, envFakeConfigFile)
 	case text != "":
 		cfg, err = config.Parse([]byte(text), "$"+envFakeConfig)
 	case file != "":
@@ -40,10 +37,10 @@ func fakeConfigFrom(path, consent string, getenv func(string) string) (*config.C
 			err = fmt.Errorf("%s: %w", envFakeConfigFile, err)
 		}
 	default:
-		cfg = fakespotify.DefaultConfig()
+		cfg, builtin = fakespotify.DefaultConfig(), true
 	}
 	if err != nil {
-		return nil, withCode(exitUsage, err)
+		return nil, false, withCode(exitUsage, err)
 	}
 	from := "--consent"
 	if consent == "" && getenv(envFakeConsent) != "" {
@@ -54,10 +51,10 @@ func fakeConfigFrom(path, consent string, getenv func(string) string) (*config.C
 	case config.ConsentPage, config.ConsentAuto:
 		cfg.Consent = consent
 		if consent == config.ConsentAuto && cfg.DefaultUser == "" {
-			return nil, usageErrorf("%s auto: the configuration has no default_user to approve as", from)
+			return nil, false, usageErrorf("%s auto: the configuration has no default_user to approve as", from)
 		}
 	default:
-		return nil, usageErrorf("%s %q: want page or auto", from, consent)
+		return nil, false, usageErrorf("%s %q: want page or auto", from, consent)
 	}
-	return cfg, nil
+	return cfg, builtin, nil
 }

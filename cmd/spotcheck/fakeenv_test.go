@@ -39,25 +39,26 @@ var _ = Describe("spotcheck fake configured from the environment", func() {
 	}
 
 	DescribeTable("takes --config, then SPOTCHECK_FAKE_CONFIG or SPOTCHECK_FAKE_CONFIG_FILE, then the built-in apps; --consent, then SPOTCHECK_FAKE_CONSENT",
-		func(flag, consent string, vars map[string]string, wantApp, wantConsent string) {
+		func(flag, consent string, vars map[string]string, wantApp, wantConsent string, wantBuiltin bool) {
 			if strings.HasPrefix(flag, "file:") {
 				flag = writeFile("flag.yaml", strings.TrimPrefix(flag, "file:"))
 			}
 			if v, ok := vars[envFakeConfigFile]; ok && strings.HasPrefix(v, "file:") {
 				vars[envFakeConfigFile] = writeFile("env.yaml", strings.TrimPrefix(v, "file:"))
 			}
-			cfg, err := fakeConfigFrom(flag, consent, env(vars))
+			cfg, builtin, err := fakeConfigFrom(flag, consent, env(vars))
 			Expect(err).NotTo(HaveOccurred())
+			Expect(builtin).To(Equal(wantBuiltin))
 			Expect(cfg.Apps[0].Name).To(Equal(wantApp))
 			Expect(cfg.Consent).To(Equal(wantConsent))
 		},
-		Entry("nothing: the built-in apps", "", "", map[string]string{}, "web", "page"),
-		Entry("the YAML in the environment", "", "", map[string]string{envFakeConfig: ciConfig}, "ci-app", "page"),
-		Entry("a file named in the environment", "", "", map[string]string{envFakeConfigFile: "file:" + ciConfig}, "ci-app", "page"),
-		Entry("--config wins over both", "file:"+strings.Replace(ciConfig, "ci-app", "flag-app", 1), "", map[string]string{envFakeConfig: ciConfig, envFakeConfigFile: "/nonexistent"}, "flag-app", "page"),
-		Entry("empty variables count as unset", "", "", map[string]string{envFakeConfig: "", envFakeConfigFile: "", envFakeConsent: ""}, "web", "page"),
-		Entry("consent from the environment", "", "", map[string]string{envFakeConfig: ciConfig, envFakeConsent: "auto"}, "ci-app", "auto"),
-		Entry("--consent wins", "", "page", map[string]string{envFakeConsent: "auto"}, "web", "page"),
+		Entry("nothing: the built-in apps", "", "", map[string]string{}, "web", "page", true),
+		Entry("the YAML in the environment", "", "", map[string]string{envFakeConfig: ciConfig}, "ci-app", "page", false),
+		Entry("a file named in the environment", "", "", map[string]string{envFakeConfigFile: "file:" + ciConfig}, "ci-app", "page", false),
+		Entry("--config wins over both", "file:"+strings.Replace(ciConfig, "ci-app", "flag-app", 1), "", map[string]string{envFakeConfig: ciConfig, envFakeConfigFile: "/nonexistent"}, "flag-app", "page", false),
+		Entry("empty variables count as unset", "", "", map[string]string{envFakeConfig: "", envFakeConfigFile: "", envFakeConsent: ""}, "web", "page", true),
+		Entry("consent from the environment", "", "", map[string]string{envFakeConfig: ciConfig, envFakeConsent: "auto"}, "ci-app", "auto", false),
+		Entry("--consent wins", "", "page", map[string]string{envFakeConsent: "auto"}, "web", "page", true),
 	)
 
 	DescribeTable("refuses what it cannot use, in one line naming where it came from",
@@ -65,7 +66,7 @@ var _ = Describe("spotcheck fake configured from the environment", func() {
 			if v, ok := vars[envFakeConfigFile]; ok && strings.HasPrefix(v, "file:") {
 				vars[envFakeConfigFile] = writeFile("env.yaml", strings.TrimPrefix(v, "file:"))
 			}
-			_, err := fakeConfigFrom("", consent, env(vars))
+			_, _, err := fakeConfigFrom("", consent, env(vars))
 			Expect(err).To(HaveOccurred())
 			var ee *exitError
 			Expect(err).To(BeAssignableToTypeOf(ee))

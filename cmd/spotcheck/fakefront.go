@@ -191,9 +191,9 @@ func printFrontBanner(a *app, srv *front.Front) {
 		fmt.Fprintln(w, "https: off (--tls serves HTTPS and intercepts HTTPS through the proxy)")
 		return
 	}
-	https := []string{"https://" + srv.Addrs()[0] + " (same port)"}
+	https := []string{"https://" + front.Dialable(srv.Addrs()[0]) + " (same port)"}
 	for _, t := range srv.TLSAddrs() {
-		https = append(https, "https://"+t)
+		https = append(https, "https://"+front.Dialable(t))
 	}
 	fmt.Fprintf(w, "https: %s\n", strings.Join(https, ", "))
 	fmt.Fprintf(w, "export NODE_EXTRA_CA_CERTS=%s\n", ca.CertPath())
@@ -215,20 +215,15 @@ func printWrapBanner(a *app, srv *front.Front) {
 // otherwise the grade's verdict at --fail-on.
 func runWrapped(a *app, srv *front.Front, fake *fakespotify.Fake, o *fakeOptions, failOn grade.Severity) error {
 	defer srv.Close()
-	app, ok := fake.App(o.front.app)
-	if !ok {
-		var names []string
-		for _, x := range fake.Apps() {
-			names = append(names, x.Name)
-		}
-		return usageErrorf("--app %q: no such app (apps: %s)", o.front.app, strings.Join(names, ", "))
+	app, err := lookupApp(fake.Apps(), o.front.app)
+	if err != nil {
+		return err
 	}
 	ca := srv.CA()
-	env := sandbox.Env(os.Environ(), sandbox.Settings{
-		ProxyURL: srv.ProxyURL().String(), AccountsURL: srv.URL(), APIURL: srv.URL() + "/v1",
-		CACert: ca.CertPath(), Bundle: ca.BundlePath(),
-		ClientID: app.ClientID, ClientSecret: app.ClientSecret, RedirectURI: first(app.RedirectURIs),
-	})
+	settings := appSettings(app)
+	settings.ProxyURL, settings.AccountsURL, settings.APIURL = srv.ProxyURL().String(), srv.URL(), srv.URL()+"/v1"
+	settings.CACert, settings.Bundle = ca.CertPath(), ca.BundlePath()
+	env := sandbox.Env(os.Environ(), settings)
 	cmd, err := sandbox.Command(o.front.command, env)
 	if err != nil {
 		return withCode(exitUsage, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/checks/ready"
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/control"
 	"github.com/spotcheck/spotcheck/fakespotify/grade"
@@ -63,14 +64,25 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 bad
 	f.BoolVar(&o.reset, "reset", false, "start a new grading window after reading this one (atomically: no request is lost)")
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding of this severity or worse exists: error, warning, info or none")
 	o.report.register(cmd)
-	f.StringSliceVar(&o.skip, "skip", nil, "rule ids not to run (comma-separated or repeated)")
+	registerGradeSkip(cmd, &o.skip)
 	f.BoolVar(&o.allowEmpty, "allow-empty", false, allowEmptyUsage)
 	f.IntVar(&o.refreshesPerMinute, "refreshes-per-minute", 0, fmt.Sprintf("refreshes of one grant allowed within 60 s before refresh-storm (default %d)", grade.DefaultRefreshesPerMinute))
 	f.DurationVar(&o.lateExchange, "late-exchange", 0, fmt.Sprintf("how long after its issue a code may be exchanged before code-exchanged-late warns (default %s)", grade.DefaultLateExchange))
 	f.Float64Var(&o.earlyRefresh, "early-refresh", 0, fmt.Sprintf("fraction of an access token's life to use up before refreshing is not early (default %g)", grade.DefaultEarlyRefresh))
-	f.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long to wait for the fake")
+	f.DurationVar(&o.timeout, "timeout", checks.DefaultRequestTimeout, "how long one request may take")
 	registerControlToken(cmd, &o.controlToken)
+	must(cmd.RegisterFlagCompletionFunc("target", values(ready.DefaultURL)))
+	must(cmd.RegisterFlagCompletionFunc("fail-on", values(failOnValues()...)))
 	return cmd
+}
+
+// registerGradeSkip adds --skip, the grading rules not to run, to grade
+// and fake (whose --grade-skip is its old, hidden spelling).
+func registerGradeSkip(cmd *cobra.Command, dst *[]string) {
+	cmd.Flags().StringSliceVar(dst, "skip", nil, "grading rule ids not to run (comma-separated or repeated)")
+	must(cmd.RegisterFlagCompletionFunc("skip", func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		return completeList(grade.RuleIDs(), toComplete)
+	}))
 }
 
 const allowEmptyUsage = "a window without requests is not a finding (no-requests): for an app that may legitimately not call Spotify"

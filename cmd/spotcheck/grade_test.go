@@ -231,7 +231,7 @@ var _ = Describe("spotcheck grade", func() {
 
 	It("reads the target from SPOTIFY_ACCOUNTS_URL", func() {
 		signIn(base, "", false)
-		cmd := exec.Command(binary, "grade", "--skip", "state-missing")
+		cmd := exec.Command(binary, "grade", "--skip", "state-missing", "-v")
 		cmd.Env = append(os.Environ(), "SPOTIFY_ACCOUNTS_URL="+base)
 		out, err := cmd.CombinedOutput()
 		Expect(err).NotTo(HaveOccurred(), string(out))
@@ -337,6 +337,6 @@ var _ = Describe("spotcheck fake --grade-on-exit", func() {
 		Entry("--report alone", []string{"--report", "json=x.json"}, "--report only apply with --grade-on-exit"),
 		Entry("--allow-empty alone", []string{"--allow-empty"}, "--allow-empty only apply with --grade-on-exit"),
 		Entry("bad --fail-on", []string{"--grade-on-exit", "--fail-on", "loud"}, `--fail-on "loud"`),
-		Entry("unknown rule", []string{"--grade-on-exit", "--grade-skip", "nope"}, `--grade-skip: no rule "nope"`),
+		Entry("unknown rule", []string{"--grade-on-exit", "--skip", "nope"}, `--skip: no rule "nope"`),
 	)
 })

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/spotcheck/spotcheck/reports"
 )
@@ -23,17 +24,23 @@ type reportFlags struct {
 	formatSet     bool
 	specs         []reports.Spec
 	noScreenshots bool
-	// verbose lists every detail line of a check in text (doctor's -v).
+	// verbose lists everything in text: every scenario, every skipped
+	// check with its reason, every exchange, every detail line.
 	verbose bool
+	// brief is a run's text on a terminal that has just shown every
+	// scenario's progress line: failures and the summary only.
+	brief bool
 }
 
 // register adds the flags to cmd. Call it once per command.
 func (f *reportFlags) register(cmd *cobra.Command) {
 	f.format = reports.FormatText
 	fl := cmd.Flags()
-	fl.Var(formatFlag{f}, "format", "format of what is printed on stdout: text, json, junit, markdown or html")
-	fl.Var(reportFlag{f}, "report", "also write a report, as `FORMAT=PATH` (repeatable; PATH - is stdout instead of --format), e.g. --report junit=out/junit.xml")
+	fl.Var(formatFlag{f}, "format", "what stdout gets: "+reports.FormatList()+" (the JSON schema is reports/schema/report.schema.json)")
+	fl.Var(reportFlag{f}, "report", "also write a report, as `FORMAT=PATH` with FORMAT one of "+reports.FormatList()+" (repeatable; PATH - is stdout instead of --format), e.g. --report junit=out/junit.xml")
 	fl.BoolVar(&f.noScreenshots, "no-screenshots", false, "leave screenshot images out of JSON and HTML reports (names, URLs and page text stay)")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "in text output, list everything: every scenario, every skipped check with its reason, every exchange behind a finding, every file the secret scan skipped")
+	registerFormatCompletion(cmd, reports.Formats)
 }
 
 type formatFlag struct{ f *reportFlags }
@@ -124,6 +131,31 @@ var isTerminal = func(w io.Writer) bool {
 	return ok && (isatty.IsTerminal(file.Fd()) || isatty.IsCygwinTerminal(file.Fd()))
 }
 
+// defaultWidth is where text is wrapped off a terminal (a CI log, a file).
+const defaultWidth = 100
+
+// terminalWidth is the terminal's width in columns, 0 when unknown; a
+// variable so that specs can stand in a terminal.
+var terminalWidth = func(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil {
+			return cols
+		}
+	}
+	return 0
+}
+
+// widthOf is the column text to w wraps at: the terminal's width, else
+// defaultWidth.
+func widthOf(w io.Writer) int {
+	if isTerminal(w) {
+		if cols := terminalWidth(w); cols > 0 {
+			return cols
+		}
+	}
+	return defaultWidth
+}
+
 // colorFor decides colour for stdout: a terminal, and no NO_COLOR (any
 // non-empty value turns colour off, as no-color.org defines it).
 func colorFor(w io.Writer) bool {
@@ -132,13 +164,14 @@ func colorFor(w io.Writer) bool {
 
 // write prints doc on stdout in the chosen format and writes every
 // --report file. Under GitHub Actions (GITHUB_ACTIONS=true) failures also
-// become ::error annotations: inside Markdown on stdout, else on stderr, so
-// that JSON or XML on stdout stays parseable. A report that cannot be
-// written does not stop the others; afterwards write returns all such
-// errors as one, with exit code 2.
+// become ::error annotations, always on stderr: stdout is the report, and
+// may be redirected into $GITHUB_STEP_SUMMARY, where a command would be
+// shown as text. A report that cannot be written does not stop the
+// others; afterwards write returns all such errors as one, with exit
+// code 2.
 func (f *reportFlags) write(a *app, doc reports.Document) error {
-	base := reports.Options{Version: spotcheckVersion(), OmitScreenshots: f.noScreenshots, Verbose: f.verbose}
-	actions := os.Getenv("GITHUB_ACTIONS") == "true"
+	base := reports.Options{Version: spotcheckVersion(), OmitScreenshots: f.noScreenshots, Verbose: f.verbose, Width: defaultWidth}
+	actions := inGitHubActions()
 
 	stdout := f.format
 	var files []reports.Spec
@@ -153,11 +186,12 @@ func (f *reportFlags) write(a *app, doc reports.Document) error {
 	var errs []error
 	opts := base
 	opts.Color = stdout == reports.FormatText && colorFor(a.stdout)
-	opts.GitHubActions = actions && stdout == reports.FormatMarkdown
+	opts.Width = widthOf(a.stdout)
+	opts.Brief = f.brief && !f.verbose
 	if err := reports.Write(a.stdout, stdout, doc, opts); err != nil {
 		errs = append(errs, fmt.Errorf("%s report to stdout: %w", stdout, err))
 	}
-	if actions && !opts.GitHubActions {
+	if actions {
 		if err := reports.WriteAnnotations(a.stderr, doc); err != nil {
 			errs = append(errs, fmt.Errorf("GitHub annotations: %w", err))
 		}
@@ -182,3 +216,7 @@ func (e reportErrors) Error() string {
 }
 
 func (e reportErrors) Unwrap() []error { return e }
+
+// inGitHubActions is true in a GitHub Actions job, where workflow
+// commands on stderr become annotations.
+func inGitHubActions() bool { return os.Getenv("GITHUB_ACTIONS") == "true" }

@@ -147,12 +147,18 @@ var _ = Describe("report flags", func() {
 	Context("under GitHub Actions", func() {
 		BeforeEach(func() { GinkgoT().Setenv("GITHUB_ACTIONS", "true") })
 
-		It("puts annotations in Markdown on stdout", func() {
-			stdout, stderr, code := runReportTest("--format", "markdown")
-			Expect(code).To(Equal(exitOK))
-			Expect(stdout).To(ContainSubstring("\n::error file=scenarios/token.yaml,title=spotcheck%3A token/code-reuse-is-rejected failed::"))
-			Expect(stderr).NotTo(ContainSubstring("::error"))
-		})
+		DescribeTable("puts annotations on stderr alone, never into the report on stdout",
+			func(args ...string) {
+				stdout, stderr, code := runReportTest(args...)
+				Expect(code).To(Equal(exitOK))
+				Expect(stdout).NotTo(ContainSubstring("::error"))
+				Expect(stdout).NotTo(ContainSubstring("::warning"))
+				Expect(stderr).To(ContainSubstring("::error file=scenarios/token.yaml,title=spotcheck%3A token/code-reuse-is-rejected failed::"))
+			},
+			Entry("the README's --report markdown=- >> $GITHUB_STEP_SUMMARY", "--report", "markdown=-"),
+			Entry("--format markdown", "--format", "markdown"),
+			Entry("text", "--format", "text"),
+		)
 
 		It("puts annotations on stderr when stdout carries another format", func() {
 			stdout, stderr, code := runReportTest("--format", "json", "--report", "markdown="+filepath.Join(dir, "summary.md"))

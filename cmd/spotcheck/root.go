@@ -56,6 +56,9 @@ type app struct {
 	log            zerolog.Logger
 	logLevel       string
 	logOut         *logBuffer // the log's buffer, closed when the command ends
+	// quiet (-q) leaves out progress lines and info log lines: only
+	// results, warnings and errors.
+	quiet bool
 }
 
 // subcommands registers one constructor per file, so that each command lives
@@ -70,8 +73,12 @@ func newRootCmd(a *app) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			level := a.logLevel
+			if a.quiet && !cmd.Flags().Changed("log-level") {
+				level = "warn"
+			}
 			a.logOut = newLogBuffer(a.stderr)
-			logger, err := newLogger(a.logOut, a.stderr, a.logLevel)
+			logger, err := newLogger(a.logOut, a.stderr, level)
 			if err != nil {
 				return err
 			}
@@ -83,6 +90,8 @@ func newRootCmd(a *app) *cobra.Command {
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "info", "log level: trace, debug, info, warn, error, disabled")
+	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "only results, warnings and errors: no progress lines, no info log lines (--log-level warn)")
+	must(root.RegisterFlagCompletionFunc("log-level", values("trace", "debug", "info", "warn", "error", "disabled")))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: err}
 	})
@@ -115,9 +124,34 @@ func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if errors.As(err, &ee) {
 		code = ee.code
 	}
+	if printConfigProblems(stderr, err) {
+		return code
+	}
+	msg, hint := suggestion(err.Error())
 	// An error can quote a target (a body, a network error's text).
-	fmt.Fprintf(stderr, "spotcheck: %s\n", cisafe.Text(oneLine(err.Error())))
+	fmt.Fprintf(stderr, "spotcheck: %s\n", cisafe.Text(oneLine(msg)))
+	if hint != "" {
+		fmt.Fprintln(stderr, hint)
+	}
 	return code
+}
+
+// suggestion splits cobra's "unknown command" error from its "Did you
+// mean this?" list, which oneLine would squash onto the same line, and
+// words the list as commands to type.
+func suggestion(msg string) (text, hint string) {
+	head, list, ok := strings.Cut(msg, "Did you mean this?")
+	if !ok {
+		return msg, ""
+	}
+	var cmds []string
+	for _, name := range strings.Fields(list) {
+		cmds = append(cmds, "spotcheck "+name)
+	}
+	if len(cmds) == 0 {
+		return strings.TrimSpace(head), ""
+	}
+	return strings.TrimSpace(head), "did you mean " + strings.Join(cmds, " or ") + "?"
 }
 
 func oneLine(s string) string {

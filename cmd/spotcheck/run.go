@@ -33,10 +33,10 @@ type runOptions struct {
 	accountsURL  string
 	apiURL       string
 	tags         []string
+	skipTags     []string
 	parallel     int
 	validate     bool
 	list         bool
-	quiet        bool
 	fakeConfig   string
 	timeout      time.Duration
 	report       reportFlags
@@ -78,6 +78,7 @@ no Chromium for the browser scenarios); 3 the target could not be reached.`,
   spotcheck run my-scenarios/ extra.yaml --parallel 4
   spotcheck run --validate my-scenarios/
   spotcheck run --list --tags consent
+  spotcheck run --skip-tags browser          # everything that needs no Chromium
   spotcheck run --target http://127.0.0.1:8787
   SPOTIFY_CLIENT_ID=… SPOTIFY_REDIRECT_URI=http://127.0.0.1:8888/callback \
     spotcheck run --target spotify --client-secret-file secret.txt`,
@@ -89,11 +90,11 @@ no Chromium for the browser scenarios); 3 the target could not be reached.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.target, "target", string(checks.TargetFake), "where requests go: fake (the embedded fake), spotify, or the URL of a running fake")
-	f.StringSliceVar(&o.tags, "tags", nil, "run only the scenarios with one of these tags (comma-separated or repeated)")
+	f.StringSliceVar(&o.tags, "tags", nil, "run only the scenarios with one of these tags (comma-separated or repeated); a tag written !TAG leaves its scenarios out")
+	f.StringSliceVar(&o.skipTags, "skip-tags", nil, "leave out the scenarios with any of these tags, e.g. --skip-tags browser (the same as --tags '!browser')")
 	f.IntVar(&o.parallel, "parallel", runtime.NumCPU(), "how many scenarios run at once")
 	f.BoolVar(&o.validate, "validate", false, "only load the scenarios and print their problems (file:line:col: message)")
 	f.BoolVar(&o.list, "list", false, "list the scenarios with their targets, requirements and tags, and run nothing")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress lines on stderr, only the report")
 	f.StringVar(&o.fakeConfig, "fake-config", "", "the fake's configuration YAML: for the embedded fake, or the one a fake at a URL was started with (its apps and users)")
 	f.StringVar(&o.accountsURL, "accounts-url", "", "override the accounts service base URL (default $SPOTIFY_ACCOUNTS_URL, else the target's)")
 	f.StringVar(&o.apiURL, "api-url", "", "override the Web API base URL (default $SPOTIFY_API_URL, else the target's)")
@@ -103,6 +104,13 @@ no Chromium for the browser scenarios); 3 the target could not be reached.`,
 	f.StringVar(&o.creds.ClientSecret, "client-secret", "", "the client secret — lands in shell history; prefer $SPOTIFY_CLIENT_SECRET or --client-secret-file")
 	f.StringVar(&o.creds.ClientSecretFile, "client-secret-file", "", "read the client secret from this file (one final line break is dropped)")
 	f.StringArrayVar(&o.creds.RedirectURIs, "redirect-uri", nil, "the app's registered redirect URI; the first is used (default $SPOTIFY_REDIRECT_URI, then $SPOTIPY_REDIRECT_URI)")
+	registerEnvFile(cmd, &o.creds.EnvFiles)
+	registerTargetCompletion(cmd, checks.TargetFake, checks.TargetSpotify)
+	must(cmd.RegisterFlagCompletionFunc("tags", completeTags))
+	must(cmd.RegisterFlagCompletionFunc("skip-tags", completeTags))
+	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
+	}
 	f.StringVar(&o.creds.TestUsername, "test-username", "", "the Spotify test account the consent scenarios log in as (default $SPOTCHECK_TEST_USERNAME)")
 	f.StringVar(&o.creds.TestPassword, "test-password", "", "its password (default $SPOTCHECK_TEST_PASSWORD) — lands in shell history")
 	o.report.register(cmd)
@@ -132,7 +140,7 @@ func runRun(ctx context.Context, a *app, o runOptions, args []string) error {
 		var ps scenarios.Problems
 		if errors.As(err, &ps) {
 			for _, p := range ps {
-				fmt.Fprintln(a.stderr, oneLine(p.Error()))
+				printProblem(a.stderr, problem{File: p.Pos.File, Line: p.Pos.Line, Col: p.Pos.Column, Text: p.Error()}, "invalid scenario")
 			}
 			if o.validate {
 				fmt.Fprintf(a.stderr, "spotcheck: %s\n", plural(len(ps), "problem"))
@@ -148,6 +156,9 @@ func runRun(ctx context.Context, a *app, o runOptions, args []string) error {
 		return nil
 	}
 	tags := cleanTags(o.tags)
+	for _, t := range cleanTags(o.skipTags) {
+		tags = append(tags, "!"+strings.TrimPrefix(t, "!"))
+	}
 	if unknown := checks.UnknownTags(list, tags); len(unknown) > 0 {
 		return usageErrorf("--tags: no scenario has the tag %s (the tags: %s)", strings.Join(unknown, ", "), strings.Join(allTags(list), ", "))
 	}
@@ -156,9 +167,9 @@ func runRun(ctx context.Context, a *app, o runOptions, args []string) error {
 		return listScenarios(a.stdout, selected)
 	}
 
-	creds, err := checks.ResolveCredentials(o.creds, nil)
+	creds, err := resolveCredentials(o.creds)
 	if err != nil {
-		return withCode(exitUsage, err)
+		return err
 	}
 	target, err := checks.ResolveTarget(ctx, o.target, checks.TargetOptions{FakeConfig: cfg, AccountsURL: o.accountsURL, APIURL: o.apiURL,
 		ControlToken: controlToken(a, o.controlToken)})
@@ -180,13 +191,13 @@ func runRun(ctx context.Context, a *app, o runOptions, args []string) error {
 	if target.Kind == checks.TargetSpotify {
 		ro.Credentials = creds
 		for _, w := range creds.Warnings {
-			a.log.Warn().Msg(w)
+			warn(a, "%s", w)
 		}
 		if missing := missingCredentials(creds); len(missing) > 0 && runsOn(selected, scenarios.TargetSpotify) {
 			return usageErrorf("--target spotify needs the app's %s", strings.Join(missing, ", "))
 		}
 	} else if given := credentialFlags(o.creds); len(given) > 0 {
-		a.log.Warn().Msgf("%s only apply to --target spotify; on a fake each scenario uses its own clones of the fake's apps", strings.Join(given, ", "))
+		warn(a, "%s only apply to --target spotify; on a fake each scenario uses its own clones of the fake's apps", strings.Join(given, ", "))
 	}
 	if checks.NeedsBrowser(selected, target, ro) {
 		b, err := browser.LaunchWith(ctx, browser.LaunchOptions{AllowNetwork: target.Kind == checks.TargetSpotify})
@@ -198,8 +209,12 @@ func runRun(ctx context.Context, a *app, o runOptions, args []string) error {
 	}
 
 	var prog *progress
-	if !o.quiet {
-		prog = newProgress(a.stderr, isTerminal(a.stderr) && os.Getenv("TERM") != "dumb", os.Getenv("NO_COLOR") == "", selected)
+	if !a.quiet {
+		live := isTerminal(a.stderr) && os.Getenv("TERM") != "dumb"
+		prog = newProgress(a.stderr, live, os.Getenv("NO_COLOR") == "", selected)
+		// The terminal has just listed every scenario: the report adds
+		// the failures in full and the summary, not the list again.
+		o.report.brief = live && isTerminal(a.stdout)
 		prog.header(target, o.parallel)
 		ro.OnStart, ro.OnDone = prog.started, prog.finished
 	}

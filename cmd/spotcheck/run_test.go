@@ -40,6 +40,18 @@ func runWith(env map[string]string, args ...string) (stdout, stderr string, code
 	return capture(cmd)
 }
 
+// reuseScenario fails at its third step (line 6, column 5): it expects a
+// code to work twice.
+const reuseScenario = `name: reuse-expects-success
+steps:
+  - name: auth
+    authorize: {}
+  - exchange: {}
+  - name: again
+    exchange: {code: "${steps.auth.code}"}
+    expect: {status: 200}
+`
+
 func writeFile(dir, name, content string) string {
 	p := filepath.Join(dir, name)
 	Expect(os.WriteFile(p, []byte(content), 0o644)).To(Succeed())
@@ -97,15 +109,7 @@ var _ = Describe("spotcheck run", func() {
 	})
 
 	It("exits 1 on a failing scenario, with expected vs actual and the explanation in the report", func() {
-		f := writeFile(GinkgoT().TempDir(), "reuse.yaml", `name: reuse-expects-success
-steps:
-  - name: auth
-    authorize: {}
-  - exchange: {}
-  - name: again
-    exchange: {code: "${steps.auth.code}"}
-    expect: {status: 200}
-`)
+		f := writeFile(GinkgoT().TempDir(), "reuse.yaml", reuseScenario)
 		stdout, stderr, code := runWith(nil, "run", f)
 		Expect(code).To(Equal(exitFailed), stderr)
 		Expect(stderr).To(MatchRegexp(`\[1/1\] FAIL  reuse-expects-success \([^)]+\): step again: status: expected 200, got 400`))
@@ -114,6 +118,30 @@ steps:
 		Expect(stdout).To(ContainSubstring("[code-invalid]"))
 		Expect(stdout).To(ContainSubstring("fix:"))
 		Expect(lastLine(stdout)).To(Equal("0 passed, 1 failed, 0 skipped"))
+	})
+
+	Context("under GitHub Actions", func() {
+		actions := map[string]string{"GITHUB_ACTIONS": "true"}
+
+		It("annotates a failure at the failing step's line, on stderr, with the Markdown summary on stdout clean", func() {
+			f := writeFile(GinkgoT().TempDir(), "reuse.yaml", reuseScenario)
+			stdout, stderr, code := runWith(actions, "run", f, "--report", "markdown=-")
+			Expect(code).To(Equal(exitFailed), stderr)
+			Expect(stdout).To(HavePrefix("## spotcheck run"))
+			Expect(stdout).NotTo(ContainSubstring("::error"))
+			Expect(stderr).To(ContainSubstring("::error file=" + f + ",line=6,col=5,title=spotcheck%3A reuse/reuse-expects-success failed::"))
+		})
+
+		It("turns --validate problems into annotations with file, line and column", func() {
+			f := writeFile(GinkgoT().TempDir(), "bad.yaml", `name: bad
+steps:
+  - authorize: {}
+    expect: {stauts: 302}
+`)
+			_, stderr, code := runWith(actions, "run", "--validate", f)
+			Expect(code).To(Equal(exitUsage))
+			Expect(stderr).To(MatchRegexp(`(?m)^::error file=` + regexp.QuoteMeta(f) + `,line=4,col=\d+,title=spotcheck%3A invalid scenario::` + regexp.QuoteMeta(f) + `:4:\d+: `))
+		})
 	})
 
 	DescribeTable("bad input is exit 2, with the file, line and column",
@@ -183,6 +211,25 @@ steps:
 		Expect(stderr).To(BeEmpty())
 	})
 
+	DescribeTable("leaves out the browser scenarios",
+		func(args ...string) {
+			stdout, stderr, code := runWith(nil, append([]string{"run", "--list"}, args...)...)
+			Expect(code).To(Equal(exitOK), stderr)
+			Expect(stdout).NotTo(ContainSubstring("consent-pkce-flow"))
+			Expect(lastLine(stdout)).To(MatchRegexp(`^\d+ scenarios, \d+ also on spotify, 0 with the browser$`))
+			Expect(stdout).To(ContainSubstring("refresh-pkce-rotate"))
+		},
+		Entry("--skip-tags browser", "--skip-tags", "browser"),
+		Entry("--tags '!browser'", "--tags", "!browser"),
+		Entry("--tags pkce --skip-tags browser", "--tags", "pkce", "--skip-tags", "browser"),
+	)
+
+	It("names a --skip-tags tag that no scenario has", func() {
+		_, stderr, code := runWith(nil, "run", "--list", "--skip-tags", "bowser")
+		Expect(code).To(Equal(exitUsage))
+		Expect(stderr).To(HavePrefix("spotcheck: --tags: no scenario has the tag bowser"))
+	})
+
 	It("--tags runs only the scenarios with one of the tags", func() {
 		stdout, stderr, code := runWith(nil, "run", "--tags", "dev-mode,rate-limit", "--format", "json")
 		Expect(code).To(Equal(exitOK), stderr)
@@ -202,8 +249,9 @@ steps:
 	It("exits 3 when the target cannot be reached", func() {
 		_, stderr, code := runWith(nil, "run", "--target", "http://"+closedPort())
 		Expect(code).To(Equal(exitUnreachable))
-		Expect(stderr).To(ContainSubstring("spotcheck: cannot reach the target: "))
-		Expect(stderr).To(ContainSubstring("connection refused"))
+		Expect(stderr).To(ContainSubstring("spotcheck: cannot reach the target: no fake answers at --target http://"))
+		Expect(stderr).To(ContainSubstring("the connection was refused"))
+		Expect(stderr).To(ContainSubstring("start one there with `spotcheck fake --addr "))
 
 		_, stderr, code = runWith(map[string]string{"SPOTIFY_ACCOUNTS_URL": "http://" + closedPort()}, "run", "--tags", "dev-mode")
 		Expect(code).To(Equal(exitUnreachable), "the probe before the run: "+stderr)

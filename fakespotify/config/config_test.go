@@ -77,6 +77,12 @@ var _ = Describe("Parse", func() {
 			`fake.yaml:5: apps[0].redirect_uris[0]: "/callback" is not an absolute URI`),
 		Entry("catalog reference", "users:\n  - id: u\n    password: p\n    saved_tracks: [nope]\n",
 			`fake.yaml:4: users[0].saved_tracks[0]: no catalog track with id "nope"`),
+		Entry("type errors and reference errors in one run, in line order", "consent: auto\napps:\n  - name: a\n    client_id: x\n    client_secret: [y]\n    redirect_uris: [https://a.example/cb]\n    colour: red\n    allowlist: [bob]\n    mode: turbo\n",
+			`fake.yaml:1: default_user: is required when consent is auto`,
+			`fake.yaml:5: apps[0].client_secret: a list is not a string`,
+			`fake.yaml:7: apps[0].colour: unknown field "colour" (not a field of an app)`,
+			`fake.yaml:8: apps[0].allowlist[0]: no user with id "bob"`,
+			`fake.yaml:9: apps[0].mode: "turbo" is not one of development, extended`),
 		Entry("YAML syntax", "apps: [\n",
 			`fake.yaml:1: invalid YAML: did not find expected node content`),
 	)

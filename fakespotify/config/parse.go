@@ -65,17 +65,33 @@ func Parse(data []byte, file string) (*Config, error) {
 	var cfg Config
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
+	var es Errors
 	if err := dec.Decode(&cfg); err != nil {
 		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			return nil, typeErrors(file, &root, te)
-		}
-		if len(bytes.TrimSpace(data)) != 0 {
-			return nil, Errors{syntaxError(file, err)}
+		if !errors.As(err, &te) {
+			if len(bytes.TrimSpace(data)) != 0 {
+				return nil, Errors{syntaxError(file, err)}
+			}
+		} else {
+			// yaml.v3 decodes what it can around a type error: go on,
+			// so that one run names every problem of the file.
+			es = typeErrors(file, &root, te)
 		}
 	}
 	cfg.fillDefaults()
-	if es := cfg.validate(file, &root); len(es) > 0 {
+	typed := map[string]bool{}
+	for _, e := range es {
+		typed[e.Field] = true
+	}
+	for _, e := range cfg.validate(file, &root) {
+		// A field of the wrong type decodes as empty: its type error
+		// says what is wrong, "is required" would say it twice.
+		if !typed[e.Field] {
+			es = append(es, e)
+		}
+	}
+	if len(es) > 0 {
+		sort.SliceStable(es, func(i, j int) bool { return es[i].Line < es[j].Line })
 		return nil, es
 	}
 	return &cfg, nil
@@ -94,7 +110,8 @@ func syntaxError(file string, err error) *Error {
 
 var (
 	unknownFieldRe = regexp.MustCompile(`^line (\d+): field (\S+) not found in type config\.(\w+)$`)
-	cannotRe       = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
+	trailingIndex  = regexp.MustCompile(`\[\d+\]$`)
+	cannotRe       = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
 )
 
 // typeErrors turns yaml.v3's messages into ours, naming the field path.
@@ -110,8 +127,17 @@ func typeErrors(file string, root *yaml.Node, te *yaml.TypeError) Errors {
 		case cannotRe.MatchString(msg):
 			m := cannotRe.FindStringSubmatch(msg)
 			n, _ := strconv.Atoi(m[1])
-			es = append(es, &Error{File: file, Line: n, Field: pathAtLine(root, n, ""),
-				Msg: fmt.Sprintf("%q is not %s", m[3], goTypeWords(m[4]))})
+			what, field := strconv.Quote(m[3]), pathAtLine(root, n, "")
+			switch m[2] {
+			case "seq":
+				// The path found at the line is the list's first item;
+				// the problem is the field that holds the list.
+				what, field = "a list", trailingIndex.ReplaceAllString(field, "")
+			case "map":
+				what = "a mapping"
+			}
+			es = append(es, &Error{File: file, Line: n, Field: field,
+				Msg: fmt.Sprintf("%s is not %s", what, goTypeWords(m[4]))})
 		default:
 			es = append(es, &Error{File: file, Msg: msg})
 		}

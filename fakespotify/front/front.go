@@ -319,12 +319,30 @@ func (f *Front) Close() error {
 }
 
 // URL is the plain base URL of the first plain listener
-// (http://127.0.0.1:8787), "" without one.
+// (http://127.0.0.1:8787), "" without one. A listener on every interface
+// (0.0.0.0, which Go binds as [::]) is named by 127.0.0.1, which reaches
+// it from this machine: "http://[::]:8787" reaches nothing elsewhere.
 func (f *Front) URL() string {
 	if len(f.plainAddr) == 0 {
 		return ""
 	}
-	return "http://" + f.plainAddr[0]
+	return "http://" + Dialable(f.plainAddr[0])
+}
+
+// Dialable is addr with an unspecified host (0.0.0.0, [::]) replaced by
+// 127.0.0.1: an address a client on this machine can connect to.
+func Dialable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err == nil && ip != nil && ip.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return addr
+}
+
+// Wildcard reports whether the first plain listener listens on every
+// interface, so that other machines reach it by this machine's address.
+func (f *Front) Wildcard() bool {
+	return len(f.plainAddr) > 0 && Dialable(f.plainAddr[0]) != f.plainAddr[0]
 }
 
 // ProxyURL is what HTTPS_PROXY and HTTP_PROXY should say: the first plain
@@ -333,7 +351,7 @@ func (f *Front) ProxyURL() *url.URL {
 	if len(f.plainAddr) == 0 {
 		return nil
 	}
-	return &url.URL{Scheme: "http", Host: f.plainAddr[0]}
+	return &url.URL{Scheme: "http", Host: Dialable(f.plainAddr[0])}
 }
 
 // TLSURL is an https base URL of the front: the first TLS-only listener,
@@ -343,9 +361,9 @@ func (f *Front) TLSURL() string {
 	case f.secure == nil:
 		return ""
 	case len(f.tlsAddr) > 0:
-		return "https://" + f.tlsAddr[0]
+		return "https://" + Dialable(f.tlsAddr[0])
 	}
-	return "https://" + f.plainAddr[0]
+	return "https://" + Dialable(f.plainAddr[0])
 }
 
 // CA is the front's CA, nil when TLS is off.
