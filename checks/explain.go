@@ -3,16 +3,16 @@ package checks
 import (
 	"strings"
 
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 )
 
 // explanation turns the catalog's best reading of an error into the
 // step's Explanation: only the most likely entry, and only when the
 // catalog itself would present it as the answer (confidence
-// catalog.Recognised or more). A guess would send a reader the wrong way;
+// explain.Recognised or more). A guess would send a reader the wrong way;
 // no explanation sends them to the transcript.
-func (sr *scenarioRun) explanation(ms []catalog.Match) *Explanation {
-	if len(ms) == 0 || ms[0].Confidence < catalog.Recognised || ms[0].Entry == nil {
+func (sr *scenarioRun) explanation(ms []explain.Match) *Explanation {
+	if len(ms) == 0 || ms[0].Confidence < explain.Recognised || ms[0].Entry == nil {
 		return nil
 	}
 	m := ms[0]

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/checks/browser"
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
@@ -44,8 +44,8 @@ type RunOptions struct {
 	// own configuration, else the built-in one.
 	FakeConfig *config.Config
 	// Catalog explains the errors of failing steps; nil means
-	// catalog.Default().
-	Catalog *catalog.Catalog
+	// explain.Default().
+	Catalog *explain.Catalog
 	// Version is recorded in the result.
 	Version string
 	// RequestTimeout bounds each exchange (DefaultRequestTimeout if zero).
@@ -292,7 +292,7 @@ func scenarioResult(s *scenarios.Scenario) ScenarioResult {
 type runner struct {
 	t         *Target
 	o         RunOptions
-	cat       *catalog.Catalog
+	cat       *explain.Catalog
 	cfg       *config.Config // users, default user, apps without control
 	transport *http.Transport
 	apiBase   string
@@ -302,7 +302,7 @@ type runner struct {
 func newRunner(t *Target, o RunOptions) *runner {
 	r := &runner{t: t, o: o, cat: o.Catalog, cfg: o.FakeConfig}
 	if r.cat == nil {
-		r.cat = catalog.Default()
+		r.cat = explain.Default()
 	}
 	if t.Config != nil && r.cfg == nil {
 		r.cfg = t.Config

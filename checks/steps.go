@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/checks/browser"
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/control"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
@@ -225,8 +225,8 @@ type outcome struct {
 	// did not appear): both fail the step.
 	failed  []Expectation
 	failMsg string
-	// explain reads the error the step received, if any, with the catalog.
-	explain func(*catalog.Catalog) []catalog.Match
+	// explain reads the error the step received, if any, with the explain.
+	explain func(*explain.Catalog) []explain.Match
 }
 
 // step runs one step. The error is the action's, for the run to see
@@ -490,12 +490,12 @@ func (sr *scenarioRun) authorize(ctx context.Context, step string, a *scenarios.
 		}
 	}
 	out.obs = []*scenarios.Observation{{Status: resp.Status, Header: resp.Header, Body: resp.Body, Redirect: rd}}
-	out.explain = func(c *catalog.Catalog) []catalog.Match {
+	out.explain = func(c *explain.Catalog) []explain.Match {
 		switch {
 		case rd != nil && rd.Error != "":
 			return c.MatchCallback(loc, state)
 		case resp.Status >= 400:
-			if ms := c.MatchResponse(catalog.WhereAuthorizePage, resp.Status, resp.Header.Get("Content-Type"), resp.Body); len(ms) > 0 {
+			if ms := c.MatchResponse(explain.WhereAuthorizePage, resp.Status, resp.Header.Get("Content-Type"), resp.Body); len(ms) > 0 {
 				return ms
 			}
 			return c.MatchPage(string(resp.Body))
@@ -595,7 +595,7 @@ func (sr *scenarioRun) consent(ctx context.Context, step string, c *scenarios.Co
 			Expected: "the consent page, to press Cancel on", Actual: "no consent page (the consent was remembered)"})
 	}
 	pageText := res.PageText
-	out.explain = func(cat *catalog.Catalog) []catalog.Match {
+	out.explain = func(cat *explain.Catalog) []explain.Match {
 		switch {
 		case rd != nil && rd.Error != "":
 			return cat.MatchCallback(rd.URL, sentState)
@@ -684,7 +684,7 @@ func (sr *scenarioRun) callback(c *scenarios.Callback, out *outcome) error {
 	}
 	exp.setRedirect(rd)
 	out.obs = []*scenarios.Observation{{Redirect: rd}}
-	out.explain = func(cat *catalog.Catalog) []catalog.Match {
+	out.explain = func(cat *explain.Catalog) []explain.Match {
 		if rd.Error != "" {
 			return cat.MatchCallback(raw, sentState)
 		}
@@ -790,7 +790,7 @@ func (sr *scenarioRun) token(ctx context.Context, step string, kind scenarios.Ki
 	for _, r := range resps {
 		out.obs = append(out.obs, &scenarios.Observation{Status: r.Status, Header: r.Header, Body: r.Body, SentRefreshToken: sentRefresh})
 	}
-	out.explain = explainFirstError(resps, catalog.WhereToken)
+	out.explain = explainFirstError(resps, explain.WhereToken)
 	return nil
 }
 
@@ -871,7 +871,7 @@ func (sr *scenarioRun) api(ctx context.Context, step string, a *scenarios.API, o
 	for _, r := range resps {
 		out.obs = append(out.obs, &scenarios.Observation{Status: r.Status, Header: r.Header, Body: r.Body})
 	}
-	out.explain = explainFirstError(resps, catalog.WhereWebAPI)
+	out.explain = explainFirstError(resps, explain.WhereWebAPI)
 	return nil
 }
 
@@ -945,8 +945,8 @@ func exportFrom(resps []*Response) *Response {
 }
 
 // explainFirstError reads the first error response of a step.
-func explainFirstError(resps []*Response, where catalog.Where) func(*catalog.Catalog) []catalog.Match {
-	return func(c *catalog.Catalog) []catalog.Match {
+func explainFirstError(resps []*Response, where explain.Where) func(*explain.Catalog) []explain.Match {
+	return func(c *explain.Catalog) []explain.Match {
 		for _, r := range resps {
 			if r.Status >= 400 {
 				return c.MatchResponse(where, r.Status, r.Header.Get("Content-Type"), r.Body)

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/spotcheck/spotcheck/checks"
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -88,7 +88,7 @@ func (c *checkRun) authorize(step string, params url.Values) (*authAnswer, bool)
 		}
 		body := string(resp.Body)
 		text := pageText(body)
-		if ms := r.cat.MatchPage(body); len(ms) > 0 && ms[0].Level() != catalog.LevelLow {
+		if ms := r.cat.MatchPage(body); len(ms) > 0 && ms[0].Level() != explain.LevelLow {
 			ans.entry, ans.page = ms[0].Entry.ID, text
 			return ans, true
 		}

@@ -6,15 +6,15 @@ import (
 	"strings"
 
 	"github.com/spotcheck/spotcheck/checks"
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // matchID is the catalog's reading of a response: the id of the best
 // entry at medium confidence or more, or "".
-func (r *runner) matchID(where catalog.Where, resp *checks.Response) string {
+func (r *runner) matchID(where explain.Where, resp *checks.Response) string {
 	ms := r.cat.MatchResponse(where, resp.Status, resp.Header.Get("Content-Type"), resp.Body)
-	if len(ms) == 0 || ms[0].Level() == catalog.LevelLow {
+	if len(ms) == 0 || ms[0].Level() == explain.LevelLow {
 		return ""
 	}
 	return ms[0].Entry.ID
@@ -40,7 +40,7 @@ func (c *checkRun) clientAuthentication() {
 		return
 	}
 	ex := []wire.Exchange{resp.Exchange}
-	switch r.matchID(catalog.WhereToken, resp) {
+	switch r.matchID(explain.WhereToken, resp) {
 	case "":
 		if resp.Status != http.StatusOK {
 			c.fail("unexpected answer: %s", quote(resp.Exchange))
@@ -207,7 +207,7 @@ func (c *checkRun) appTokenAPI() {
 		c.note("GET /v1/search answers 200 with the app token")
 		return
 	}
-	switch id := r.matchID(catalog.WhereWebAPI, resp); id {
+	switch id := r.matchID(explain.WhereWebAPI, resp); id {
 	case "owner-not-premium":
 		f := c.add(id, "owner-premium", "an app-only call: "+quote(resp.Exchange))
 		f.Exchanges = []wire.Exchange{resp.Exchange}

@@ -24,7 +24,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/checks/browser"
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
@@ -226,7 +226,7 @@ type runner struct {
 	o      Options
 	now    func() time.Time
 	set    *redact.Set
-	cat    *catalog.Catalog
+	cat    *explain.Catalog
 	client *checks.Client
 	log    zerolog.Logger
 	git    string
@@ -258,7 +258,7 @@ func newRunner(ctx context.Context, o Options) (*runner, error) {
 	if o.Flow == "" {
 		o.Flow = FlowCode
 	}
-	r := &runner{ctx: ctx, o: o, now: o.Now, set: o.Client.Redact, cat: catalog.Default(), log: o.Log,
+	r := &runner{ctx: ctx, o: o, now: o.Now, set: o.Client.Redact, cat: explain.Default(), log: o.Log,
 		git: o.Git, subjects: map[string]*checks.Finding{}}
 	if r.now == nil {
 		r.now = time.Now

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/checks/browser"
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -133,7 +133,7 @@ func (c *checkRun) fullFlow() {
 		return
 	case res.PageText != "":
 		id := "full-flow-failed"
-		if ms := r.cat.MatchPage(res.PageText); len(ms) > 0 && ms[0].Level() != catalog.LevelLow {
+		if ms := r.cat.MatchPage(res.PageText); len(ms) > 0 && ms[0].Level() != explain.LevelLow {
 			id = ms[0].Entry.ID
 		}
 		f := c.add(id, "full:"+id, "the authorize page stopped with: "+clip(oneLine(r.set.String(res.PageText)), 300))
@@ -167,7 +167,7 @@ func (c *checkRun) fullFlow() {
 		return
 	}
 	if resp.Status != http.StatusOK {
-		c.flowFailure(resp, "exchanging the code: ", catalog.WhereToken)
+		c.flowFailure(resp, "exchanging the code: ", explain.WhereToken)
 		return
 	}
 	tok, err := resp.Token()
@@ -180,7 +180,7 @@ func (c *checkRun) fullFlow() {
 		return
 	}
 	if me.Status != http.StatusOK {
-		c.flowFailure(me, "GET /v1/me after the browser flow: ", catalog.WhereWebAPI)
+		c.flowFailure(me, "GET /v1/me after the browser flow: ", explain.WhereWebAPI)
 		return
 	}
 	var who struct {
@@ -192,7 +192,7 @@ func (c *checkRun) fullFlow() {
 
 // flowFailure reports a refused step of --full, folded into the finding
 // the other checks already made for the same cause.
-func (c *checkRun) flowFailure(resp *checks.Response, what string, where catalog.Where) {
+func (c *checkRun) flowFailure(resp *checks.Response, what string, where explain.Where) {
 	r := c.r
 	ex := []wire.Exchange{resp.Exchange}
 	ev := what + quote(resp.Exchange)

@@ -4,7 +4,7 @@ import (
 	"sort"
 
 	"github.com/spotcheck/spotcheck/checks"
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 )
 
 // Groups of checks, as reports show them.
@@ -255,7 +255,7 @@ func resolve(d Def) Def {
 	if !d.Catalog {
 		return d
 	}
-	if e, ok := catalog.Default().Entry(d.ID); ok {
+	if e, ok := explain.Default().Entry(d.ID); ok {
 		if d.Title == "" {
 			d.Title = e.Title
 		}

@@ -9,8 +9,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/spotcheck/spotcheck/checks"
-	"github.com/spotcheck/spotcheck/checks/catalog"
 	"github.com/spotcheck/spotcheck/checks/doctor"
+	"github.com/spotcheck/spotcheck/checks/explain"
 )
 
 var _ = Describe("the finding definitions", func() {
@@ -26,7 +26,7 @@ var _ = Describe("the finding definitions", func() {
 			Expect(d.Title).NotTo(BeEmpty(), d.ID)
 			Expect(d.Fix).NotTo(BeEmpty(), d.ID)
 			if d.Catalog {
-				e, ok := catalog.Default().Entry(d.ID)
+				e, ok := explain.Default().Entry(d.ID)
 				Expect(ok).To(BeTrue(), "%s names a catalog entry that does not exist", d.ID)
 				Expect(d.Title).To(Equal(e.Title))
 				Expect(d.Fix).To(Equal(e.Fix))

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/checks"
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -192,7 +192,7 @@ func (c *checkRun) refreshToken() {
 		return
 	}
 	ev := fmt.Sprintf("refreshing the token from %s: %s", tc.Path, quote(resp.Exchange))
-	switch id := r.matchID(catalog.WhereToken, resp); id {
+	switch id := r.matchID(explain.WhereToken, resp); id {
 	case "refresh-token-revoked", "refresh-token-invalid", "refresh-token-expired":
 		r.user.refused = "Spotify refuses the refresh token (" + id + ")"
 		if id == "refresh-token-invalid" && r.fold("cache:client", ex, ev) {
@@ -292,7 +292,7 @@ func (c *checkRun) webAPIUser() {
 		c.note("GET /v1/me answers 200 for user %s", id)
 		return
 	}
-	switch id := r.matchID(catalog.WhereWebAPI, resp); id {
+	switch id := r.matchID(explain.WhereWebAPI, resp); id {
 	case "owner-not-premium":
 		if !r.fold("owner-premium", ex, ev) {
 			f := c.add(id, "owner-premium", ev)

@@ -15,8 +15,8 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
-	"github.com/spotcheck/spotcheck/checks/catalog"
-	"github.com/spotcheck/spotcheck/checks/catalog/explainweb"
+	"github.com/spotcheck/spotcheck/checks/explain"
+	"github.com/spotcheck/spotcheck/checks/explain/explainweb"
 	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
 	"github.com/spotcheck/spotcheck/reports"
 )
@@ -79,11 +79,11 @@ Exit codes: 0 explained; 1 not recognised (the closest entries are listed); 2 ba
 	f.StringVar(&o.as, "as", "auto", "read the input as: auto, text, json, page, callback or har")
 	f.StringVar(&o.har, "har", "", "explain a HAR 1.2 file (read as a stream; any size)")
 	f.StringVar(&o.state, "state", "", "the state the app sent to /authorize, to compare with a callback's")
-	f.StringVar(&o.format, "format", "text", "what stdout gets: text or json (the schema is checks/catalog/explain.schema.json)")
+	f.StringVar(&o.format, "format", "text", "what stdout gets: text or json (the schema is checks/explain/explain.schema.json)")
 	f.StringArrayVar(&o.reports, "report", nil, "also write the answer to a file, as `FORMAT=PATH` with FORMAT text or json (repeatable), e.g. --report json=out/explain.json")
 	registerFormatCompletion(cmd, explainFormats)
-	kinds := make([]string, len(catalog.Kinds))
-	for i, k := range catalog.Kinds {
+	kinds := make([]string, len(explain.Kinds))
+	for i, k := range explain.Kinds {
 		kinds[i] = string(k)
 	}
 	must(cmd.RegisterFlagCompletionFunc("as", values(kinds...)))
@@ -171,12 +171,12 @@ func runExplain(a *app, o explainOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	kind, err := catalog.ParseKind(o.as)
+	kind, err := explain.ParseKind(o.as)
 	if err != nil {
 		return usageErrorf("--as: %v", err)
 	}
 	if o.har != "" {
-		kind = catalog.KindHAR
+		kind = explain.KindHAR
 	}
 	in, name, err := explainInput(a, o, args)
 	if err != nil {
@@ -184,15 +184,15 @@ func runExplain(a *app, o explainOptions, args []string) error {
 	}
 	defer in.Close()
 	a.log.Debug().Str("input", name).Str("as", string(kind)).Msg("explaining")
-	res, err := catalog.Default().ExplainReader(in, catalog.Options{As: kind, State: o.state, Name: name})
+	res, err := explain.Default().ExplainReader(in, explain.Options{As: kind, State: o.state, Name: name})
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
 	render := func(format reports.Format) func(io.Writer) error {
 		if format == reports.FormatJSON {
-			return func(w io.Writer) error { return catalog.WriteJSON(w, res) }
+			return func(w io.Writer) error { return explain.WriteJSON(w, res) }
 		}
-		return func(w io.Writer) error { return catalog.WriteText(w, res) }
+		return func(w io.Writer) error { return explain.WriteText(w, res) }
 	}
 	if err := render(reports.Format(o.format))(a.stdout); err != nil {
 		return withCode(exitFailed, err)
@@ -223,7 +223,7 @@ func serveExplain(ctx context.Context, a *app, o explainOptions) error {
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
 		a.log.Warn().Str("addr", ln.Addr().String()).Msg("the explain page is reachable from other machines; users' HAR files hold tokens and secrets")
 	}
-	h := explainweb.New(catalog.Default(), explainweb.Options{Version: spotcheckVersion(), Hosts: []string{o.addr, ln.Addr().String()}})
+	h := explainweb.New(explain.Default(), explainweb.Options{Version: spotcheckVersion(), Hosts: []string{o.addr, ln.Addr().String()}})
 	limits := explainweb.Limits
 	limits.OnFull = func(open int) {
 		a.log.Warn().Int("connections", open).Msg("the explain page has as many connections open as it allows; new ones wait until one closes")

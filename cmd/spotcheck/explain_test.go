@@ -26,7 +26,7 @@ func runBinaryStdin(stdin string, args ...string) (stdout, stderr string, code i
 }
 
 func fixture(name string) string {
-	p, err := filepath.Abs(filepath.Join("..", "..", "checks", "catalog", "testdata", name))
+	p, err := filepath.Abs(filepath.Join("..", "..", "checks", "explain", "testdata", name))
 	Expect(err).NotTo(HaveOccurred())
 	return p
 }

@@ -1,4 +1,4 @@
-package catalog_test
+package explain_test
 
 import (
 	"bytes"
@@ -10,12 +10,12 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 )
 
 func compileSchema() *jsonschema.Schema {
 	GinkgoHelper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(catalog.Schema()))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(explain.Schema()))
 	Expect(err).NotTo(HaveOccurred())
 	c := jsonschema.NewCompiler()
 	Expect(c.AddResource("explain.schema.json", doc)).To(Succeed())
@@ -24,10 +24,10 @@ func compileSchema() *jsonschema.Schema {
 	return sch
 }
 
-func validate(sch *jsonschema.Schema, res *catalog.Result) {
+func validate(sch *jsonschema.Schema, res *explain.Result) {
 	GinkgoHelper()
 	var out bytes.Buffer
-	Expect(catalog.WriteJSON(&out, res)).To(Succeed())
+	Expect(explain.WriteJSON(&out, res)).To(Succeed())
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(out.Bytes()))
 	Expect(err).NotTo(HaveOccurred())
 	Expect(sch.Validate(v)).To(Succeed(), out.String())
@@ -37,7 +37,7 @@ var _ = Describe("the JSON output", func() {
 	It("ships the same schema file the package embeds", func() {
 		onDisk, err := os.ReadFile("explain.schema.json")
 		Expect(err).NotTo(HaveOccurred())
-		Expect(catalog.Schema()).To(Equal(onDisk))
+		Expect(explain.Schema()).To(Equal(onDisk))
 	})
 
 	It("validates against explain.schema.json for recognised, unrecognised and HAR results", func() {
@@ -52,14 +52,14 @@ var _ = Describe("the JSON output", func() {
 			`https://accounts.spotify.com/authorize?client_id=undefined&response_type=token&redirect_uri=http%3A%2F%2Flocalhost%3A8888%2Fcallback&scope=openid`,
 		}
 		for _, in := range inputs {
-			validate(sch, explain(in))
+			validate(sch, explainText(in))
 		}
 		files, _ := filepath.Glob("testdata/*.har")
 		Expect(files).NotTo(BeEmpty())
 		for _, f := range files {
 			data, err := os.ReadFile(f)
 			Expect(err).NotTo(HaveOccurred())
-			res, err := catalog.Default().Explain(data, catalog.Options{Name: filepath.Base(f)})
+			res, err := explain.Default().Explain(data, explain.Options{Name: filepath.Base(f)})
 			Expect(err).NotTo(HaveOccurred())
 			validate(sch, res)
 		}
@@ -67,10 +67,10 @@ var _ = Describe("the JSON output", func() {
 
 	It("carries schema_version, ranked causes with id, confidence, evidence and fix", func() {
 		var out bytes.Buffer
-		Expect(catalog.WriteJSON(&out, explain(`oauth2: "invalid_client" "Invalid client secret"`))).To(Succeed())
+		Expect(explain.WriteJSON(&out, explainText(`oauth2: "invalid_client" "Invalid client secret"`))).To(Succeed())
 		var doc map[string]any
 		Expect(json.Unmarshal(out.Bytes(), &doc)).To(Succeed())
-		Expect(doc["schema_version"]).To(Equal(catalog.SchemaVersion))
+		Expect(doc["schema_version"]).To(Equal(explain.SchemaVersion))
 		causes := doc["causes"].([]any)
 		first := causes[0].(map[string]any)
 		Expect(first["id"]).To(Equal("client-secret-invalid"))

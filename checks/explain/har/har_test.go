@@ -10,7 +10,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/spotcheck/spotcheck/checks/catalog/har"
+	"github.com/spotcheck/spotcheck/checks/explain/har"
 )
 
 func decodeAll(src string, opts har.Options) ([]*har.Entry, har.Info, error) {

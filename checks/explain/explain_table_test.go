@@ -1,4 +1,4 @@
-package catalog_test
+package explain_test
 
 import (
 	"strings"
@@ -6,18 +6,18 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 )
 
 // explain runs the default catalog over a text input.
-func explain(input string) *catalog.Result {
+func explainText(input string) *explain.Result {
 	GinkgoHelper()
-	res, err := catalog.Default().Explain([]byte(input), catalog.Options{Name: "pasted"})
+	res, err := explain.Default().Explain([]byte(input), explain.Options{Name: "pasted"})
 	Expect(err).NotTo(HaveOccurred())
 	return res
 }
 
-func ids(res *catalog.Result) []string {
+func ids(res *explain.Result) []string {
 	var out []string
 	for _, m := range res.Matches {
 		out = append(out, m.Entry.ID)
@@ -33,10 +33,10 @@ func ids(res *catalog.Result) []string {
 var _ = Describe("Explain on real-world error texts", func() {
 	DescribeTable("names the right entry first",
 		func(input, want string) {
-			res := explain(input)
+			res := explainText(input)
 			Expect(res.Recognised()).To(BeTrue(), "not recognised; closest: %v", res.Closest)
 			Expect(ids(res)[0]).To(Equal(want), "matches: %v", ids(res))
-			Expect(res.Matches[0].Confidence).To(BeNumerically(">=", catalog.Recognised))
+			Expect(res.Matches[0].Confidence).To(BeNumerically(">=", explain.Recognised))
 		},
 
 		// ---- /api/token JSON bodies (§3.3)
@@ -164,7 +164,7 @@ var _ = Describe("Explain on real-world error texts", func() {
 
 	DescribeTable("does not claim to know what it does not",
 		func(input string) {
-			res := explain(input)
+			res := explainText(input)
 			Expect(res.Recognised()).To(BeFalse(), "recognised as %v", ids(res))
 		},
 		Entry("greeting", `hello world`),
@@ -186,9 +186,9 @@ var _ = Describe("Explain on real-world error texts", func() {
 	)
 
 	It("keeps an ambiguous page/token text at medium confidence and offers both", func() {
-		res := explain(`Invalid redirect URI`)
+		res := explainText(`Invalid redirect URI`)
 		Expect(res.Matches[0].Entry.ID).To(Equal("token-redirect-uri-mismatch"))
-		Expect(res.Matches[0].Level()).To(Equal(catalog.LevelMedium))
+		Expect(res.Matches[0].Level()).To(Equal(explain.LevelMedium))
 		var closest []string
 		for _, c := range res.Closest {
 			closest = append(closest, c.Entry.ID)
@@ -197,36 +197,36 @@ var _ = Describe("Explain on real-world error texts", func() {
 	})
 
 	It("reads a bare OAuth code as medium, since the description may be cut off", func() {
-		res := explain(`invalid_client`)
+		res := explainText(`invalid_client`)
 		Expect(ids(res)).To(HaveLen(1))
 		Expect(res.Matches[0].Entry.ID).To(Equal("client-auth-missing"))
-		Expect(res.Matches[0].Level()).To(Equal(catalog.LevelMedium))
+		Expect(res.Matches[0].Level()).To(Equal(explain.LevelMedium))
 	})
 
 	It("pins the cause when the wording says which one it is", func() {
-		res := explain(`{"error":"unsupported_grant_type","error_description":"grant_type client_credentials  is not supported"}`)
+		res := explainText(`{"error":"unsupported_grant_type","error_description":"grant_type client_credentials  is not supported"}`)
 		Expect(res.Matches[0].Cause).To(Equal("whitespace"))
 		Expect(res.Matches[0].Causes()[0].ID).To(Equal("whitespace"))
 	})
 
 	It("names the wording era of a dev-mode 403", func() {
-		Expect(explain(`User not approved for app`).Matches[0].Wording).To(Equal("June 2021"))
-		Expect(explain(`User not registered in the Developer Dashboard`).Matches[0].Wording).To(Equal("October 2021 to November 2023"))
+		Expect(explainText(`User not approved for app`).Matches[0].Wording).To(Equal("June 2021"))
+		Expect(explainText(`User not registered in the Developer Dashboard`).Matches[0].Wording).To(Equal("October 2021 to November 2023"))
 	})
 
 	It("lists every distinct error of a log, best first", func() {
-		res := explain("first: oauth2: \"invalid_client\" \"Invalid client secret\"\nlater: {\"error\":{\"status\":429,\"message\":\"API rate limit exceeded\"}}")
+		res := explainText("first: oauth2: \"invalid_client\" \"Invalid client secret\"\nlater: {\"error\":{\"status\":429,\"message\":\"API rate limit exceeded\"}}")
 		Expect(ids(res)).To(ContainElements("client-secret-invalid", "rate-limited"))
 	})
 
 	It("finds each of several errors buried deep in a 7 MB log", func() {
-		res, err := catalog.Default().Explain(longLog(), catalog.Options{Name: "app.log"})
+		res, err := explain.Default().Explain(longLog(), explain.Options{Name: "app.log"})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ids(res)).To(ConsistOf("refresh-token-revoked", "rate-limited", "endpoint-restricted"))
 	})
 
 	It("says so and lists close entries when nothing matches", func() {
-		res := explain(`{"error":"invalid_grant","error_description":"Bad Request"}`)
+		res := explainText(`{"error":"invalid_grant","error_description":"Bad Request"}`)
 		Expect(res.Recognised()).To(BeFalse())
 		var closest []string
 		for _, c := range res.Closest {

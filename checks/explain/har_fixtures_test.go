@@ -1,4 +1,4 @@
-package catalog_test
+package explain_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 )
 
 // harSecrets lists every secret a HAR carries, in the forms a careless
@@ -81,11 +81,11 @@ func harSecrets(data []byte) []string {
 
 // expectNoSecrets renders a result every way and checks that no secret
 // appears, in clear or base64.
-func expectNoSecrets(res *catalog.Result, secrets []string) {
+func expectNoSecrets(res *explain.Result, secrets []string) {
 	GinkgoHelper()
 	var text, js bytes.Buffer
-	Expect(catalog.WriteText(&text, res)).To(Succeed())
-	Expect(catalog.WriteJSON(&js, res)).To(Succeed())
+	Expect(explain.WriteText(&text, res)).To(Succeed())
+	Expect(explain.WriteJSON(&js, res)).To(Succeed())
 	for _, out := range []string{text.String(), js.String()} {
 		for _, s := range secrets {
 			Expect(out).NotTo(ContainSubstring(s))
@@ -120,7 +120,7 @@ var harWants = map[string]harWant{
 	"implicit-grant.har":              {top: "implicit-grant-removed", cause: "implicit"},
 }
 
-func checkHAR(res *catalog.Result, w harWant) {
+func checkHAR(res *explain.Result, w harWant) {
 	GinkgoHelper()
 	Expect(res.Recognised()).To(BeTrue(), "notes: %v closest: %v", res.Notes, res.Closest)
 	top := res.Matches[0]
@@ -161,9 +161,9 @@ var _ = Describe("HAR fixtures recorded from the fake", func() {
 		It("explains "+sc.file+" as "+w.top+" without echoing a secret", func() {
 			data, err := os.ReadFile(filepath.Join("testdata", sc.file))
 			Expect(err).NotTo(HaveOccurred())
-			res, err := catalog.Default().Explain(data, catalog.Options{Name: sc.file})
+			res, err := explain.Default().Explain(data, explain.Options{Name: sc.file})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(res.Input.Kind).To(Equal(catalog.KindHAR))
+			Expect(res.Input.Kind).To(Equal(explain.KindHAR))
 			checkHAR(res, w)
 			expectNoSecrets(res, harSecrets(data))
 		})
@@ -171,7 +171,7 @@ var _ = Describe("HAR fixtures recorded from the fake", func() {
 		It("explains a fresh recording of "+sc.file+" the same way (the fake still answers so)", func() {
 			data, err := record(sc)
 			Expect(err).NotTo(HaveOccurred())
-			res, err := catalog.Default().Explain(data, catalog.Options{Name: sc.file, As: catalog.KindHAR})
+			res, err := explain.Default().Explain(data, explain.Options{Name: sc.file, As: explain.KindHAR})
 			Expect(err).NotTo(HaveOccurred())
 			checkHAR(res, w)
 			expectNoSecrets(res, harSecrets(data))
@@ -185,10 +185,10 @@ var _ = Describe("HAR fixtures recorded from the fake", func() {
 		Expect(json.Unmarshal(data, &f)).To(Succeed())
 		_, printed, ok := strings.Cut(f.Log.Comment, "The program printed: ")
 		Expect(ok).To(BeTrue())
-		Expect(explain(printed).Matches[0].Entry.ID).To(Equal("code-invalid"))
-		res, err := catalog.Default().Explain(data, catalog.Options{Name: "retry.har"})
+		Expect(explainText(printed).Matches[0].Entry.ID).To(Equal("code-invalid"))
+		res, err := explain.Default().Explain(data, explain.Options{Name: "retry.har"})
 		Expect(err).NotTo(HaveOccurred())
-		var retry catalog.Match
+		var retry explain.Match
 		for _, m := range res.Matches {
 			if m.Entry.ID == "code-invalid" {
 				retry = m

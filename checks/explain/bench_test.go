@@ -1,4 +1,4 @@
-package catalog_test
+package explain_test
 
 import (
 	"bufio"
@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 )
 
 // writeBigHAR writes a browser-like capture of about size bytes: a music
@@ -149,7 +149,7 @@ func BenchmarkExplainHAR50MB(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			res, err := catalog.Default().ExplainReader(f, catalog.Options{Name: "session.har"})
+			res, err := explain.Default().ExplainReader(f, explain.Options{Name: "session.har"})
 			_ = f.Close()
 			if err != nil {
 				b.Fatal(err)
@@ -169,7 +169,7 @@ func BenchmarkExplainText(b *testing.B) {
 	input := []byte("Traceback (most recent call last):\n  File \"/app/main.py\", line 41, in <module>\n    sp.current_user()\nspotipy.exceptions.SpotifyException: http status: 403, code: -1 - https://api.spotify.com/v1/me/:\n Check settings on developer.spotify.com/dashboard, the user may not be registered., reason: None")
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		res, err := catalog.Default().Explain(input, catalog.Options{})
+		res, err := explain.Default().Explain(input, explain.Options{})
 		if err != nil || res.Top().Entry.ID != "user-not-allowlisted" {
 			b.Fatal(err)
 		}
@@ -201,7 +201,7 @@ func BenchmarkExplainLongLog(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := catalog.Default().Explain(data, catalog.Options{}); err != nil {
+		if _, err := explain.Default().Explain(data, explain.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

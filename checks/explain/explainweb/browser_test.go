@@ -13,7 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/spotcheck/spotcheck/checks/browser"
-	"github.com/spotcheck/spotcheck/checks/catalog/explainweb"
+	"github.com/spotcheck/spotcheck/checks/explain/explainweb"
 )
 
 // The page in headless Chromium (the system browser, via checks/browser):

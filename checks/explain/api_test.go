@@ -1,4 +1,4 @@
-package catalog_test
+package explain_test
 
 import (
 	"bytes"
@@ -11,12 +11,12 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
-func firstID(ms []catalog.Match) string {
+func firstID(ms []explain.Match) string {
 	if len(ms) == 0 {
 		return ""
 	}
@@ -24,25 +24,25 @@ func firstID(ms []catalog.Match) string {
 }
 
 var _ = Describe("the API the runner and the doctor call", func() {
-	c := catalog.Default()
+	c := explain.Default()
 
 	Describe("MatchResponse", func() {
 		DescribeTable("explains one response a step received",
-			func(where catalog.Where, status int, ct, body, want string) {
+			func(where explain.Where, status int, ct, body, want string) {
 				Expect(firstID(c.MatchResponse(where, status, ct, []byte(body)))).To(Equal(want))
 			},
-			Entry("token error", catalog.WhereToken, 400, "application/json;charset=UTF-8", `{"error":"invalid_grant","error_description":"Invalid redirect URI"}`, "token-redirect-uri-mismatch"),
-			Entry("bare invalid_client", catalog.WhereToken, 400, "application/json", `{"error":"invalid_client"}`, "client-auth-missing"),
-			Entry("plain-text dev-mode 403", catalog.WhereWebAPI, 403, "text/plain; charset=utf-8", "Check settings on developer.spotify.com/dashboard, the user may not be registered.", "user-not-allowlisted"),
-			Entry("pretty-printed Web API error", catalog.WhereWebAPI, 401, "application/json; charset=utf-8", "{\n  \"error\" : {\n    \"status\" : 401,\n    \"message\" : \"Missing/invalid/expired access token\"\n  }\n}", "access-token-expired"),
-			Entry("empty 429", catalog.WhereWebAPI, 429, "", "", "rate-limited"),
-			Entry("authorize error page", catalog.WhereAuthorizePage, 400, "text/html; charset=utf-8", `<!doctype html><html><head><title>Error - Spotify</title></head><body><p>INVALID_CLIENT: Insecure redirect URI</p></body></html>`, "redirect-uri-insecure"),
-			Entry("a success is not an error", catalog.WhereToken, 200, "application/json", `{"access_token":"BQx","token_type":"Bearer","expires_in":3600}`, ""),
-			Entry("an unknown error is not guessed", catalog.WhereWebAPI, 404, "application/json", `{"error":{"status":404,"message":"Service not found"}}`, ""),
+			Entry("token error", explain.WhereToken, 400, "application/json;charset=UTF-8", `{"error":"invalid_grant","error_description":"Invalid redirect URI"}`, "token-redirect-uri-mismatch"),
+			Entry("bare invalid_client", explain.WhereToken, 400, "application/json", `{"error":"invalid_client"}`, "client-auth-missing"),
+			Entry("plain-text dev-mode 403", explain.WhereWebAPI, 403, "text/plain; charset=utf-8", "Check settings on developer.spotify.com/dashboard, the user may not be registered.", "user-not-allowlisted"),
+			Entry("pretty-printed Web API error", explain.WhereWebAPI, 401, "application/json; charset=utf-8", "{\n  \"error\" : {\n    \"status\" : 401,\n    \"message\" : \"Missing/invalid/expired access token\"\n  }\n}", "access-token-expired"),
+			Entry("empty 429", explain.WhereWebAPI, 429, "", "", "rate-limited"),
+			Entry("authorize error page", explain.WhereAuthorizePage, 400, "text/html; charset=utf-8", `<!doctype html><html><head><title>Error - Spotify</title></head><body><p>INVALID_CLIENT: Insecure redirect URI</p></body></html>`, "redirect-uri-insecure"),
+			Entry("a success is not an error", explain.WhereToken, 200, "application/json", `{"access_token":"BQx","token_type":"Bearer","expires_in":3600}`, ""),
+			Entry("an unknown error is not guessed", explain.WhereWebAPI, 404, "application/json", `{"error":{"status":404,"message":"Service not found"}}`, ""),
 		)
 
 		It("does not match a page rule on the token endpoint", func() {
-			ms := c.MatchResponse(catalog.WhereToken, 400, "text/plain", []byte("Invalid redirect URI"))
+			ms := c.MatchResponse(explain.WhereToken, 400, "text/plain", []byte("Invalid redirect URI"))
 			for _, m := range ms {
 				Expect(m.Entry.ID).NotTo(Equal("redirect-uri-mismatch"))
 			}
@@ -112,59 +112,59 @@ var _ = Describe("the API the runner and the doctor call", func() {
 
 	Describe("Explain options and input kinds", func() {
 		It("compares a pasted callback with --state", func() {
-			res, err := c.Explain([]byte("http://127.0.0.1:8888/callback?code=AQBD4CLvpVxk2vTzv3Tz5Ue8v0R6y1M5iUQyJqQqT9xX0dXbq3YlB7X3oJrKQ&state=one"), catalog.Options{State: "two"})
+			res, err := c.Explain([]byte("http://127.0.0.1:8888/callback?code=AQBD4CLvpVxk2vTzv3Tz5Ue8v0R6y1M5iUQyJqQqT9xX0dXbq3YlB7X3oJrKQ&state=one"), explain.Options{State: "two"})
 			Expect(err).NotTo(HaveOccurred())
-			Expect(res.Input.Kind).To(Equal(catalog.KindCallback))
+			Expect(res.Input.Kind).To(Equal(explain.KindCallback))
 			Expect(firstID(res.Matches)).To(Equal("state-mismatch"))
 		})
 
 		It("notes that a callback with a code is a success", func() {
-			res, err := c.Explain([]byte("http://127.0.0.1:8888/callback?code=AQBD4CLvpVxk2vTzv3Tz5Ue8v0R6y1M5iUQyJqQqT9xX0dXbq3YlB7X3oJrKQ&state=one"), catalog.Options{})
+			res, err := c.Explain([]byte("http://127.0.0.1:8888/callback?code=AQBD4CLvpVxk2vTzv3Tz5Ue8v0R6y1M5iUQyJqQqT9xX0dXbq3YlB7X3oJrKQ&state=one"), explain.Options{})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(res.Recognised()).To(BeFalse())
 			Expect(strings.Join(res.Notes, " ")).To(ContainSubstring("the authorize step succeeded"))
 		})
 
 		DescribeTable("detects the kind",
-			func(input string, want catalog.Kind) {
-				res, err := c.Explain([]byte(input), catalog.Options{})
+			func(input string, want explain.Kind) {
+				res, err := c.Explain([]byte(input), explain.Options{})
 				Expect(err).NotTo(HaveOccurred())
 				Expect(res.Input.Kind).To(Equal(want))
 			},
-			Entry("callback", "http://127.0.0.1:8888/callback?error=access_denied", catalog.KindCallback),
-			Entry("JSON", `{"error":"invalid_client"}`, catalog.KindJSON),
-			Entry("page", `<!DOCTYPE html><html><body>Illegal scope</body></html>`, catalog.KindPage),
-			Entry("text", "oauth2: \"invalid_client\"", catalog.KindText),
-			Entry("HAR", `{"log":{"version":"1.2","entries":[]}}`, catalog.KindHAR),
+			Entry("callback", "http://127.0.0.1:8888/callback?error=access_denied", explain.KindCallback),
+			Entry("JSON", `{"error":"invalid_client"}`, explain.KindJSON),
+			Entry("page", `<!DOCTYPE html><html><body>Illegal scope</body></html>`, explain.KindPage),
+			Entry("text", "oauth2: \"invalid_client\"", explain.KindText),
+			Entry("HAR", `{"log":{"version":"1.2","entries":[]}}`, explain.KindHAR),
 		)
 
 		It("honours --as page for a bare text", func() {
-			res, err := c.Explain([]byte("Invalid redirect URI"), catalog.Options{As: catalog.KindPage})
+			res, err := c.Explain([]byte("Invalid redirect URI"), explain.Options{As: explain.KindPage})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(firstID(res.Matches)).To(Equal("redirect-uri-mismatch"))
 		})
 
 		DescribeTable("rejects bad input with an error naming it",
-			func(input string, as catalog.Kind, want string) {
-				_, err := c.Explain([]byte(input), catalog.Options{Name: "report.txt", As: as})
+			func(input string, as explain.Kind, want string) {
+				_, err := c.Explain([]byte(input), explain.Options{Name: "report.txt", As: as})
 				Expect(err).To(HaveOccurred())
-				var ie *catalog.InputError
+				var ie *explain.InputError
 				Expect(errors.As(err, &ie)).To(BeTrue())
 				Expect(err.Error()).To(HavePrefix("report.txt"))
 				Expect(err.Error()).To(ContainSubstring(want))
 			},
-			Entry("empty", "  \n ", catalog.KindAuto, "nothing to explain"),
-			Entry("--as json on text", "not json at all", catalog.KindJSON, "not valid JSON"),
-			Entry("--as json with the line and column", "{\n  \"error\": \"invalid_grant\",\n  oops\n}", catalog.KindJSON, "report.txt:3:"),
-			Entry("--as callback on text", "hello there", catalog.KindCallback, "not a URL"),
-			Entry("--as har on text", "hello", catalog.KindHAR, "not a HAR file"),
-			Entry("a HAR cut short", "{\"log\": {\"entries\": [{\"request\": {\"url\": \"http://x/", catalog.KindAuto, "report.txt:1:"),
-			Entry("JSON that is not a HAR", `{"log": 5}`, catalog.KindHAR, `"log" must be an object`),
-			Entry("a HAR without entries", `{"log": {"version": "1.2"}}`, catalog.KindHAR, `no "log.entries" array`),
+			Entry("empty", "  \n ", explain.KindAuto, "nothing to explain"),
+			Entry("--as json on text", "not json at all", explain.KindJSON, "not valid JSON"),
+			Entry("--as json with the line and column", "{\n  \"error\": \"invalid_grant\",\n  oops\n}", explain.KindJSON, "report.txt:3:"),
+			Entry("--as callback on text", "hello there", explain.KindCallback, "not a URL"),
+			Entry("--as har on text", "hello", explain.KindHAR, "not a HAR file"),
+			Entry("a HAR cut short", "{\"log\": {\"entries\": [{\"request\": {\"url\": \"http://x/", explain.KindAuto, "report.txt:1:"),
+			Entry("JSON that is not a HAR", `{"log": 5}`, explain.KindHAR, `"log" must be an object`),
+			Entry("a HAR without entries", `{"log": {"version": "1.2"}}`, explain.KindHAR, `no "log.entries" array`),
 		)
 
 		It("rejects an unknown --as", func() {
-			_, err := catalog.ParseKind("xml")
+			_, err := explain.ParseKind("xml")
 			Expect(err).To(MatchError(ContainSubstring("want one of auto, text, json, page, callback, har")))
 		})
 	})
@@ -184,7 +184,7 @@ var _ = Describe("the API the runner and the doctor call", func() {
 				"GET /v1/me Authorization: Bearer " + access + "\n" +
 				`then: {"error":"invalid_grant","error_description":"Invalid authorization code"} for code ` + code + "\n" +
 				"SPOTIFY_CLIENT_SECRET=" + secret + " and client_id=undefined"
-			res, err := c.Explain([]byte(input), catalog.Options{})
+			res, err := c.Explain([]byte(input), explain.Options{})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(firstID(res.Matches)).To(Equal("code-invalid"))
 			expectNoSecrets(res, []string{secret, basic, code, access, refresh, verifier})
@@ -192,11 +192,11 @@ var _ = Describe("the API the runner and the doctor call", func() {
 
 		It("fingerprints a secret inside a quoted evidence line", func() {
 			code := "AQCh_8yyZ3x9wQ0nJ3bq2m0L1sd8fYx2qE5x0Zp9R6y1M5iUQyJqQqT9xX0dXbq3Yl"
-			res, err := c.Explain([]byte("exchange of code="+code+" failed: Authorization code expired"), catalog.Options{})
+			res, err := c.Explain([]byte("exchange of code="+code+" failed: Authorization code expired"), explain.Options{})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(firstID(res.Matches)).To(Equal("code-expired"))
 			var out bytes.Buffer
-			Expect(catalog.WriteText(&out, res)).To(Succeed())
+			Expect(explain.WriteText(&out, res)).To(Succeed())
 			Expect(out.String()).NotTo(ContainSubstring(code))
 			Expect(out.String()).To(ContainSubstring(redact.Fingerprint(code)))
 		})
@@ -210,7 +210,7 @@ var _ = Describe("the API the runner and the doctor call", func() {
 				RequestHeaders: http.Header{"Authorization": {"Basic " + wrapped}, "Content-Type": {"application/x-www-form-urlencoded"}},
 				RequestBody:    "grant_type=client_credentials", Status: 400,
 				ResponseHeaders: http.Header{"Content-Type": {"application/json"}}, ResponseBody: `{"error":"invalid_client"}`}}
-			res := c.ExplainExchanges(xs, catalog.Options{Name: "transcript"})
+			res := c.ExplainExchanges(xs, explain.Options{Name: "transcript"})
 			Expect(firstID(res.Matches)).To(Equal("client-auth-missing"))
 			Expect(res.Matches[0].Cause).To(Equal("basic-malformed"))
 			expectNoSecrets(res, []string{"9d8c7b6a5f4e3d2c1b0a99887766554f", strings.ReplaceAll(wrapped, "\n", "")})
@@ -220,7 +220,7 @@ var _ = Describe("the API the runner and the doctor call", func() {
 			xs := []wire.Exchange{{Started: t0, Method: "GET", Status: 302,
 				URL:             "https://accounts.spotify.com/authorize/accept?client_id=6f0e2b1c9a8d4e7f8a1b2c3d4e5f6a7b",
 				ResponseHeaders: http.Header{"Location": {"http://127.0.0.1:8888/callback?error=access_denied&state=s1"}}}}
-			res := c.ExplainExchanges(xs, catalog.Options{})
+			res := c.ExplainExchanges(xs, explain.Options{})
 			Expect(firstID(res.Matches)).To(Equal("access-denied"))
 		})
 
@@ -230,7 +230,7 @@ var _ = Describe("the API the runner and the doctor call", func() {
 					URL:             "https://accounts.spotify.com/authorize?client_id=5a4b3c2d1e0f5a4b3c2d1e0f5a4b3c2d&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A8888%2Fcallback",
 					ResponseHeaders: http.Header{"Location": {"http://localhost:8888/callback?code=AQBD4CLvpVxk2vTzv3Tz5Ue8v0R6y1M5iUQy"}}},
 			}
-			res := c.ExplainExchanges(xs, catalog.Options{})
+			res := c.ExplainExchanges(xs, explain.Options{})
 			Expect(res.Recognised()).To(BeFalse(), "matches: %v", res.Matches)
 		})
 
@@ -242,7 +242,7 @@ var _ = Describe("the API the runner and the doctor call", func() {
 				{Started: t0.Add(time.Second), Method: "POST", URL: "https://accounts.spotify.com/api/token", RequestBody: "grant_type=authorization_code&client_id=6f0e2b1c9a8d4e7f8a1b2c3d4e5f6a7b&code=" + redact.Fingerprint("code") + "&redirect_uri=http%3A%2F%2F127.0.0.1%3A8888%2Fcallback&code_verifier=" + fp,
 					Status: 400, ResponseBody: `{"error":"invalid_grant","error_description":"code_verifier was incorrect"}`},
 			}
-			res := c.ExplainExchanges(xs, catalog.Options{})
+			res := c.ExplainExchanges(xs, explain.Options{})
 			Expect(firstID(res.Matches)).To(Equal("pkce-verifier-mismatch"))
 			Expect(res.Matches[0].Findings).To(BeEmpty())
 		})

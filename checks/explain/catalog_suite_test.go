@@ -1,4 +1,4 @@
-package catalog_test
+package explain_test
 
 import (
 	"testing"

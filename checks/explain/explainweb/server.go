@@ -26,7 +26,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 	"github.com/spotcheck/spotcheck/fakespotify/httpserve"
 )
 
@@ -41,7 +41,7 @@ const DefaultMaxUpload = 512 << 20
 // maxJSONBody caps a pasted-text request before it is decoded: the
 // catalog reads at most MaxTextInput bytes of text, and JSON's escaping
 // of quotes, backslashes and line breaks rarely doubles a paste.
-const maxJSONBody = 2 * catalog.MaxTextInput
+const maxJSONBody = 2 * explain.MaxTextInput
 
 // Limits are the connection limits of the explain page (see httpserve):
 // its defaults, with headers up to 64 KiB (a browser sends a few hundred
@@ -63,13 +63,13 @@ type Options struct {
 
 // Handler serves the page and the API.
 type Handler struct {
-	cat  *catalog.Catalog
+	cat  *explain.Catalog
 	opts Options
 	mux  *http.ServeMux
 }
 
-// New returns the handler for a catalog.
-func New(c *catalog.Catalog, opts Options) *Handler {
+// New returns the handler for a explain.
+func New(c *explain.Catalog, opts Options) *Handler {
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = DefaultMaxUpload
 	}
@@ -125,7 +125,7 @@ func nonce() string {
 type pageData struct {
 	Nonce   string
 	Version string
-	Kinds   []catalog.Kind
+	Kinds   []explain.Kind
 	Entries int
 }
 
@@ -135,7 +135,7 @@ func (h *Handler) page(w http.ResponseWriter, _ *http.Request) {
 		"default-src 'none'; script-src 'nonce-%s'; style-src 'nonce-%s'; img-src data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'", n, n))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	var b bytes.Buffer
-	if err := pageTmpl.Execute(&b, pageData{Nonce: n, Version: h.opts.Version, Kinds: catalog.Kinds, Entries: len(h.cat.Entries())}); err != nil {
+	if err := pageTmpl.Execute(&b, pageData{Nonce: n, Version: h.opts.Version, Kinds: explain.Kinds, Entries: len(h.cat.Entries())}); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
@@ -174,7 +174,7 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	var (
-		res *catalog.Result
+		res *explain.Result
 		err error
 	)
 	switch mt {
@@ -185,7 +185,7 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, err, "the request body is not JSON: "+err.Error())
 			return
 		}
-		kind, kerr := catalog.ParseKind(req.As)
+		kind, kerr := explain.ParseKind(req.As)
 		if kerr != nil {
 			writeJSON(w, http.StatusBadRequest, apiError{kerr.Error()})
 			return
@@ -194,7 +194,7 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 		if name == "" {
 			name = "pasted text"
 		}
-		res, err = h.cat.Explain([]byte(req.Text), catalog.Options{As: kind, State: req.State, Name: name})
+		res, err = h.cat.Explain([]byte(req.Text), explain.Options{As: kind, State: req.State, Name: name})
 	case "multipart/form-data":
 		res, err = h.explainUpload(multipart.NewReader(r.Body, params["boundary"]))
 	default:
@@ -210,12 +210,12 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 
 // explainUpload streams the uploaded file into the catalog (a HAR is never
 // held in memory whole). The form fields must come before the file.
-func (h *Handler) explainUpload(mr *multipart.Reader) (*catalog.Result, error) {
-	opts := catalog.Options{}
+func (h *Handler) explainUpload(mr *multipart.Reader) (*explain.Result, error) {
+	opts := explain.Options{}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return nil, &catalog.InputError{Err: errors.New("no file in the upload")}
+			return nil, &explain.InputError{Err: errors.New("no file in the upload")}
 		}
 		if err != nil {
 			return nil, err
@@ -230,9 +230,9 @@ func (h *Handler) explainUpload(mr *multipart.Reader) (*catalog.Result, error) {
 				opts.State = string(v)
 				continue
 			}
-			k, err := catalog.ParseKind(string(v))
+			k, err := explain.ParseKind(string(v))
 			if err != nil {
-				return nil, &catalog.InputError{Err: err}
+				return nil, &explain.InputError{Err: err}
 			}
 			opts.As = k
 		case "file":
@@ -247,14 +247,14 @@ func (h *Handler) explainUpload(mr *multipart.Reader) (*catalog.Result, error) {
 
 func (h *Handler) fail(w http.ResponseWriter, err error, msg string) {
 	var tooBig *http.MaxBytesError
-	var ie *catalog.InputError
+	var ie *explain.InputError
 	switch {
 	case errors.As(err, &tooBig) && tooBig.Limit < h.opts.MaxUpload:
 		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{fmt.Sprintf("the request body is larger than %s: paste at most %s of text, or upload a HAR file (up to %s)",
-			mib(tooBig.Limit), mib(catalog.MaxTextInput), mib(h.opts.MaxUpload))})
+			mib(tooBig.Limit), mib(explain.MaxTextInput), mib(h.opts.MaxUpload))})
 	case errors.As(err, &tooBig):
 		writeJSON(w, http.StatusRequestEntityTooLarge, apiError{fmt.Sprintf("the upload is larger than %s", mib(h.opts.MaxUpload))})
-	case errors.As(err, &ie), errors.Is(err, catalog.ErrEmpty):
+	case errors.As(err, &ie), errors.Is(err, explain.ErrEmpty):
 		writeJSON(w, http.StatusBadRequest, apiError{msg})
 	default:
 		writeJSON(w, http.StatusBadRequest, apiError{msg})
@@ -289,5 +289,5 @@ func (h *Handler) entries(w http.ResponseWriter, _ *http.Request) {
 
 func (h *Handler) schema(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/schema+json")
-	_, _ = w.Write(catalog.Schema())
+	_, _ = w.Write(explain.Schema())
 }

@@ -1,4 +1,4 @@
-package catalog_test
+package explain_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 )
 
@@ -23,11 +23,11 @@ const (
 // output together.
 func explainOutputs(text string) string {
 	GinkgoHelper()
-	res, err := catalog.Default().Explain([]byte(text), catalog.Options{Name: "pasted"})
+	res, err := explain.Default().Explain([]byte(text), explain.Options{Name: "pasted"})
 	Expect(err).NotTo(HaveOccurred())
 	var b bytes.Buffer
-	Expect(catalog.WriteText(&b, res)).To(Succeed())
-	Expect(catalog.WriteJSON(&b, res)).To(Succeed())
+	Expect(explain.WriteText(&b, res)).To(Succeed())
+	Expect(explain.WriteJSON(&b, res)).To(Succeed())
 	return b.String()
 }
 
@@ -106,7 +106,7 @@ var _ = Describe("secrets pasted into explain", func() {
 		func(text, want string) {
 			// The evidence, not the catalog's own text (which quotes
 			// Spotify's messages), must show it.
-			res, err := catalog.Default().Explain([]byte(text), catalog.Options{Name: "pasted"})
+			res, err := explain.Default().Explain([]byte(text), explain.Options{Name: "pasted"})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(res.Matches).NotTo(BeEmpty())
 			Expect(res.Matches[0].Evidence).To(ContainElement(ContainSubstring(want)))

@@ -1,4 +1,4 @@
-package catalog_test
+package explain_test
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 )
 
 // FuzzExplain: the detector never panics, whatever the text and kind, and
@@ -31,35 +31,35 @@ func FuzzExplain(f *testing.F) {
 		"\xff\xfe" + `{"error":"invalid_grant"}`,
 	}
 	for _, s := range seeds {
-		for _, k := range []catalog.Kind{catalog.KindAuto, catalog.KindText, catalog.KindPage} {
+		for _, k := range []explain.Kind{explain.KindAuto, explain.KindText, explain.KindPage} {
 			f.Add(s, string(k), "state")
 		}
 	}
 	f.Fuzz(func(t *testing.T, input, kind, state string) {
-		k, err := catalog.ParseKind(kind)
+		k, err := explain.ParseKind(kind)
 		if err != nil {
-			k = catalog.KindAuto
+			k = explain.KindAuto
 		}
-		res, err := catalog.Default().Explain([]byte(input), catalog.Options{As: k, State: state, Name: "fuzz"})
+		res, err := explain.Default().Explain([]byte(input), explain.Options{As: k, State: state, Name: "fuzz"})
 		if err != nil {
 			return
 		}
 		for _, m := range res.Matches {
-			if m.Confidence < catalog.Recognised || m.Confidence > 1 {
+			if m.Confidence < explain.Recognised || m.Confidence > 1 {
 				t.Fatalf("%s: confidence %v out of bounds", m.Entry.ID, m.Confidence)
 			}
 		}
 		var b bytes.Buffer
-		if err := catalog.WriteText(&b, res); err != nil {
+		if err := explain.WriteText(&b, res); err != nil {
 			t.Fatal(err)
 		}
-		if err := catalog.WriteJSON(&b, res); err != nil {
+		if err := explain.WriteJSON(&b, res); err != nil {
 			t.Fatal(err)
 		}
-		c := catalog.Default()
+		c := explain.Default()
 		_ = c.MatchPage(input)
 		_ = c.MatchCallback(input, state)
-		_ = c.MatchResponse(catalog.WhereWebAPI, 403, "text/plain", []byte(input))
+		_ = c.MatchResponse(explain.WhereWebAPI, 403, "text/plain", []byte(input))
 	})
 }
 
@@ -76,12 +76,12 @@ func FuzzExplainHAR(f *testing.F) {
 	}
 	f.Add([]byte(`{"log":{"entries":[{"request":{"method":"POST","url":"http://x/api/token","headers":[{"name":"Authorization","value":"Basic !!"}],"postData":{"text":"grant_type=authorization_code&code=a&code=b"}},"response":{"status":400,"headers":[{"name":"Location","value":"::"}],"content":{"text":"{\"error\":5}","encoding":"base64"}}}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := catalog.Default().Explain(data, catalog.Options{As: catalog.KindHAR, Name: "fuzz.har"})
+		res, err := explain.Default().Explain(data, explain.Options{As: explain.KindHAR, Name: "fuzz.har"})
 		if err != nil {
 			return
 		}
 		var b bytes.Buffer
-		if err := catalog.WriteJSON(&b, res); err != nil {
+		if err := explain.WriteJSON(&b, res); err != nil {
 			t.Fatal(err)
 		}
 	})

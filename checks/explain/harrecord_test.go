@@ -1,4 +1,4 @@
-package catalog_test
+package explain_test
 
 // The HAR fixtures in testdata/ are recorded from real runs of the fake
 // Spotify (package fakespotify): each scenario below drives the fake over
@@ -8,7 +8,7 @@ package catalog_test
 // capture). The browser's part (the redirect back to the app) goes to a
 // small app server, as a browser would load it.
 //
-// Regenerate with:  SPOTCHECK_RECORD_HAR=1 go test ./checks/catalog/ -run TestRecordHARFixtures
+// Regenerate with:  SPOTCHECK_RECORD_HAR=1 go test ./checks/explain/ -run TestRecordHARFixtures
 // The fixture specs also re-record every scenario in memory on each run, so
 // they keep proving that the fake still answers this way.
 

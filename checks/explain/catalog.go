@@ -1,4 +1,4 @@
-// Package catalog is spotcheck's knowledge base of Spotify OAuth and Web API
+// Package explain is spotcheck's knowledge base of Spotify OAuth and Web API
 // errors and the reader that maps what a user has (a pasted error, a client
 // library's exception, a callback URL, a HAR file, or one response a check
 // received) to the catalog entries that explain it, most likely first.
@@ -11,7 +11,7 @@
 // staff the wrong way, so a text is only "recognised" when a rule matches it
 // with at least medium confidence; otherwise Explain says so and lists the
 // closest entries.
-package catalog
+package explain
 
 import (
 	_ "embed"

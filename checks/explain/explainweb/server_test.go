@@ -13,12 +13,12 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/spotcheck/spotcheck/checks/catalog"
-	"github.com/spotcheck/spotcheck/checks/catalog/explainweb"
+	"github.com/spotcheck/spotcheck/checks/explain"
+	"github.com/spotcheck/spotcheck/checks/explain/explainweb"
 )
 
 func startServer(opts explainweb.Options) *httptest.Server {
-	srv := httptest.NewServer(explainweb.New(catalog.Default(), opts))
+	srv := httptest.NewServer(explainweb.New(explain.Default(), opts))
 	DeferCleanup(srv.Close)
 	return srv
 }
@@ -87,7 +87,7 @@ var _ = Describe("the explain page", func() {
 		srv := startServer(explainweb.Options{})
 		resp, doc := postJSON(srv.URL, map[string]string{"text": "spotify: couldn't decode error: (46) [User not registered in the Developer Dashboard]"})
 		Expect(resp.StatusCode).To(Equal(200))
-		Expect(doc["schema_version"]).To(Equal(catalog.SchemaVersion))
+		Expect(doc["schema_version"]).To(Equal(explain.SchemaVersion))
 		Expect(topID(doc)).To(Equal("user-not-allowlisted"))
 	})
 
@@ -173,12 +173,12 @@ var _ = Describe("the explain page", func() {
 		var entries []map[string]any
 		Expect(json.NewDecoder(resp.Body).Decode(&entries)).To(Succeed())
 		resp.Body.Close()
-		Expect(len(entries)).To(Equal(len(catalog.Default().Entries())))
+		Expect(len(entries)).To(Equal(len(explain.Default().Entries())))
 		resp, err = http.Get(srv.URL + "/api/schema")
 		Expect(err).NotTo(HaveOccurred())
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		Expect(b).To(Equal(catalog.Schema()))
+		Expect(b).To(Equal(explain.Schema()))
 	})
 })
 

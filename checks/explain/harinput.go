@@ -1,4 +1,4 @@
-package catalog
+package explain
 
 import (
 	"encoding/base64"
@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/spotcheck/spotcheck/checks/catalog/har"
+	"github.com/spotcheck/spotcheck/checks/explain/har"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 

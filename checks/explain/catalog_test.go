@@ -1,4 +1,4 @@
-package catalog_test
+package explain_test
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/spotcheck/spotcheck/checks/catalog"
+	"github.com/spotcheck/spotcheck/checks/explain"
 )
 
 // requiredIDs are the entries issue 6 names; the runner and the doctor refer
@@ -39,7 +39,7 @@ entries:
 
 var _ = Describe("the catalog", func() {
 	It("loads the embedded catalog and has every required id", func() {
-		c := catalog.Default()
+		c := explain.Default()
 		for _, id := range requiredIDs {
 			e, ok := c.Entry(id)
 			Expect(ok).To(BeTrue(), id)
@@ -51,7 +51,7 @@ var _ = Describe("the catalog", func() {
 	It("gives every entry a title, a where, a fix and ranked causes, and every rule a compiled matcher", func() {
 		kebab := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 		seen := map[string]bool{}
-		for _, e := range catalog.Default().Entries() {
+		for _, e := range explain.Default().Entries() {
 			Expect(kebab.MatchString(e.ID)).To(BeTrue(), e.ID)
 			Expect(seen[e.ID]).To(BeFalse(), "duplicate "+e.ID)
 			seen[e.ID] = true
@@ -88,7 +88,7 @@ var _ = Describe("the catalog", func() {
 			"Invalid access token":                                                               "access-token-invalid",
 			"No token provided":                                                                  "access-token-missing",
 		} {
-			res := explain(text)
+			res := explainText(text)
 			Expect(res.Recognised()).To(BeTrue(), text)
 			Expect(res.Matches[0].Entry.ID).To(Equal(id), text)
 		}
@@ -96,14 +96,14 @@ var _ = Describe("the catalog", func() {
 
 	Describe("Parse", func() {
 		It("accepts a minimal catalog", func() {
-			c, err := catalog.Parse([]byte(minimal), "mini.yaml")
+			c, err := explain.Parse([]byte(minimal), "mini.yaml")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(c.Entries()).To(HaveLen(1))
 		})
 
 		DescribeTable("rejects a broken catalog, naming the problem and its line",
 			func(edit func(string) string, want string) {
-				_, err := catalog.Parse([]byte(edit(minimal)), "broken.yaml")
+				_, err := explain.Parse([]byte(edit(minimal)), "broken.yaml")
 				Expect(err).To(HaveOccurred())
 				Expect(err.Error()).To(ContainSubstring("broken.yaml"))
 				Expect(err.Error()).To(ContainSubstring(want))
@@ -141,19 +141,19 @@ var _ = Describe("the catalog", func() {
 
 		It("reports every problem at once", func() {
 			broken := strings.Replace(strings.Replace(minimal, "    fix: Exchange it once.\n", "", 1), "[token]", "[tokens]", 1)
-			_, err := catalog.Parse([]byte(broken), "two.yaml")
-			var ve *catalog.ValidationError
+			_, err := explain.Parse([]byte(broken), "two.yaml")
+			var ve *explain.ValidationError
 			Expect(err).To(BeAssignableToTypeOf(ve))
-			Expect(err.(*catalog.ValidationError).Problems).To(HaveLen(2))
+			Expect(err.(*explain.ValidationError).Problems).To(HaveLen(2))
 		})
 	})
 
-	It("ships catalog.yaml next to the code (the file is the data)", func() {
-		data, err := os.ReadFile("catalog.yaml")
+	It("ships explain.yaml next to the code (the file is the data)", func() {
+		data, err := os.ReadFile("explain.yaml")
 		Expect(err).NotTo(HaveOccurred())
-		c, err := catalog.Parse(data, "catalog.yaml")
+		c, err := explain.Parse(data, "explain.yaml")
 		Expect(err).NotTo(HaveOccurred())
-		Expect(len(c.Entries())).To(Equal(len(catalog.Default().Entries())))
+		Expect(len(c.Entries())).To(Equal(len(explain.Default().Entries())))
 	})
 })
 
@@ -161,7 +161,7 @@ var _ = Describe("the README", func() {
 	It("documents every catalog id", func() {
 		readme, err := os.ReadFile("../../README.md")
 		Expect(err).NotTo(HaveOccurred())
-		for _, e := range catalog.Default().Entries() {
+		for _, e := range explain.Default().Entries() {
 			Expect(string(readme)).To(ContainSubstring("`"+e.ID+"`"), e.ID)
 		}
 	})
