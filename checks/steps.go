@@ -225,7 +225,7 @@ type outcome struct {
 	// did not appear): both fail the step.
 	failed  []Expectation
 	failMsg string
-	// explain reads the error the step received, if any, with the explain.
+	// explain reads the error the step received, if any, with the catalog.
 	explain func(*explain.Catalog) []explain.Match
 }
 

@@ -148,10 +148,10 @@ var _ = Describe("the catalog", func() {
 		})
 	})
 
-	It("ships explain.yaml next to the code (the file is the data)", func() {
-		data, err := os.ReadFile("explain.yaml")
+	It("ships catalog.yaml next to the code (the file is the data)", func() {
+		data, err := os.ReadFile("catalog.yaml")
 		Expect(err).NotTo(HaveOccurred())
-		c, err := explain.Parse(data, "explain.yaml")
+		c, err := explain.Parse(data, "catalog.yaml")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(len(c.Entries())).To(Equal(len(explain.Default().Entries())))
 	})

@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // A pasted log can be megabytes long while the error in it is one line.
@@ -14,11 +15,18 @@ import (
 // where it occurs a few times only the text around each occurrence is
 // searched.
 
-// fastRe is a regexp with its required literal.
+// fastRe is a regexp with its required literal. Both are worked out on
+// first use, not at package initialisation: every spotcheck command links
+// this package, and compiling its expressions up front cost every command,
+// `spotcheck version` included, about 10 ms before main ran.
 type fastRe struct {
+	expr   string
+	margin int // how far a match may reach before and after the literal
+
+	once   sync.Once
 	re     *regexp.Regexp
 	lit    string // lowercase ASCII; "" when the expression has none
-	margin int    // how far a match may reach before and after the literal
+	litSet bool   // lit was given by hand (withLiteral)
 }
 
 // maxWindows is how many occurrences of a literal are searched window by
@@ -30,15 +38,29 @@ const (
 )
 
 func newFastRe(re *regexp.Regexp, margin int) *fastRe {
-	return &fastRe{re: re, lit: requiredLiteral(re.String()), margin: margin}
+	return &fastRe{expr: re.String(), re: re, margin: margin}
 }
 
-func mustFast(expr string, margin int) *fastRe { return newFastRe(regexp.MustCompile(expr), margin) }
+// mustFast is a fastRe for a constant expression, compiled on first use.
+func mustFast(expr string, margin int) *fastRe { return &fastRe{expr: expr, margin: margin} }
 
 // withLiteral sets the literal by hand, for one too short to be found
 // (an arrow).
 func withLiteral(f *fastRe, lit string) *fastRe {
-	f.lit = lit
+	f.lit, f.litSet = lit, true
+	return f
+}
+
+// compiled returns f with its expression compiled and its literal found.
+func (f *fastRe) compiled() *fastRe {
+	f.once.Do(func() {
+		if f.re == nil {
+			f.re = regexp.MustCompile(f.expr)
+		}
+		if !f.litSet {
+			f.lit = requiredLiteral(f.expr)
+		}
+	})
 	return f
 }
 
@@ -109,6 +131,7 @@ func lowerASCII(s string) string {
 // findAll is FindAllStringSubmatchIndex with the literal prefilter; lower
 // is lowerASCII(text). n < 0 means all matches.
 func (f *fastRe) findAll(text, lower string, n int) [][]int {
+	f.compiled()
 	if f.lit == "" {
 		return f.re.FindAllStringSubmatchIndex(text, n)
 	}
@@ -131,6 +154,7 @@ func (f *fastRe) findAll(text, lower string, n int) [][]int {
 // required piece of anchorLen bytes) and keeps the matches that contain
 // one. Too many positions make one pass over the text cheaper.
 func (f *fastRe) around(text string, pos []int, anchorLen, n int) [][]int {
+	f.compiled()
 	if len(pos) == 0 {
 		return nil
 	}

@@ -153,16 +153,16 @@ func newScan(c *Catalog, text string, set *redact.Set) *scan {
 	s.big = len(text) > bigText
 	at := errorStatusAt(text)
 	for _, re := range statusPatterns {
-		if s.big && re.lit == "" {
+		if s.big && re.compiled().lit == "" {
 			continue
 		}
 		pos := at
-		if re.lit != "" {
+		if re.compiled().lit != "" {
 			// The number sits a few bytes from the pattern's literal
 			// ("status code 429", "HTTP/2 403"): other numbers cannot match.
 			pos = nil
 			for _, p := range at {
-				if strings.Contains(s.lower[max(0, p-statusGap):min(len(text), p+3+statusGap)], re.lit) {
+				if strings.Contains(s.lower[max(0, p-statusGap):min(len(text), p+3+statusGap)], re.compiled().lit) {
 					pos = append(pos, p)
 				}
 			}
@@ -206,7 +206,7 @@ func (s *scan) near(res []*fastRe, start, end int) [][]int {
 	}
 	var out [][]int
 	for _, re := range res {
-		for _, m := range re.re.FindAllStringSubmatchIndex(s.text[lo:hi], 20) {
+		for _, m := range re.compiled().re.FindAllStringSubmatchIndex(s.text[lo:hi], 20) {
 			for k := range m {
 				if m[k] >= 0 {
 					m[k] += lo
@@ -245,7 +245,7 @@ func (s *scan) nearestStatus(start, end int) int {
 	if s.big {
 		var local []*fastRe
 		for _, re := range statusPatterns {
-			if re.lit == "" {
+			if re.compiled().lit == "" {
 				local = append(local, re)
 			}
 		}

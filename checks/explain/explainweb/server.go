@@ -68,7 +68,7 @@ type Handler struct {
 	mux  *http.ServeMux
 }
 
-// New returns the handler for a explain.
+// New returns the handler for a catalog.
 func New(c *explain.Catalog, opts Options) *Handler {
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = DefaultMaxUpload
