@@ -556,6 +556,14 @@ func (f *Fake) DeleteApp(clientID string) bool {
 	return true
 }
 
+// registered reports whether clientID names a registered app.
+func (f *Fake) registered(clientID string) bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	_, ok := f.apps[clientID]
+	return ok
+}
+
 func (f *Fake) user(id string) (*config.User, bool) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
@@ -671,11 +679,7 @@ func (e *env) AccessToken(token string) (webapi.Token, bool) {
 	if !ok {
 		return webapi.Token{}, false
 	}
-	scopes := make(map[string]bool, len(a.Scopes))
-	for _, s := range a.Scopes {
-		scopes[s] = true
-	}
-	return webapi.Token{ClientID: a.ClientID, UserID: a.UserID, Scopes: scopes, Expires: a.Expires, Revoked: revoked}, true
+	return webapi.Token{ClientID: a.ClientID, UserID: a.UserID, Scopes: a.Scopes, Expires: a.Expires, Revoked: revoked}, true
 }
 
 var (
