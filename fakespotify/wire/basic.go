@@ -106,7 +106,7 @@ type basicResult struct {
 
 // basicCacheSize bounds a BasicCache: more distinct credentials than any
 // test suite's apps; a flood of distinct values only resets it.
-const basicCacheSize = 1024
+const basicCacheSize = 4096
 
 // Parse is ParseBasic(header), remembered.
 func (c *BasicCache) Parse(header string) (Basic, bool) {
