@@ -309,15 +309,20 @@ func sortBySeq(es []*rawRequest) {
 // Values that would take the whole past limit are left out, and cut says
 // so.
 func appendHeader(b []byte, h http.Header, limit int) (_ []byte, cut bool) {
-	var room [24]string // the names of any ordinary request, on the stack
-	keys := room[:0]
-	for k := range h {
-		keys = append(keys, k)
+	type field struct {
+		k  string
+		vs []string
 	}
-	slices.Sort(keys)
+	var room [24]field // the headers of any ordinary request, on the stack
+	fields := room[:0]
+	for k, vs := range h {
+		fields = append(fields, field{k, vs})
+	}
+	slices.SortFunc(fields, func(a, b field) int { return strings.Compare(a.k, b.k) })
 	start := len(b)
-	for _, k := range keys {
-		for _, v := range h[k] {
+	for _, f := range fields {
+		k := f.k
+		for _, v := range f.vs {
 			if len(b)-start+len(k)+len(v)+2*binary.MaxVarintLen32 > limit {
 				cut = true
 				continue
@@ -368,22 +373,30 @@ func (e *rawRequest) compact(scratch *[]byte, rawQuery string, header, respHeade
 // in order, until fn returns false.
 func eachHeader(enc string, fn func(k, v string) bool) {
 	for len(enc) > 0 {
-		kl, n := binary.Uvarint([]byte(enc[:min(len(enc), binary.MaxVarintLen32)]))
-		k := enc[n : n+int(kl)]
-		enc = enc[n+int(kl):]
-		vl, n := binary.Uvarint([]byte(enc[:min(len(enc), binary.MaxVarintLen32)]))
-		v := enc[n : n+int(vl)]
-		enc = enc[n+int(vl):]
+		var k, v string
+		k, enc = nextField(enc)
+		v, enc = nextField(enc)
 		if !fn(k, v) {
 			return
 		}
 	}
 }
 
+// nextField splits one length-prefixed string off an encoded header set.
+func nextField(enc string) (field, rest string) {
+	l, n := uint64(enc[0]), 1
+	if l >= 0x80 { // a length past one byte of varint
+		l, n = binary.Uvarint([]byte(enc[:min(len(enc), binary.MaxVarintLen32)]))
+	}
+	return enc[n : n+int(l)], enc[n+int(l):]
+}
+
 // headerGet is the first value of name in an encoded header set, as
 // http.Header.Get finds it.
 func headerGet(enc, name string) string {
-	name = http.CanonicalHeaderKey(name)
+	if !canonical(name) {
+		name = http.CanonicalHeaderKey(name)
+	}
 	out := ""
 	eachHeader(enc, func(k, v string) bool {
 		if k == name {
@@ -393,6 +406,35 @@ func headerGet(enc, name string) string {
 		return true
 	})
 	return out
+}
+
+// canonical reports a header name already in canonical form, as the
+// fake's own callers spell them ("Content-Type"), which need no
+// CanonicalHeaderKey: a letter after a hyphen or at the start upper case,
+// every other letter lower case.
+func canonical(name string) bool {
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '-':
+			upper = true
+			continue
+		case 'a' <= c && c <= 'z':
+			if upper {
+				return false
+			}
+		case 'A' <= c && c <= 'Z':
+			if !upper {
+				return false
+			}
+		case '0' <= c && c <= '9':
+		default:
+			return false // CanonicalHeaderKey decides what to make of it
+		}
+		upper = false
+	}
+	return true
 }
 
 // decodeHeader is an encoded header set as a map again.

@@ -481,13 +481,17 @@ func jsonString(lit string) string {
 // stringEnd returns the index just past the JSON string starting at body[start]
 // (a quote), or len(body) when it is unterminated.
 func stringEnd(body string, start int) int {
-	for k := start + 1; k < len(body); k++ {
-		switch body[k] {
-		case '\\':
-			k++
-		case '"':
-			return k + 1
+	for k := start + 1; k < len(body); {
+		// The next quote, found a word at a time: tokens make long strings.
+		q := strings.IndexByte(body[k:], '"')
+		if q < 0 {
+			return len(body)
 		}
+		b := strings.IndexByte(body[k:k+q], '\\')
+		if b < 0 {
+			return k + q + 1
+		}
+		k += b + 2 // the escaped character, whatever it is, is skipped
 	}
 	return len(body)
 }
