@@ -351,7 +351,8 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 		a.ClientID = randomHex(16)
 	}
 	a.Name = o.Name
-	if a.Name == "" {
+	named := a.Name != ""
+	if !named {
 		a.Name = tmpl.Name + "-" + a.ClientID[:6]
 	}
 	if o.ClientSecret != "" {
@@ -398,6 +399,14 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 	if st, ok := f.apps[tmpl.ClientID]; ok {
 		inherited = st.policies
 	}
+	if !named {
+		// Six characters of a random client id name a clone; among
+		// thousands of clones two may share them, and a made-up name
+		// must not fail the clone: it takes more of the id.
+		for n := 6; n < len(a.ClientID) && f.nameTakenLocked(a.Name); n += 2 {
+			a.Name = tmpl.Name + "-" + a.ClientID[:n+2]
+		}
+	}
 	for id, st := range f.apps {
 		switch {
 		case id == a.ClientID:
@@ -412,6 +421,16 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 	f.store.AddApp(a.ClientID)
 	f.secrets.AddClientCredentials(a.ClientID, a.ClientSecret)
 	return a, nil
+}
+
+// nameTakenLocked reports whether an app has name as its name or client id.
+func (f *Fake) nameTakenLocked(name string) bool {
+	for id, st := range f.apps {
+		if st.app.Name == name || id == name {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrTooManyClones is CloneApp's error when the fake holds as many clones
