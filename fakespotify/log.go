@@ -305,7 +305,7 @@ func sortBySeq(es []*rawRequest) {
 }
 
 // appendHeader appends h to b: each name and value with its length
-// before it, names sorted, so that a request's headers cost no map.
+// before it, so that a request's headers cost no map.
 // Values that would take the whole past limit are left out, and cut says
 // so.
 func appendHeader(b []byte, h http.Header, limit int) (_ []byte, cut bool) {
@@ -315,10 +315,19 @@ func appendHeader(b []byte, h http.Header, limit int) (_ []byte, cut bool) {
 	}
 	var room [24]field // the headers of any ordinary request, on the stack
 	fields := room[:0]
+	n := 0
 	for k, vs := range h {
 		fields = append(fields, field{k, vs})
+		for _, v := range vs {
+			n += len(k) + len(v) + 2*binary.MaxVarintLen32
+		}
 	}
-	slices.SortFunc(fields, func(a, b field) int { return strings.Compare(a.k, b.k) })
+	if n > limit {
+		// Which values are left out must not depend on the map's order.
+		// A set that fits whole reads the same in any order: names are
+		// unique, and each name's values keep theirs.
+		slices.SortFunc(fields, func(a, b field) int { return strings.Compare(a.k, b.k) })
+	}
 	start := len(b)
 	for _, f := range fields {
 		k := f.k

@@ -74,6 +74,11 @@ type exchangeScrubber struct {
 
 // text scrubs free text: a path, a parameter value that is not sensitive.
 func (x *exchangeScrubber) text(t string) string {
+	if len(t) < redact.MinSecretLen {
+		// Shorter than any secret a Set registers, and than any token
+		// redact.Tokens looks at: nothing to scrub ("/v1/me").
+		return t
+	}
 	if len(t) >= x.minLocal() {
 		t = x.set().String(t)
 	}
@@ -150,18 +155,14 @@ func (x *exchangeScrubber) set() *redact.Set {
 	return x.local
 }
 
-// minSecretLen is redaction's shortest secret: shorter values are never
-// registered, so no text shorter than that can hold one.
-const minSecretLen = 8
-
 // eachLocal calls fn with each sensitive value of the exchange at least
-// minSecretLen long: sensitive query and form parameters, those of a
+// redact.MinSecretLen long: sensitive query and form parameters, those of a
 // redirect's Location, the Authorization credentials, and the sensitive
 // fields of a JSON answer. It parses nothing into maps: most log lines
 // only need the length of the shortest.
 func (x *exchangeScrubber) eachLocal(fn func(string)) {
 	add := func(v string) {
-		if len(v) >= minSecretLen {
+		if len(v) >= redact.MinSecretLen {
 			fn(v)
 		}
 	}
