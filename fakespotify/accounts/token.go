@@ -46,7 +46,7 @@ type clientAuth struct {
 // readClientAuth takes a Basic header in preference to body parameters.
 // A header Spotify would not accept (wire.Basic.Strict: a wrapped base64,
 // another scheme) is malformed client authentication (§3.1).
-func (s *Service) readClientAuth(r *http.Request, form url.Values) clientAuth {
+func (s *Service) readClientAuth(r *http.Request, form params) clientAuth {
 	if h := r.Header.Get("Authorization"); h != "" || len(r.Header.Values("Authorization")) > 0 {
 		b, ok := s.ParseBasic(h)
 		if !ok || !b.Strict {
@@ -96,10 +96,11 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request) {
 		wire.WriteOAuthError(w, http.StatusUnsupportedMediaType, wire.ErrJSONBody)
 		return
 	}
-	var form url.Values
+	var room [8]param // a token request's parameters, on the stack
+	form := params(room[:0])
 	if mt == formType {
 		// A malformed pair is skipped, not fatal: the rest still counts.
-		form = ParseFormLenient(readBody(r, maxTokenBody))
+		eachLenient(readBody(r, maxTokenBody), func(key, value string) { form = append(form, param{key, value}) })
 	}
 	// Parameters in the query string do not count (wire reference, Appendix A): only the
 	// body is read, so grant_type is "missing".
@@ -133,6 +134,13 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request) {
 // reads logged requests with it so that it sees what the endpoint saw.
 func ParseFormLenient(body string) url.Values {
 	v := url.Values{}
+	eachLenient(body, func(key, value string) { v[key] = append(v[key], value) })
+	return v
+}
+
+// eachLenient calls fn with each pair of a form, decoded, in order,
+// skipping the malformed ones: ParseFormLenient's reading.
+func eachLenient(body string, fn func(key, value string)) {
 	for body != "" {
 		var pair string
 		pair, body, _ = strings.Cut(body, "&")
@@ -145,9 +153,34 @@ func ParseFormLenient(body string) url.Values {
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		v[key] = append(v[key], value)
+		fn(key, value)
 	}
-	return v
+}
+
+// params is a token request's form as the endpoint reads it
+// (ParseFormLenient), in order and without a map: a token request has a
+// handful of parameters, and building url.Values was a tenth of what a
+// refresh cost. Get and Has answer as url.Values' do.
+type params []param
+
+type param struct{ key, value string }
+
+func (p params) Get(key string) string {
+	for _, x := range p {
+		if x.key == key {
+			return x.value
+		}
+	}
+	return ""
+}
+
+func (p params) Has(key string) bool {
+	for _, x := range p {
+		if x.key == key {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Service) clientCredentials(w http.ResponseWriter, ca clientAuth) {
@@ -177,7 +210,7 @@ func (s *Service) expiresIn() int { return int(s.env.Lifetimes().AccessToken / t
 // outcome: that is why golang.org/x/oauth2's auth-style retry reports
 // "Invalid authorization code" and hides the first error (golang/oauth2
 // PR 803, STYLE.md).
-func (s *Service) exchangeCode(w http.ResponseWriter, ca clientAuth, form url.Values) {
+func (s *Service) exchangeCode(w http.ResponseWriter, ca clientAuth, form params) {
 	var app config.App
 	public := false
 	switch {
@@ -266,7 +299,7 @@ func (s *Service) refreshSweep(clientID string, authTime time.Time) time.Time {
 // (§4): wire.Refresh2026 never rotates and expires the token a fixed time
 // after the original authorization; wire.RefreshPKCERotate rotates tokens
 // of public clients only; wire.RefreshAlwaysRotate rotates every token.
-func (s *Service) refresh(w http.ResponseWriter, ca clientAuth, form url.Values) {
+func (s *Service) refresh(w http.ResponseWriter, ca clientAuth, form params) {
 	if ca.id == "" {
 		fail(w, wire.ErrClientAuth)
 		return
