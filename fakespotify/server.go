@@ -318,9 +318,9 @@ type recorder struct {
 // under load would otherwise allocate and grow them on every request.
 var recorders = sync.Pool{New: func() any { return new(recorder) }}
 
-// pooledBuffer is the most a recorder keeps of a buffer it goes back to
-// the pool with: the capture limit, so that one large answer does not pin
-// a larger one.
+// pooledBuffer is the largest buffer a recorder goes back to the pool
+// with: what capturing up to captureLimit can grow one to. A larger one
+// (from an unusual request) is left to the collector, not pinned.
 const pooledBuffer = 2*captureLimit + 2
 
 // release returns r to the pool; nothing may use it after.
