@@ -46,6 +46,18 @@ var _ = Describe("control endpoints", func() {
 		Expect(me.body).To(ContainSubstring(`"id" : "bob"`))
 	})
 
+	It("names an unnamed clone with more of its client id when six characters are another clone's name", func() {
+		first, err := h.srv.CloneApp("web", fakespotify.AppOverrides{ClientID: "abcdef0000000000000000000000000a"})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(first.Name).To(Equal("web-abcdef"))
+		second, err := h.srv.CloneApp("web", fakespotify.AppOverrides{ClientID: "abcdef0011111111111111111111111b"})
+		Expect(err).NotTo(HaveOccurred(), "1,000 clones share a six-character prefix about once in thirty")
+		Expect(second.Name).To(Equal("web-abcdef00"))
+		third, err := h.srv.CloneApp("web", fakespotify.AppOverrides{ClientID: "abcdef0022222222222222222222222c"})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(third.Name).To(Equal("web-abcdef0022"), "web-abcdef00 is taken too")
+	})
+
 	// Issue 11 item 9: {"from":"web","client_id":"a"} dropped the
 	// connection with a slice-bounds panic, and CloneApp panicked its
 	// caller.

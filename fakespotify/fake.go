@@ -351,7 +351,8 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 		a.ClientID = randomHex(16)
 	}
 	a.Name = o.Name
-	if a.Name == "" {
+	named := a.Name != ""
+	if !named {
 		a.Name = tmpl.Name + "-" + a.ClientID[:6]
 	}
 	if o.ClientSecret != "" {
@@ -398,6 +399,14 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 	if st, ok := f.apps[tmpl.ClientID]; ok {
 		inherited = st.policies
 	}
+	if !named {
+		// Six characters of a random client id name a clone; among
+		// thousands of clones two may share them, and a made-up name
+		// must not fail the clone: it takes more of the id.
+		for n := 6; n < len(a.ClientID) && f.nameTakenLocked(a.Name); n += 2 {
+			a.Name = tmpl.Name + "-" + a.ClientID[:n+2]
+		}
+	}
 	for id, st := range f.apps {
 		switch {
 		case id == a.ClientID:
@@ -412,6 +421,16 @@ func (f *Fake) CloneApp(from string, o AppOverrides) (config.App, error) {
 	f.store.AddApp(a.ClientID)
 	f.secrets.AddClientCredentials(a.ClientID, a.ClientSecret)
 	return a, nil
+}
+
+// nameTakenLocked reports whether an app has name as its name or client id.
+func (f *Fake) nameTakenLocked(name string) bool {
+	for id, st := range f.apps {
+		if st.app.Name == name || id == name {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrTooManyClones is CloneApp's error when the fake holds as many clones
@@ -556,6 +575,14 @@ func (f *Fake) DeleteApp(clientID string) bool {
 	return true
 }
 
+// registered reports whether clientID names a registered app.
+func (f *Fake) registered(clientID string) bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	_, ok := f.apps[clientID]
+	return ok
+}
+
 func (f *Fake) user(id string) (*config.User, bool) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
@@ -671,11 +698,7 @@ func (e *env) AccessToken(token string) (webapi.Token, bool) {
 	if !ok {
 		return webapi.Token{}, false
 	}
-	scopes := make(map[string]bool, len(a.Scopes))
-	for _, s := range a.Scopes {
-		scopes[s] = true
-	}
-	return webapi.Token{ClientID: a.ClientID, UserID: a.UserID, Scopes: scopes, Expires: a.Expires, Revoked: revoked}, true
+	return webapi.Token{ClientID: a.ClientID, UserID: a.UserID, Scopes: a.Scopes, Expires: a.Expires, Revoked: revoked}, true
 }
 
 var (

@@ -107,8 +107,8 @@ func (f *Fake) gradeApp(clientID, name string, raw []*rawRequest, dropped uint64
 		entries[i] = grade.Entry{
 			Seq: e.Seq, Time: e.Time, Duration: e.Duration, StartTick: e.startTick, EndTick: e.endTick,
 			ClientID: e.ClientID, UserID: e.UserID, Endpoint: e.Endpoint, Method: e.Method, Path: e.Path,
-			RawQuery: e.rawQuery, Header: decodeHeader(e.header), Body: e.body,
-			Status: e.Status, ResponseHeader: decodeHeader(e.respHdr), ResponseBody: e.respBody, Injected: e.Injected,
+			RawQuery: e.rawQuery, Header: decodeHeader(e.header), Body: bytesOf(e.body),
+			Status: e.Status, ResponseHeader: decodeHeader(e.respHdr), ResponseBody: bytesOf(e.respBody), Injected: e.Injected,
 			Exchange: func() wire.Exchange { return f.exchange(e) },
 		}
 	}
@@ -117,6 +117,14 @@ func (f *Fake) gradeApp(clientID, name string, raw []*rawRequest, dropped uint64
 		Now: f.NowFor(clientID), CodeLifetime: f.cfg.Lifetimes.Code,
 		Oracle: storeOracle{f}, Options: o,
 	})
+}
+
+// bytesOf is a logged body as grading reads it: nil when there was none.
+func bytesOf(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
 }
 
 // exchange is a logged request in the shape reports show, redacted.

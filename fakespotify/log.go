@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -50,10 +51,12 @@ const entryOverhead = 320
 type rawRequest struct {
 	Request  // the scalar fields; Header, Query, Form and bodies stay nil
 	rawQuery string
-	header   string // encodeHeader of the request's headers
+	// header, respHdr, body and respBody share one string (compact): an
+	// entry costs two allocations, itself and that.
+	header   string // appendHeader of the request's headers
 	respHdr  string // and of the answer's
-	body     []byte
-	respBody []byte
+	body     string
+	respBody string
 	cut      []string // what did not fit: "query", "header", "body", …
 	// startTick and endTick are taken from one counter when the request
 	// arrived and when its answer was decided, so that grading can tell a
@@ -301,24 +304,35 @@ func sortBySeq(es []*rawRequest) {
 	sort.Slice(es, func(i, j int) bool { return es[i].Seq < es[j].Seq })
 }
 
-// encodeHeader writes h as one string: each name and value with its
-// length before it, names sorted, so that a request's headers cost one
-// allocation and no map. Values that would take the whole past limit are
-// left out, and cut says so.
-func encodeHeader(h http.Header, limit int) (enc string, cut bool) {
-	keys := make([]string, 0, len(h))
+// appendHeader appends h to b: each name and value with its length
+// before it, so that a request's headers cost no map.
+// Values that would take the whole past limit are left out, and cut says
+// so.
+func appendHeader(b []byte, h http.Header, limit int) (_ []byte, cut bool) {
+	type field struct {
+		k  string
+		vs []string
+	}
+	var room [24]field // the headers of any ordinary request, on the stack
+	fields := room[:0]
 	n := 0
 	for k, vs := range h {
-		keys = append(keys, k)
+		fields = append(fields, field{k, vs})
 		for _, v := range vs {
 			n += len(k) + len(v) + 2*binary.MaxVarintLen32
 		}
 	}
-	sort.Strings(keys)
-	b := make([]byte, 0, min(n, limit+2*binary.MaxVarintLen32))
-	for _, k := range keys {
-		for _, v := range h[k] {
-			if len(b)+len(k)+len(v)+2*binary.MaxVarintLen32 > limit {
+	if n > limit {
+		// Which values are left out must not depend on the map's order.
+		// A set that fits whole reads the same in any order: names are
+		// unique, and each name's values keep theirs.
+		slices.SortFunc(fields, func(a, b field) int { return strings.Compare(a.k, b.k) })
+	}
+	start := len(b)
+	for _, f := range fields {
+		k := f.k
+		for _, v := range f.vs {
+			if len(b)-start+len(k)+len(v)+2*binary.MaxVarintLen32 > limit {
 				cut = true
 				continue
 			}
@@ -328,23 +342,35 @@ func encodeHeader(h http.Header, limit int) (enc string, cut bool) {
 			b = append(b, v...)
 		}
 	}
-	return string(b), cut
+	return b, cut
 }
 
-// compact fills in what the entry keeps of the query and of both header
-// sets, within their caps, and notes every part that did not fit.
-func (e *rawRequest) compact(rawQuery string, header, respHeader http.Header, bodyCut, respCut bool) {
-	var cut bool
+// compact fills in what the entry keeps of the query, of both header sets
+// and of both bodies, within their caps, and notes every part that did
+// not fit. The header sets and bodies are put together in scratch and
+// kept as one string.
+func (e *rawRequest) compact(scratch *[]byte, rawQuery string, header, respHeader http.Header, body, respBody []byte, bodyCut, respCut bool) {
+	var cut, respHdrCut bool
 	if e.rawQuery, cut = capQuery(rawQuery, maxQueryBytes); cut {
 		e.cut = append(e.cut, "query")
 	}
-	if e.header, cut = encodeHeader(header, maxHeaderBytes); cut {
+	b, hdrCut := appendHeader((*scratch)[:0], header, maxHeaderBytes)
+	nh := len(b)
+	b, respHdrCut = appendHeader(b, respHeader, maxHeaderBytes)
+	nr := len(b)
+	b = append(b, body...)
+	nb := len(b)
+	b = append(b, respBody...)
+	*scratch = b
+	all := string(b)
+	e.header, e.respHdr, e.body, e.respBody = all[:nh], all[nh:nr], all[nr:nb], all[nb:]
+	if hdrCut {
 		e.cut = append(e.cut, "header")
 	}
 	if bodyCut {
 		e.cut = append(e.cut, "body")
 	}
-	if e.respHdr, cut = encodeHeader(respHeader, maxHeaderBytes); cut {
+	if respHdrCut {
 		e.cut = append(e.cut, "response_header")
 	}
 	if respCut {
@@ -356,22 +382,30 @@ func (e *rawRequest) compact(rawQuery string, header, respHeader http.Header, bo
 // in order, until fn returns false.
 func eachHeader(enc string, fn func(k, v string) bool) {
 	for len(enc) > 0 {
-		kl, n := binary.Uvarint([]byte(enc[:min(len(enc), binary.MaxVarintLen32)]))
-		k := enc[n : n+int(kl)]
-		enc = enc[n+int(kl):]
-		vl, n := binary.Uvarint([]byte(enc[:min(len(enc), binary.MaxVarintLen32)]))
-		v := enc[n : n+int(vl)]
-		enc = enc[n+int(vl):]
+		var k, v string
+		k, enc = nextField(enc)
+		v, enc = nextField(enc)
 		if !fn(k, v) {
 			return
 		}
 	}
 }
 
+// nextField splits one length-prefixed string off an encoded header set.
+func nextField(enc string) (field, rest string) {
+	l, n := uint64(enc[0]), 1
+	if l >= 0x80 { // a length past one byte of varint
+		l, n = binary.Uvarint([]byte(enc[:min(len(enc), binary.MaxVarintLen32)]))
+	}
+	return enc[n : n+int(l)], enc[n+int(l):]
+}
+
 // headerGet is the first value of name in an encoded header set, as
 // http.Header.Get finds it.
 func headerGet(enc, name string) string {
-	name = http.CanonicalHeaderKey(name)
+	if !canonical(name) {
+		name = http.CanonicalHeaderKey(name)
+	}
 	out := ""
 	eachHeader(enc, func(k, v string) bool {
 		if k == name {
@@ -381,6 +415,35 @@ func headerGet(enc, name string) string {
 		return true
 	})
 	return out
+}
+
+// canonical reports a header name already in canonical form, as the
+// fake's own callers spell them ("Content-Type"), which need no
+// CanonicalHeaderKey: a letter after a hyphen or at the start upper case,
+// every other letter lower case.
+func canonical(name string) bool {
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '-':
+			upper = true
+			continue
+		case 'a' <= c && c <= 'z':
+			if upper {
+				return false
+			}
+		case 'A' <= c && c <= 'Z':
+			if !upper {
+				return false
+			}
+		case '0' <= c && c <= '9':
+		default:
+			return false // CanonicalHeaderKey decides what to make of it
+		}
+		upper = false
+	}
+	return true
 }
 
 // decodeHeader is an encoded header set as a map again.
@@ -443,11 +506,16 @@ func (e *rawRequest) requestHeader(name string) string { return headerGet(e.head
 // responseHeader is the first value of a response header.
 func (e *rawRequest) responseHeader(name string) string { return headerGet(e.respHdr, name) }
 
+// hasForm reports whether the request has a form body.
+func (e *rawRequest) hasForm() bool {
+	return len(e.body) > 0 && strings.HasPrefix(e.requestHeader("Content-Type"), "application/x-www-form-urlencoded")
+}
+
 // form is the request's form body, parsed, or nil when it has none.
 func (e *rawRequest) form() url.Values {
-	if len(e.body) == 0 || !strings.HasPrefix(e.requestHeader("Content-Type"), "application/x-www-form-urlencoded") {
+	if !e.hasForm() {
 		return nil
 	}
-	form, _ := url.ParseQuery(string(e.body))
+	form, _ := url.ParseQuery(e.body)
 	return form
 }

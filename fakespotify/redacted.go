@@ -3,6 +3,7 @@ package fakespotify
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,13 +68,17 @@ type exchangeScrubber struct {
 	formValues url.Values
 
 	collected bool
-	secrets   []string // the exchange's sensitive values
-	shortest  int      // the length of the shortest of them
+	shortest  int // the length of the shortest of the exchange's sensitive values
 	local     *redact.Set
 }
 
 // text scrubs free text: a path, a parameter value that is not sensitive.
 func (x *exchangeScrubber) text(t string) string {
+	if len(t) < redact.MinSecretLen {
+		// Shorter than any secret a Set registers, and than any token
+		// redact.Tokens looks at: nothing to scrub ("/v1/me").
+		return t
+	}
 	if len(t) >= x.minLocal() {
 		t = x.set().String(t)
 	}
@@ -87,11 +92,7 @@ func (x *exchangeScrubber) values(v url.Values) url.Values {
 	for k, vs := range v {
 		cp := make([]string, len(vs))
 		for i, s := range vs {
-			if redact.SensitiveFields[k] && s != "" {
-				cp[i] = x.f.scrub(x.f.fps.Fingerprint(s))
-			} else {
-				cp[i] = x.text(s)
-			}
+			cp[i] = x.value(k, s)
 		}
 		out[k] = cp
 	}
@@ -108,8 +109,8 @@ func (x *exchangeScrubber) values(v url.Values) url.Values {
 }
 
 // body redacts a request or response body by its content type.
-func (x *exchangeScrubber) body(contentType string, b []byte) string {
-	return x.f.scrub(x.set().Body(contentType, string(b)))
+func (x *exchangeScrubber) body(contentType, b string) string {
+	return x.f.scrub(x.set().Body(contentType, b))
 }
 
 // header redacts a header map.
@@ -136,7 +137,9 @@ func (x *exchangeScrubber) form() url.Values {
 // as the value), and never under redaction's minimum.
 func (x *exchangeScrubber) minLocal() int {
 	if !x.collected {
-		x.collect()
+		x.collected = true
+		x.shortest = int(^uint(0) >> 1)
+		x.eachLocal(func(v string) { x.shortest = min(x.shortest, len(v)) })
 	}
 	return x.shortest
 }
@@ -144,31 +147,24 @@ func (x *exchangeScrubber) minLocal() int {
 // set is the exchange's values as a redact.Set.
 func (x *exchangeScrubber) set() *redact.Set {
 	if x.local == nil {
-		if !x.collected {
-			x.collect()
-		}
+		var secrets []string
+		x.eachLocal(func(v string) { secrets = append(secrets, v) })
 		x.local = &redact.Set{}
-		x.local.Add(x.secrets...)
+		x.local.Add(secrets...)
 	}
 	return x.local
 }
 
-// minSecretLen is redaction's shortest secret: shorter values are never
-// registered, so no text shorter than that can hold one.
-const minSecretLen = 8
-
-// collect gathers the sensitive values of the exchange: sensitive query
-// and form parameters, those of a redirect's Location, the Authorization
-// credentials, and the sensitive fields of a JSON answer.
-func (x *exchangeScrubber) collect() {
-	x.collected = true
-	x.shortest = int(^uint(0) >> 1)
+// eachLocal calls fn with each sensitive value of the exchange at least
+// redact.MinSecretLen long: sensitive query and form parameters, those of a
+// redirect's Location, the Authorization credentials, and the sensitive
+// fields of a JSON answer. It parses nothing into maps: most log lines
+// only need the length of the shortest.
+func (x *exchangeScrubber) eachLocal(fn func(string)) {
 	add := func(v string) {
-		if len(v) < minSecretLen {
-			return
+		if len(v) >= redact.MinSecretLen {
+			fn(v)
 		}
-		x.secrets = append(x.secrets, v)
-		x.shortest = min(x.shortest, len(v))
 	}
 	addValues := func(v url.Values) {
 		for k, vs := range v {
@@ -180,12 +176,9 @@ func (x *exchangeScrubber) collect() {
 		}
 	}
 	e := x.e
-	if e.rawQuery != "" {
-		q, _ := url.ParseQuery(e.rawQuery)
-		addValues(q)
-	}
-	if form := x.form(); form != nil {
-		addValues(form)
+	eachSensitiveParam(e.rawQuery, add)
+	if e.hasForm() {
+		eachSensitiveParam(e.body, add)
 	}
 	if loc := e.responseHeader("Location"); loc != "" {
 		if u, err := url.Parse(loc); err == nil {
@@ -198,8 +191,94 @@ func (x *exchangeScrubber) collect() {
 		add(cred)
 	}
 	if strings.Contains(e.responseHeader("Content-Type"), "json") {
-		redact.SensitiveJSON(string(e.respBody), add)
+		redact.SensitiveJSON(e.respBody, add)
 	}
+}
+
+// nextParam splits the first parameter off a query or form, decoded, as
+// url.ParseQuery reads it; ok is false for a pair ParseQuery skips. The
+// request log caps a query and a body far below ParseQuery's limit on the
+// number of parameters, so reading pair by pair sees what it sees.
+func nextParam(q string) (k, v, rest string, ok bool) {
+	k, rest, _ = strings.Cut(q, "&")
+	if k == "" || strings.Contains(k, ";") {
+		return "", "", rest, false
+	}
+	k, v, _ = strings.Cut(k, "=")
+	k, err := url.QueryUnescape(k)
+	if err != nil {
+		return "", "", rest, false
+	}
+	v, err = url.QueryUnescape(v)
+	if err != nil {
+		return "", "", rest, false
+	}
+	return k, v, rest, true
+}
+
+// eachSensitiveParam calls fn with the value of every sensitive parameter.
+func eachSensitiveParam(q string, fn func(string)) {
+	for q != "" {
+		k, v, rest, ok := nextParam(q)
+		q = rest
+		if ok && redact.SensitiveFields[k] {
+			fn(v)
+		}
+	}
+}
+
+// readable is ReadableQuery(x.values(parsed q)) — what a log line shows of
+// a query or form — written straight from the text for the few
+// parameters a request usually has, without the maps.
+func (x *exchangeScrubber) readable(q string) string {
+	type param struct{ k, v string }
+	var room [8]param
+	ps := room[:0]
+	// Login and consent pages rewrite ?continue= (values); more
+	// parameters than fit here take the general way too.
+	general := x.e.Endpoint == EndpointLogin || x.e.Endpoint == EndpointConsent
+	for rest := q; rest != "" && !general; {
+		k, v, next, ok := nextParam(rest)
+		rest = next
+		if !ok {
+			continue
+		}
+		if len(ps) == len(room) {
+			general = true
+			break
+		}
+		ps = append(ps, param{k, v})
+	}
+	if general {
+		parsed, _ := url.ParseQuery(q)
+		return ReadableQuery(x.values(parsed))
+	}
+	slices.SortStableFunc(ps, func(a, b param) int { return strings.Compare(a.k, b.k) })
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(p.k))
+		b.WriteByte('=')
+		v := x.value(p.k, p.v)
+		if redact.IsFingerprint(v) {
+			b.WriteString(v)
+		} else {
+			b.WriteString(url.QueryEscape(v))
+		}
+	}
+	return b.String()
+}
+
+// value redacts one parameter: a sensitive one becomes a fingerprint,
+// another is scrubbed as text.
+func (x *exchangeScrubber) value(k, v string) string {
+	if redact.SensitiveFields[k] && v != "" {
+		return x.f.scrub(x.f.fps.Fingerprint(v))
+	}
+	return x.text(v)
 }
 
 // redacted is the full record of a logged request, every field redacted.
@@ -234,11 +313,10 @@ func (f *Fake) logLine(e *rawRequest) LogLine {
 		ClientID: e.ClientID, UserID: e.UserID, Injected: e.Injected,
 	}
 	if e.rawQuery != "" {
-		q, _ := url.ParseQuery(e.rawQuery)
-		l.Query = ReadableQuery(x.values(q))
+		l.Query = x.readable(e.rawQuery)
 	}
-	if form := x.form(); form != nil {
-		l.Form = ReadableQuery(x.values(form))
+	if e.hasForm() {
+		l.Form = x.readable(e.body)
 	}
 	if auth := e.requestHeader("Authorization"); auth != "" {
 		l.Authorization = f.scrub(f.fps.Authorization(auth))

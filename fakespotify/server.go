@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -179,19 +180,20 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.route(&in, r)
 	}
 	f.logRequest(&in, w, r)
+	in.rec.release()
 	f.maybeSweep()
 }
 
 // inflight is one request on its way through the front door: what was
 // captured of it, whose it is, and the recorder its answer goes through.
-// It stays on the stack; only the recorder, which the handlers keep as
-// their ResponseWriter, is allocated.
+// It stays on the stack; the recorder, which the handlers keep as their
+// ResponseWriter, comes from a pool with its buffers.
 type inflight struct {
 	rec       *recorder
 	endpoint  wire.Endpoint
 	start     time.Time
 	startTick uint64
-	body      []byte // the start of the request body, captureLimit at most
+	body      []byte // the start of the request body, captureLimit at most (the recorder's buffer)
 	bodyCut   bool   // the body went on past captureLimit
 	clientID  string
 	userID    string
@@ -203,15 +205,14 @@ type inflight struct {
 // capture takes the start of the body for the log without taking it from
 // the handler: the handler reads the same bytes, then the rest.
 func (f *Fake) capture(w http.ResponseWriter, r *http.Request, endpoint wire.Endpoint) inflight {
-	in := inflight{rec: &recorder{ResponseWriter: w, ticks: &f.log.ticks}, endpoint: endpoint,
-		start: time.Now(), startTick: f.log.ticks.Add(1)}
+	rec := recorders.Get().(*recorder)
+	rec.ResponseWriter, rec.ticks = w, &f.log.ticks
+	in := inflight{rec: rec, endpoint: endpoint, start: time.Now(), startTick: f.log.ticks.Add(1)}
 	if r.Body != nil && r.Body != http.NoBody {
-		body := readUpTo(r, captureLimit+1)
-		rest := r.Body
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(body), rest), rest}
+		rec.reqBody = readUpTo(rec.reqBody[:0], r, captureLimit+1)
+		body := rec.reqBody
+		rec.replay = replay{head: body, rest: r.Body}
+		r.Body = &rec.replay
 		in.body, in.bodyCut = body[:min(len(body), captureLimit)], len(body) > captureLimit
 	}
 	return in
@@ -272,12 +273,10 @@ func (f *Fake) logRequest(in *inflight, w http.ResponseWriter, r *http.Request) 
 			Status:   in.rec.status,
 			Injected: in.injected,
 		},
-		body:      in.body,
-		respBody:  bytes.Clone(in.rec.body.Bytes()),
 		startTick: in.startTick,
 		endTick:   in.rec.endTick,
 	}
-	e.compact(r.URL.RawQuery, r.Header, w.Header(), in.bodyCut, in.rec.cut)
+	e.compact(&in.rec.scratch, r.URL.RawQuery, r.Header, w.Header(), in.body, in.rec.body.Bytes(), in.bodyCut, in.rec.cut)
 	if e.Status == 0 {
 		e.Status = http.StatusOK
 	}
@@ -285,7 +284,7 @@ func (f *Fake) logRequest(in *inflight, w http.ResponseWriter, r *http.Request) 
 		e.endTick = f.log.ticks.Add(1)
 	}
 	ringKey := in.clientID
-	if _, registered := (&env{f}).App(in.clientID); !registered {
+	if !f.registered(in.clientID) {
 		ringKey = ""
 	}
 	f.log.add(ringKey, e)
@@ -297,7 +296,9 @@ func (f *Fake) logRequest(in *inflight, w http.ResponseWriter, r *http.Request) 
 	}
 }
 
-// recorder captures the status, headers and the start of the body.
+// recorder captures the status, headers and the start of the body. It
+// also holds the request's captured body and its replay, so that one
+// pooled value carries every buffer a request needs.
 type recorder struct {
 	http.ResponseWriter
 	status int
@@ -307,7 +308,48 @@ type recorder struct {
 	// is decided, before any byte of it can reach the client.
 	ticks   *atomic.Uint64
 	endTick uint64
+
+	reqBody []byte // the start of the request body
+	replay  replay // what the handler reads as the request body
+	scratch []byte // where the log entry is put together
 }
+
+// recorders keeps recorders and their buffers between requests: a fake
+// under load would otherwise allocate and grow them on every request.
+var recorders = sync.Pool{New: func() any { return new(recorder) }}
+
+// pooledBuffer is the largest buffer a recorder goes back to the pool
+// with: what capturing up to captureLimit can grow one to. A larger one
+// (from an unusual request) is left to the collector, not pinned.
+const pooledBuffer = 2*captureLimit + 2
+
+// release returns r to the pool; nothing may use it after.
+func (r *recorder) release() {
+	if r.body.Cap() > pooledBuffer || cap(r.reqBody) > pooledBuffer || cap(r.scratch) > 4*pooledBuffer {
+		return
+	}
+	r.body.Reset()
+	*r = recorder{body: r.body, reqBody: r.reqBody[:0], scratch: r.scratch[:0]}
+	recorders.Put(r)
+}
+
+// replay is a request body whose start was read for the log: it gives
+// those bytes again, then the rest from the connection.
+type replay struct {
+	head []byte
+	rest io.ReadCloser
+}
+
+func (b *replay) Read(p []byte) (int, error) {
+	if len(b.head) > 0 {
+		n := copy(p, b.head)
+		b.head = b.head[n:]
+		return n, nil
+	}
+	return b.rest.Read(p)
+}
+
+func (b *replay) Close() error { return b.rest.Close() }
 
 func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 {
@@ -379,11 +421,10 @@ func (f *Fake) whose(endpoint wire.Endpoint, r *http.Request, body []byte) (clie
 		q, _ := url.ParseQuery(form.Get("request"))
 		return q.Get("client_id"), ""
 	case EndpointToken:
-		if id := basicClientID(r.Header.Get("Authorization")); id != "" {
+		if id := f.basicClientID(r.Header.Get("Authorization")); id != "" {
 			return id, ""
 		}
-		form, _ := url.ParseQuery(string(body))
-		if id := form.Get("client_id"); id != "" {
+		if id := formClientID(body); id != "" {
 			return id, ""
 		}
 		// Spotify ignores token parameters in the query, but whose client
@@ -408,26 +449,40 @@ func (f *Fake) whose(endpoint wire.Endpoint, r *http.Request, body []byte) (clie
 	return "", ""
 }
 
+// formClientID is the first client_id of a form body, as
+// url.ParseQuery(body).Get("client_id") reads it.
+func formClientID(body []byte) string {
+	for q := string(body); q != ""; {
+		k, v, rest, ok := nextParam(q)
+		if ok && k == "client_id" {
+			return v
+		}
+		q = rest
+	}
+	return ""
+}
+
 // basicClientID is the client id Basic credentials name, in a scheme of
 // any case as the token endpoint reads it, and leniently decoded: a header
 // the token endpoint refuses (a wrapped base64) still shows whose client
 // sent it, which is what grading must know.
-func basicClientID(h string) string {
-	if b, ok := wire.ParseBasic(h); ok && b.Decoded {
+func (f *Fake) basicClientID(h string) string {
+	if b, ok := f.accounts.ParseBasic(h); ok && b.Decoded {
 		return b.ClientID
 	}
 	return ""
 }
 
-// readUpTo reads at most limit bytes of the body. A declared
-// Content-Length sizes the buffer exactly: token requests are a few dozen
-// bytes, and io.ReadAll's 512-byte start was the fake's largest allocation.
-func readUpTo(r *http.Request, limit int64) []byte {
+// readUpTo reads at most limit bytes of the body into buf's room,
+// growing it as needed. A declared Content-Length sizes it exactly:
+// token requests are a few dozen bytes.
+func readUpTo(buf []byte, r *http.Request, limit int64) []byte {
 	if n := r.ContentLength; n >= 0 && n < limit {
-		buf := make([]byte, n)
+		buf = slices.Grow(buf[:0], int(n))[:n]
 		k, _ := io.ReadFull(r.Body, buf)
 		return buf[:k]
 	}
-	b, _ := io.ReadAll(io.LimitReader(r.Body, limit))
-	return b
+	b := bytes.NewBuffer(buf[:0])
+	_, _ = b.ReadFrom(io.LimitReader(r.Body, limit))
+	return b.Bytes()
 }

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/spotcheck/spotcheck/checks"
@@ -27,13 +28,17 @@ import (
 //go:embed html/report.html.tmpl
 var htmlSource string
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"tagKey": tagKey,
-	"code":   codeSpans,
-	"statusLabel": func(s checks.Status) string {
-		return map[checks.Status]string{checks.StatusPass: "passed", checks.StatusFail: "failed", checks.StatusSkip: "skipped", checks.StatusError: "error"}[s]
-	},
-}).Parse(htmlSource))
+// htmlTemplate is parsed on first use, not at start-up: every command
+// (`spotcheck version` too) would pay for it otherwise.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"tagKey": tagKey,
+		"code":   codeSpans,
+		"statusLabel": func(s checks.Status) string {
+			return map[checks.Status]string{checks.StatusPass: "passed", checks.StatusFail: "failed", checks.StatusSkip: "skipped", checks.StatusError: "error"}[s]
+		},
+	}).Parse(htmlSource))
+})
 
 type htmlPage struct {
 	Kind        string // run, doctor or grade
@@ -189,7 +194,7 @@ func writeHTML(w *bufio.Writer, doc Document, opts Options) error {
 	} else {
 		page = htmlFindings(doc.Findings, opts)
 	}
-	return htmlTemplate.Execute(w, page)
+	return htmlTemplate().Execute(w, page)
 }
 
 // backticked is a `code span` in a fix, as the catalog and the doctor

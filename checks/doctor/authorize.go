@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/checks/explain"
@@ -34,7 +35,7 @@ func (a *authAnswer) quote() string { return quote(a.last.Exchange) }
 // (/authorize → /en/authorize …) before the answer is judged.
 const maxAuthorizeHops = 3
 
-var loginPathRe = regexp.MustCompile(`^(?:/` + wire.LocalePattern + `)?/login(?:/|$)`)
+var loginPathRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:/` + wire.LocalePattern + `)?/login(?:/|$)`) })
 
 // authorize probes GET /authorize with params, without following a
 // redirect out of the accounts service: a 302 to the login page means the
@@ -76,7 +77,7 @@ func (c *checkRun) authorize(step string, params url.Values) (*authAnswer, bool)
 				}
 				ans.ok, ans.how = true, "redirects back to the app with a code (consent was given before)"
 				return ans, true
-			case r.client.PeerOf(next.String()) == wire.PeerAccounts && loginPathRe.MatchString(next.Path):
+			case r.client.PeerOf(next.String()) == wire.PeerAccounts && loginPathRe().MatchString(next.Path):
 				ans.ok, ans.how = true, "redirects to the login page"
 				return ans, true
 			case r.client.PeerOf(next.String()) == wire.PeerAccounts && wire.IsAuthorizePath(next.Path) && hop < maxAuthorizeHops:
@@ -127,21 +128,23 @@ func (r *runner) authorizeParams(redirectURI, scope string) url.Values {
 }
 
 var (
-	errorMessageRe = regexp.MustCompile(`(?is)<[^>]+id=["']?error-message["']?[^>]*>(.*?)</`)
-	scriptStyleRe  = regexp.MustCompile(`(?is)<(script|style|noscript)\b.*?</(?:script|style|noscript)>`)
-	tagRe          = regexp.MustCompile(`(?s)<[^>]*>`)
+	errorMessageRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)<[^>]+id=["']?error-message["']?[^>]*>(.*?)</`) })
+	scriptStyleRe  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?is)<(script|style|noscript)\b.*?</(?:script|style|noscript)>`)
+	})
+	tagRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<[^>]*>`) })
 )
 
 // pageText is the visible text of an HTML page, or of its error message
 // when it has one.
 func pageText(body string) string {
-	if m := errorMessageRe.FindStringSubmatch(body); m != nil {
-		return strings.TrimSpace(html.UnescapeString(tagRe.ReplaceAllString(m[1], " ")))
+	if m := errorMessageRe().FindStringSubmatch(body); m != nil {
+		return strings.TrimSpace(html.UnescapeString(tagRe().ReplaceAllString(m[1], " ")))
 	}
 	if !strings.Contains(body, "<") {
 		return strings.TrimSpace(body)
 	}
-	s := scriptStyleRe.ReplaceAllString(body, " ")
-	s = tagRe.ReplaceAllString(s, " ")
+	s := scriptStyleRe().ReplaceAllString(body, " ")
+	s = tagRe().ReplaceAllString(s, " ")
 	return oneLine(html.UnescapeString(s))
 }

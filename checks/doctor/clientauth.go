@@ -50,7 +50,7 @@ func (c *checkRun) clientAuthentication() {
 		c.note("Spotify issued an app token for the client id and secret")
 		c.asGiven()
 	case "client-id-invalid":
-		if hex32.MatchString(secret) && secret != id {
+		if hex32().MatchString(secret) && secret != id {
 			// The most common "Invalid client" with two good-looking
 			// values: they are in each other's place.
 			swap, ok := c.token(checks.TokenRequest{Step: "client credentials, id and secret swapped", Auth: checks.AuthBasic,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/spotcheck/spotcheck/checks"
@@ -48,11 +49,13 @@ type creds struct {
 	secretOK   tri
 }
 
-var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
+var hex32 = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{32}$`) })
 
 // placeholderRe matches values that are not credentials at all: an unset
 // variable rendered as text, a template placeholder.
-var placeholderRe = regexp.MustCompile(`(?i)^(undefined|null|nil|none|changeme|xxx+|your[_-]?client[_-]?(id|secret)|client[_-]?(id|secret)|<[^>]*>|\$\{?[a-z0-9_]+\}?|%[a-z0-9_]+%)$`)
+var placeholderRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(undefined|null|nil|none|changeme|xxx+|your[_-]?client[_-]?(id|secret)|client[_-]?(id|secret)|<[^>]*>|\$\{?[a-z0-9_]+\}?|%[a-z0-9_]+%)$`)
+})
 
 func analyzeCredentials(c *checks.Credentials, flow Flow, set *redact.Set) creds {
 	cr := creds{
@@ -86,7 +89,7 @@ func analyzeValue(kind string, v checks.Value, set *redact.Set) credValue {
 	}
 	src := v.Source.String()
 	show := fp(s)
-	if placeholderRe.MatchString(strings.TrimSpace(s)) {
+	if placeholderRe().MatchString(strings.TrimSpace(s)) {
 		show = fmt.Sprintf("%q", strings.TrimSpace(s)) // a placeholder is no secret
 	}
 	prefix := strings.ReplaceAll(kind, " ", "-")
@@ -124,7 +127,7 @@ func analyzeValue(kind string, v checks.Value, set *redact.Set) credValue {
 	if kind == "client secret" {
 		set.Add(s)
 	}
-	if !hex32.MatchString(s) {
+	if !hex32().MatchString(s) {
 		cv.malformed = true
 		what := "repaired, it"
 		if len(cv.issues) == 0 {
@@ -234,11 +237,11 @@ func runes(ws string) string {
 func describeShape(s, kind string) string {
 	want := "Spotify's " + kind + "s are 32 lowercase hex characters"
 	switch {
-	case placeholderRe.MatchString(s):
+	case placeholderRe().MatchString(s):
 		return "looks like a placeholder or an unset variable, not a " + kind + "; " + want
 	case len(s) != 32:
 		return fmt.Sprintf("is %d characters long; %s", len(s), want)
-	case strings.ToLower(s) != s && hex32.MatchString(strings.ToLower(s)):
+	case strings.ToLower(s) != s && hex32().MatchString(strings.ToLower(s)):
 		return "has capital letters; " + want
 	}
 	return "has characters other than 0-9 and a-f; " + want

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // authorizeURL is the authorize URL an app built, as given with
@@ -48,7 +49,7 @@ func (c *checkRun) responseType() {
 }
 
 // RFC 7636 §4.1: code_verifier = 43*128unreserved.
-var verifierRe = regexp.MustCompile(`^[A-Za-z0-9\-._~]{43,128}$`)
+var verifierRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9\-._~]{43,128}$`) })
 
 func s256(verifier string) string {
 	sum := sha256.Sum256([]byte(verifier))
@@ -80,7 +81,7 @@ func (c *checkRun) pkcePair() {
 		}
 		c.add("pkce-method-not-s256", "pkce:method", "--authorize-url has a code_challenge and "+shown)
 	}
-	if verifier != "" && !verifierRe.MatchString(verifier) {
+	if verifier != "" && !verifierRe().MatchString(verifier) {
 		why := fmt.Sprintf("is %d characters long", len(verifier))
 		if len(verifier) >= 43 && len(verifier) <= 128 {
 			why = "has characters outside A-Z a-z 0-9 - . _ ~"

@@ -496,8 +496,12 @@ func isWordByte(c byte) bool {
 // assignRe matches the text before a value: a name, maybe quoted, then
 // =, :, := or =>, then maybe a quote.
 var (
-	assignRe     = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*(?:=>|:=|=|:)\s*["'` + "`" + `]?$`)
-	secretNameRe = regexp.MustCompile(`(?i)secret|passw|api[_-]?key|private[_-]?key|client[_-]?key`)
+	assignRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.\-]*)["']?\s*(?:=>|:=|=|:)\s*["'` + "`" + `]?$`)
+	})
+	secretNameRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)secret|passw|api[_-]?key|private[_-]?key|client[_-]?key`)
+	})
 )
 
 // window is a stretch of a file: buf starts with carry bytes that the
@@ -572,8 +576,8 @@ func (m *matcher) generic(data []byte, start int, lines *lineIndex, file string)
 	if start-from > scanContext {
 		from = start - scanContext
 	}
-	sub := assignRe.FindSubmatch(data[from:start])
-	if sub == nil || !secretNameRe.Match(sub[1]) {
+	sub := assignRe().FindSubmatch(data[from:start])
+	if sub == nil || !secretNameRe().Match(sub[1]) {
 		return Hit{}, false
 	}
 	return Hit{File: file, Line: lines.at(start), Value: v, Name: string(sub[1])}, true

@@ -3,12 +3,13 @@ package doctor
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spotcheck/spotcheck/checks"
 )
 
 // spotifyVar matches the variable names the fixes are written with.
-var spotifyVar = regexp.MustCompile(`\bSPOTIFY_(CLIENT_ID|CLIENT_SECRET|REDIRECT_URI)\b`)
+var spotifyVar = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bSPOTIFY_(CLIENT_ID|CLIENT_SECRET|REDIRECT_URI)\b`) })
 
 // nameSources rewrites a fix to name the variables the user actually
 // set: a spotipy app that keeps SPOTIPY_CLIENT_ID in .env is told to fix
@@ -31,7 +32,7 @@ func nameSources(fix string, c *checks.Credentials) string {
 			break
 		}
 	}
-	return spotifyVar.ReplaceAllStringFunc(fix, func(m string) string {
+	return spotifyVar().ReplaceAllStringFunc(fix, func(m string) string {
 		suffix := strings.TrimPrefix(m, "SPOTIFY_")
 		v, set := values[suffix]
 		name, where := prefix+suffix, file

@@ -3,6 +3,7 @@ package dotenv
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // jsWS is JavaScript's \s: white space and line terminators, BOM included.
@@ -11,9 +12,11 @@ const jsWS = `\t\n\v\f\r \x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}
 // nodeLine is dotenv for Node's LINE (lib/main.js, 16.x and later), with
 // \s spelled out. Go's regexp finds the match a backtracking engine
 // finds first, so exec in a /g loop and FindAll agree.
-var nodeLine = regexp.MustCompile(`(?m)^[` + jsWS + `]*(?:export[` + jsWS + `]+)?([\w.-]+)(?:[` + jsWS + `]*=[` + jsWS + `]*?|:[` + jsWS + `]+?)` +
-	`([` + jsWS + `]*'(?:\\'|[^'])*'|[` + jsWS + `]*"(?:\\"|[^"])*"|[` + jsWS + "]*`(?:\\\\`|[^`])*`|[^#\\r\\n]+)?" +
-	`[` + jsWS + `]*(?:#.*)?$`)
+var nodeLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^[` + jsWS + `]*(?:export[` + jsWS + `]+)?([\w.-]+)(?:[` + jsWS + `]*=[` + jsWS + `]*?|:[` + jsWS + `]+?)` +
+		`([` + jsWS + `]*'(?:\\'|[^'])*'|[` + jsWS + `]*"(?:\\"|[^"])*"|[` + jsWS + "]*`(?:\\\\`|[^`])*`|[^#\\r\\n]+)?" +
+		`[` + jsWS + `]*(?:#.*)?$`)
+})
 
 // parseNode is dotenv's parse: line breaks normalised to \n, each match a
 // key and its value, trimmed, one pair of surrounding quotes removed, and
@@ -21,7 +24,7 @@ var nodeLine = regexp.MustCompile(`(?m)^[` + jsWS + `]*(?:export[` + jsWS + `]+)
 func parseNode(text string) []binding {
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	var out []binding
-	for _, m := range nodeLine.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range nodeLine().FindAllStringSubmatchIndex(text, -1) {
 		key := text[m[2]:m[3]]
 		value := ""
 		if m[4] >= 0 {

@@ -3,6 +3,7 @@ package dotenv
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -16,24 +17,32 @@ const (
 	pyHWS = `\t\v\f\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}` // [^\S\r\n]
 )
 
-var (
-	pyMultilineWS   = regexp.MustCompile(`^[` + pyWS + `]*`)
-	pyExport        = regexp.MustCompile(`^(?:export[` + pyHWS + `]+)?`)
-	pySingleKey     = regexp.MustCompile(`^'([^']+)'`)
-	pyUnquotedKey   = regexp.MustCompile(`^([^=#` + pyWS + `]+)`)
-	pyWhitespace    = regexp.MustCompile(`^[` + pyHWS + `]*`)
-	pyEqualSign     = regexp.MustCompile(`^(=[` + pyHWS + `]*)`)
-	pySingleValue   = regexp.MustCompile(`^'((?:\\'|[^'])*)'`)
-	pyDoubleValue   = regexp.MustCompile(`^"((?:\\"|[^"])*)"`)
-	pyUnquotedValue = regexp.MustCompile(`^([^\r\n]*)`)
-	pyComment       = regexp.MustCompile(`^(?:[` + pyHWS + `]*#[^\r\n]*)?`)
-	pyEndOfLine     = regexp.MustCompile(`^[` + pyHWS + `]*(?:\r\n|\n|\r|$)`)
-	pyRestOfLine    = regexp.MustCompile(`^[^\r\n]*(?:\r|\n|\r\n)?`)
-	pyInlineComment = regexp.MustCompile(`[` + pyWS + `]+#.*`)
-	pyDoubleEscapes = regexp.MustCompile(`\\[\\'"abfnrtv]`)
-	pySingleEscapes = regexp.MustCompile(`\\[\\']`)
-	pyNewline       = regexp.MustCompile(`\r\n|\n|\r`)
-)
+// pyPatterns are python-dotenv's patterns, compiled on first use: every
+// command would pay for them at start-up otherwise.
+type pyPatterns struct {
+	multilineWS, export, singleKey, unquotedKey, whitespace, equalSign, singleValue, doubleValue, unquotedValue, comment, endOfLine, restOfLine, inlineComment, doubleEscapes, singleEscapes, newline *regexp.Regexp
+}
+
+var py = sync.OnceValue(func() *pyPatterns {
+	return &pyPatterns{
+		multilineWS:   regexp.MustCompile(`^[` + pyWS + `]*`),
+		export:        regexp.MustCompile(`^(?:export[` + pyHWS + `]+)?`),
+		singleKey:     regexp.MustCompile(`^'([^']+)'`),
+		unquotedKey:   regexp.MustCompile(`^([^=#` + pyWS + `]+)`),
+		whitespace:    regexp.MustCompile(`^[` + pyHWS + `]*`),
+		equalSign:     regexp.MustCompile(`^(=[` + pyHWS + `]*)`),
+		singleValue:   regexp.MustCompile(`^'((?:\\'|[^'])*)'`),
+		doubleValue:   regexp.MustCompile(`^"((?:\\"|[^"])*)"`),
+		unquotedValue: regexp.MustCompile(`^([^\r\n]*)`),
+		comment:       regexp.MustCompile(`^(?:[` + pyHWS + `]*#[^\r\n]*)?`),
+		endOfLine:     regexp.MustCompile(`^[` + pyHWS + `]*(?:\r\n|\n|\r|$)`),
+		restOfLine:    regexp.MustCompile(`^[^\r\n]*(?:\r|\n|\r\n)?`),
+		inlineComment: regexp.MustCompile(`[` + pyWS + `]+#.*`),
+		doubleEscapes: regexp.MustCompile(`\\[\\'"abfnrtv]`),
+		singleEscapes: regexp.MustCompile(`\\[\\']`),
+		newline:       regexp.MustCompile(`\r\n|\n|\r`),
+	}
+})
 
 // pyReader is python-dotenv's Reader: a position in the text, and the
 // line it is on.
@@ -48,7 +57,7 @@ func (r *pyReader) read(re *regexp.Regexp) ([]string, bool) {
 	if m == nil {
 		return nil, false
 	}
-	r.line += len(pyNewline.FindAllStringIndex(m[0], -1))
+	r.line += len(py().newline.FindAllStringIndex(m[0], -1))
 	r.pos += len(m[0])
 	return m[1:], true
 }
@@ -83,45 +92,45 @@ func parsePython(text, path string) ([]binding, []Problem) {
 // was skipped. A key without "=" has no value; load_dotenv sets nothing
 // for it.
 func (r *pyReader) binding() (b binding, ok bool, bad int) {
-	r.read(pyMultilineWS)
+	r.read(py().multilineWS)
 	if r.pos >= len(r.s) {
 		return binding{}, false, 0
 	}
 	start := r.line
 	fail := func() (binding, bool, int) {
-		r.read(pyRestOfLine)
+		r.read(py().restOfLine)
 		return binding{}, false, start
 	}
-	r.read(pyExport)
+	r.read(py().export)
 	var key string
 	switch r.peek() {
 	case "#":
 	case "'":
-		m, matched := r.read(pySingleKey)
+		m, matched := r.read(py().singleKey)
 		if !matched {
 			return fail()
 		}
 		key = m[0]
 	default:
-		m, matched := r.read(pyUnquotedKey)
+		m, matched := r.read(py().unquotedKey)
 		if !matched {
 			return fail()
 		}
 		key = m[0]
 	}
-	r.read(pyWhitespace)
+	r.read(py().whitespace)
 	hasValue := false
 	var value string
 	if r.peek() == "=" {
-		r.read(pyEqualSign)
+		r.read(py().equalSign)
 		v, matched := r.value()
 		if !matched {
 			return fail()
 		}
 		value, hasValue = v, true
 	}
-	r.read(pyComment)
-	if _, matched := r.read(pyEndOfLine); !matched {
+	r.read(py().comment)
+	if _, matched := r.read(py().endOfLine); !matched {
 		return fail()
 	}
 	if key == "" || !hasValue {
@@ -135,22 +144,22 @@ func (r *pyReader) binding() (b binding, ok bool, bad int) {
 func (r *pyReader) value() (string, bool) {
 	switch r.peek() {
 	case "'":
-		m, ok := r.read(pySingleValue)
+		m, ok := r.read(py().singleValue)
 		if !ok {
 			return "", false
 		}
-		return pySingleEscapes.ReplaceAllStringFunc(m[0], unescape), true
+		return py().singleEscapes.ReplaceAllStringFunc(m[0], unescape), true
 	case `"`:
-		m, ok := r.read(pyDoubleValue)
+		m, ok := r.read(py().doubleValue)
 		if !ok {
 			return "", false
 		}
-		return pyDoubleEscapes.ReplaceAllStringFunc(m[0], unescape), true
+		return py().doubleEscapes.ReplaceAllStringFunc(m[0], unescape), true
 	case "", "\n", "\r":
 		return "", true
 	}
-	m, _ := r.read(pyUnquotedValue)
-	return strings.TrimRightFunc(pyInlineComment.ReplaceAllString(m[0], ""), isPySpace), true
+	m, _ := r.read(py().unquotedValue)
+	return strings.TrimRightFunc(py().inlineComment.ReplaceAllString(m[0], ""), isPySpace), true
 }
 
 // isPySpace is Python's str.isspace: Unicode white space and the

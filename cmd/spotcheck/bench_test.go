@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"io"
 	"net/http"
 	"os/exec"
 	"sort"
@@ -53,4 +54,18 @@ func BenchmarkFakeStartToFirst200(b *testing.B) {
 	sort.Slice(samples, func(i, j int) bool { return samples[i] < samples[j] })
 	b.ReportMetric(float64(samples[len(samples)/2].Microseconds())/1000, "ms-median")
 	b.ReportMetric(float64(samples[len(samples)-1].Microseconds())/1000, "ms-max")
+}
+
+// BenchmarkVersionInProcess is `spotcheck version` without process start
+// and package initialisation: building the command tree (every
+// subcommand's flags), parsing the arguments and printing. What
+// `spotcheck version` costs from exec beyond this is the runtime's start
+// and the packages' init (GODEBUG=inittrace=1 lists them).
+func BenchmarkVersionInProcess(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if code := execute([]string{"version"}, strings.NewReader(""), io.Discard, io.Discard); code != 0 {
+			b.Fatal(code)
+		}
+	}
 }

@@ -237,6 +237,7 @@ func runFake(ctx context.Context, a *app, o fakeOptions) error {
 	if err != nil {
 		return err
 	}
+	paceGC(ctx, os.Getenv)
 	if wrap {
 		printWrapBanner(a, srv)
 		return runWrapped(a, srv, fake, &o, failOn)

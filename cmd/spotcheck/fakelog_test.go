@@ -154,6 +154,22 @@ var _ = Describe("the request line", func() {
 			func() map[string]any {
 				return map[string]any{"status": 404.0, "query": "code=" + redact.Fingerprint("AQabc")}
 			}),
+		Entry("a query with repeated, escaped, empty and malformed parameters", func() {
+			serve("GET", "/nowhere?q=b%20c&type=track&q=a&;x=1&bad=%zz&=e&%41=1&x+y=z+w&&code=&z=%2B", "", "", "")
+		}, func() map[string]any {
+			return map[string]any{"query": "=e&A=1&code=&q=b+c&q=a&type=track&x+y=z+w&z=%2B"}
+		}),
+		Entry("a query with more parameters than fit the line's fast path", func() {
+			serve("GET", "/nowhere?k=1&j=2&i=3&h=4&g=5&f=6&e=7&d=8&c=9&b=10&a=11&code=AQsecret-code-value", "", "", "")
+		}, func() map[string]any {
+			return map[string]any{"query": "a=11&b=10&c=9&code=" + redact.Fingerprint("AQsecret-code-value") + "&d=8&e=7&f=6&g=5&h=4&i=3&j=2&k=1"}
+		}),
+		Entry("a sensitive value of the exchange repeated in another parameter", func() {
+			serve("POST", "/api/token", form, "grant_type=authorization_code&code_verifier=verifier-value-123&state=xverifier-value-123x", web.basic)
+		}, func() map[string]any {
+			return map[string]any{"form": "code_verifier=" + redact.Fingerprint("verifier-value-123") +
+				"&grant_type=authorization_code&state=x" + url.QueryEscape(redact.Fingerprint("verifier-value-123")) + "x"}
+		}),
 		Entry("an injected fault", func() {
 			fake.Inject(fakespotify.Fault{Path: "/v1/me", Status: 503, Body: `{"error":{"status":503,"message":"down"}}`})
 			serve("GET", "/v1/me", "", "", "Bearer "+user.access)

@@ -36,12 +36,18 @@ type Env interface {
 
 // Service serves the accounts paths. It is safe for concurrent use.
 type Service struct {
-	env   Env
-	store *store.Store // mints codes and tokens, and keeps what must be kept
+	env    Env
+	store  *store.Store    // mints codes and tokens, and keeps what must be kept
+	basics wire.BasicCache // the Basic credentials clients send again and again
 }
 
 // New returns the accounts service over a store.
 func New(env Env, st *store.Store) *Service { return &Service{env: env, store: st} }
+
+// ParseBasic is wire.ParseBasic of an Authorization header value,
+// remembered for the credentials a client sends with every request: the
+// token endpoint and whoever attributes its requests read them alike.
+func (s *Service) ParseBasic(header string) (wire.Basic, bool) { return s.basics.Parse(header) }
 
 // Store is the service's store (shared with the Web API and the control
 // endpoints).

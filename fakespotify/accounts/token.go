@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -8,7 +9,9 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/config"
@@ -43,9 +46,9 @@ type clientAuth struct {
 // readClientAuth takes a Basic header in preference to body parameters.
 // A header Spotify would not accept (wire.Basic.Strict: a wrapped base64,
 // another scheme) is malformed client authentication (§3.1).
-func readClientAuth(r *http.Request, form url.Values) clientAuth {
+func (s *Service) readClientAuth(r *http.Request, form params) clientAuth {
 	if h := r.Header.Get("Authorization"); h != "" || len(r.Header.Values("Authorization")) > 0 {
-		b, ok := wire.ParseBasic(h)
+		b, ok := s.ParseBasic(h)
 		if !ok || !b.Strict {
 			return clientAuth{malformed: true, via: "header"}
 		}
@@ -84,17 +87,20 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request) {
 		wire.WriteOAuthError(w, http.StatusMethodNotAllowed, wire.ErrMethod)
 		return
 	}
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	mt := r.Header.Get("Content-Type")
+	if mt != formType { // what nearly every client sends, read as ParseMediaType reads it
+		mt, _, _ = mime.ParseMediaType(mt)
+	}
 	if strings.HasSuffix(mt, "/json") || strings.HasSuffix(mt, "+json") {
 		// web-api#321: a JSON body with a JSON content type.
 		wire.WriteOAuthError(w, http.StatusUnsupportedMediaType, wire.ErrJSONBody)
 		return
 	}
-	var form url.Values
-	if mt == "application/x-www-form-urlencoded" {
-		body := readBody(r, maxTokenBody)
+	var room [8]param // a token request's parameters, on the stack
+	form := params(room[:0])
+	if mt == formType {
 		// A malformed pair is skipped, not fatal: the rest still counts.
-		form = ParseFormLenient(string(body))
+		eachLenient(readBody(r, maxTokenBody), func(key, value string) { form = append(form, param{key, value}) })
 	}
 	// Parameters in the query string do not count (wire reference, Appendix A): only the
 	// body is read, so grant_type is "missing".
@@ -108,7 +114,7 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request) {
 		fail(w, wire.ErrGrantTypeUnsupported(grant))
 		return
 	}
-	ca := readClientAuth(r, form)
+	ca := s.readClientAuth(r, form)
 	if ca.malformed {
 		fail(w, wire.ErrClientAuth)
 		return
@@ -128,7 +134,16 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request) {
 // reads logged requests with it so that it sees what the endpoint saw.
 func ParseFormLenient(body string) url.Values {
 	v := url.Values{}
-	for _, pair := range strings.Split(body, "&") {
+	eachLenient(body, func(key, value string) { v[key] = append(v[key], value) })
+	return v
+}
+
+// eachLenient calls fn with each pair of a form, decoded, in order,
+// skipping the malformed ones: ParseFormLenient's reading.
+func eachLenient(body string, fn func(key, value string)) {
+	for body != "" {
+		var pair string
+		pair, body, _ = strings.Cut(body, "&")
 		if pair == "" {
 			continue
 		}
@@ -138,9 +153,34 @@ func ParseFormLenient(body string) url.Values {
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		v[key] = append(v[key], value)
+		fn(key, value)
 	}
-	return v
+}
+
+// params is a token request's form as the endpoint reads it
+// (ParseFormLenient), in order and without a map: a token request has a
+// handful of parameters, and building url.Values was a tenth of what a
+// refresh cost. Get and Has answer as url.Values' do.
+type params []param
+
+type param struct{ key, value string }
+
+func (p params) Get(key string) string {
+	for _, x := range p {
+		if x.key == key {
+			return x.value
+		}
+	}
+	return ""
+}
+
+func (p params) Has(key string) bool {
+	for _, x := range p {
+		if x.key == key {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Service) clientCredentials(w http.ResponseWriter, ca clientAuth) {
@@ -170,7 +210,7 @@ func (s *Service) expiresIn() int { return int(s.env.Lifetimes().AccessToken / t
 // outcome: that is why golang.org/x/oauth2's auth-style retry reports
 // "Invalid authorization code" and hides the first error (golang/oauth2
 // PR 803, STYLE.md).
-func (s *Service) exchangeCode(w http.ResponseWriter, ca clientAuth, form url.Values) {
+func (s *Service) exchangeCode(w http.ResponseWriter, ca clientAuth, form params) {
 	var app config.App
 	public := false
 	switch {
@@ -259,7 +299,7 @@ func (s *Service) refreshSweep(clientID string, authTime time.Time) time.Time {
 // (§4): wire.Refresh2026 never rotates and expires the token a fixed time
 // after the original authorization; wire.RefreshPKCERotate rotates tokens
 // of public clients only; wire.RefreshAlwaysRotate rotates every token.
-func (s *Service) refresh(w http.ResponseWriter, ca clientAuth, form url.Values) {
+func (s *Service) refresh(w http.ResponseWriter, ca clientAuth, form params) {
 	if ca.id == "" {
 		fail(w, wire.ErrClientAuth)
 		return
@@ -321,14 +361,29 @@ func (s *Service) refresh(w http.ResponseWriter, ca clientAuth, form url.Values)
 		Scope: strings.Join(tok.Scopes, " "), HasScope: true, RefreshToken: next})
 }
 
+const formType = "application/x-www-form-urlencoded"
+
 // readBody reads at most limit bytes, sized by Content-Length when the
-// client declared one.
-func readBody(r *http.Request, limit int64) []byte {
+// client declared one, through a pooled buffer: the body is wanted as a
+// string, and the string is its only allocation.
+func readBody(r *http.Request, limit int64) string {
+	bp := bodyBuffers.Get().(*[]byte)
+	var buf []byte
 	if n := r.ContentLength; n >= 0 && n <= limit {
-		buf := make([]byte, n)
+		buf = slices.Grow((*bp)[:0], int(n))[:n]
 		k, _ := io.ReadFull(r.Body, buf)
-		return buf[:k]
+		buf = buf[:k]
+	} else {
+		b := bytes.NewBuffer((*bp)[:0])
+		_, _ = b.ReadFrom(io.LimitReader(r.Body, limit))
+		buf = b.Bytes()
 	}
-	b, _ := io.ReadAll(io.LimitReader(r.Body, limit))
-	return b
+	body := string(buf)
+	if cap(buf) <= 4<<10 { // one large body does not stay pinned
+		*bp = buf[:0]
+		bodyBuffers.Put(bp)
+	}
+	return body
 }
+
+var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}

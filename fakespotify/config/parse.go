@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 	"gopkg.in/yaml.v3"
@@ -58,10 +59,14 @@ func Load(path string) (*Config, error) {
 // Parse decodes YAML, fills defaults and validates. Every problem of the
 // file is reported at once, each with its line and field.
 func Parse(data []byte, file string) (*Config, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, Errors{syntaxError(file, err)}
-	}
+	// The document as a node tree gives problems their lines; a file
+	// without problems (the built-in one at every start) never needs it,
+	// so it is parsed only when one is found.
+	root := sync.OnceValue(func() *yaml.Node {
+		var n yaml.Node
+		_ = yaml.Unmarshal(data, &n) // the typed decoding below read the same text without a syntax error
+		return &n
+	})
 	var cfg Config
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -75,7 +80,7 @@ func Parse(data []byte, file string) (*Config, error) {
 		} else {
 			// yaml.v3 decodes what it can around a type error: go on,
 			// so that one run names every problem of the file.
-			es = typeErrors(file, &root, te)
+			es = typeErrors(file, root(), te)
 		}
 	}
 	cfg.fillDefaults()
@@ -83,7 +88,7 @@ func Parse(data []byte, file string) (*Config, error) {
 	for _, e := range es {
 		typed[e.Field] = true
 	}
-	for _, e := range cfg.validate(file, &root) {
+	for _, e := range cfg.validate(file, root) {
 		// A field of the wrong type decodes as empty: its type error
 		// says what is wrong, "is required" would say it twice.
 		if !typed[e.Field] {
@@ -294,12 +299,12 @@ func (c *Config) fillDefaults() {
 // validator collects problems with their lines.
 type validator struct {
 	file string
-	root *yaml.Node
+	root func() *yaml.Node
 	errs Errors
 }
 
 func (v *validator) add(field, format string, args ...any) {
-	v.errs = append(v.errs, &Error{File: v.file, Line: lineOf(v.root, field), Field: field, Msg: fmt.Sprintf(format, args...)})
+	v.errs = append(v.errs, &Error{File: v.file, Line: lineOf(v.root(), field), Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
 func oneOf(v *validator, field, got string, allowed ...string) {
@@ -311,7 +316,7 @@ func oneOf(v *validator, field, got string, allowed ...string) {
 	v.add(field, "%q is not one of %s", got, strings.Join(allowed, ", "))
 }
 
-func (c *Config) validate(file string, root *yaml.Node) Errors {
+func (c *Config) validate(file string, root func() *yaml.Node) Errors {
 	v := &validator{file: file, root: root}
 	oneOf(v, "consent", c.Consent, ConsentPage, ConsentAuto)
 	for name, d := range map[string]int64{"lifetimes.code": int64(c.Lifetimes.Code), "lifetimes.access_token": int64(c.Lifetimes.AccessToken), "lifetimes.refresh_token": int64(c.Lifetimes.RefreshToken)} {
@@ -530,7 +535,7 @@ func (p Policies) validate(v *validator, f string) {
 // to a running fake, and names the first bad field.
 func ValidatePolicies(p Policies) error {
 	_, base := Defaults()
-	v := &validator{file: "policy", root: &yaml.Node{}}
+	v := &validator{file: "policy", root: func() *yaml.Node { return &yaml.Node{} }}
 	p.Merge(base).validate(v, "policies")
 	if len(v.errs) > 0 {
 		return fmt.Errorf("%s: %s", v.errs[0].Field, v.errs[0].Msg)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -75,6 +76,7 @@ type Front struct {
 
 	mu      sync.Mutex
 	fresh   map[net.Conn]bool // accepted, no request yet
+	nfresh  atomic.Int64      // len(fresh), read without the lock
 	tunnels map[net.Conn]bool // open tunnels to other hosts
 	closed  bool
 }
@@ -256,7 +258,13 @@ func (f *Front) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, er
 
 // track remembers connections that have not sent a request yet: Close
 // closes them at once instead of waiting for them to speak.
+//
+// Every request moves its connection to active and back to idle; with no
+// fresh connection left, as under load, that costs no lock.
 func (f *Front) track(c net.Conn, state http.ConnState) {
+	if state != http.StateNew && f.nfresh.Load() == 0 {
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if state == http.StateNew {
@@ -264,6 +272,7 @@ func (f *Front) track(c net.Conn, state http.ConnState) {
 	} else {
 		delete(f.fresh, c)
 	}
+	f.nfresh.Store(int64(len(f.fresh)))
 }
 
 // Close stops the front: listeners first, then requests in flight get up

@@ -48,9 +48,10 @@ var SensitiveFields = map[string]bool{
 	"token":         true,
 }
 
-// minSecretLen keeps short, common strings ("code", "a") from being treated
-// as secrets and shredding unrelated text.
-const minSecretLen = 8
+// MinSecretLen is the shortest value or form a Set registers: shorter,
+// common strings ("code", "a") would shred unrelated text. So no text
+// shorter than it holds a registered secret.
+const MinSecretLen = 8
 
 // Set is a concurrency-safe collection of secret values to scrub from text.
 // The zero value is ready to use.
@@ -114,7 +115,7 @@ func (s *Set) RemoveClientCredentials(clientID, secret string) {
 
 // valueForms are the forms a secret value travels in.
 func valueForms(v string) []string {
-	if len(v) < minSecretLen {
+	if len(v) < MinSecretLen {
 		return nil
 	}
 	forms := []string{v, url.QueryEscape(v), url.PathEscape(v), url.QueryEscape(url.QueryEscape(v))}
@@ -163,7 +164,7 @@ func jsonForms(v string) []string {
 // itself), and drops the matcher so the next scan builds one.
 func (s *Set) putAllLocked(forms []string, fp string, delta int) {
 	for i, f := range forms {
-		if len(f) < minSecretLen || slices.Contains(forms[:i], f) {
+		if len(f) < MinSecretLen || slices.Contains(forms[:i], f) {
 			continue
 		}
 		e, ok := s.forms[f]
@@ -481,13 +482,17 @@ func jsonString(lit string) string {
 // stringEnd returns the index just past the JSON string starting at body[start]
 // (a quote), or len(body) when it is unterminated.
 func stringEnd(body string, start int) int {
-	for k := start + 1; k < len(body); k++ {
-		switch body[k] {
-		case '\\':
-			k++
-		case '"':
-			return k + 1
+	for k := start + 1; k < len(body); {
+		// The next quote, found a word at a time: tokens make long strings.
+		q := strings.IndexByte(body[k:], '"')
+		if q < 0 {
+			return len(body)
 		}
+		b := strings.IndexByte(body[k:k+q], '\\')
+		if b < 0 {
+			return k + q + 1
+		}
+		k += b + 2 // the escaped character, whatever it is, is skipped
 	}
 	return len(body)
 }

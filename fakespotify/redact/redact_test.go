@@ -214,6 +214,8 @@ var _ = Describe("JSON", func() {
 			`{"data":{"grant":[{"code":"`+fp("AQ1")+`"},{"password":"`+fp("pw")+`"}]}}`),
 		Entry("escaped quotes inside a value", newSet(), `{"note":"say \"code\": \"x\"","token":"a\"b"}`,
 			`{"note":"say \"code\": \"x\"","token":"`+fp(`a"b`)+`"}`),
+		Entry("an escaped backslash before the closing quote", newSet(), `{"token":"ab\\","x":"y"}`, `{"token":"`+fp(`ab\`)+`","x":"y"}`),
+		Entry("an escaped backslash, then an escaped quote", newSet(), `{"token":"a\\\"b","x":"y"}`, `{"token":"`+fp(`a\"b`)+`","x":"y"}`),
 		Entry("escaped value fingerprints the decoded value", newSet(), `{"client_secret":"ab\/cd"}`, `{"client_secret":"`+fp("ab/cd")+`"}`),
 		Entry("escaped key", newSet(), `{"access\u005ftoken":"BQabc"}`, `{"access\u005ftoken":"`+fp("BQabc")+`"}`),
 		Entry("non-string values kept", newSet(), `{"code":123,"token":null,"password":true,"access_token":{"x":1}}`,

@@ -113,7 +113,7 @@ func (c *call) fail(status int, message string) {
 
 func (c *call) json(status int, v any) { writeJSON(c.w, status, v) }
 
-func (c *call) has(scope string) bool { return c.token.Scopes[scope] }
+func (c *call) has(scope string) bool { return slices.Contains(c.token.Scopes, scope) }
 
 // devMode reports whether the token's app is in development mode, where
 // the Feb-2026 rules trim /v1/me and cap /v1/search.
@@ -146,10 +146,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var (
-		rt      *route
-		params  map[string]string
-		methods []string
+		rt     *route
+		params map[string]string
+		room   [8]string // the methods of one path, on the stack
 	)
+	methods := room[:0]
 	for i := range a.routes {
 		p, ok := a.routes[i].match(segs)
 		if !ok {
@@ -177,7 +178,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	c := &call{w: w, r: r, ep: rt, params: params, query: r.URL.Query(), base: baseURL(r)}
+	c := &call{w: w, r: r, ep: rt, params: params, base: baseURL(r)}
+	if r.URL.RawQuery != "" { // handlers only read c.query, and a nil map reads as empty
+		c.query = r.URL.Query()
+	}
 	if f := a.authenticate(c); f != nil {
 		f.write(w)
 		return

@@ -9,8 +9,8 @@ import (
 // Token is what the Web API needs to know about a presented access token.
 type Token struct {
 	ClientID string
-	UserID   string // "" for a client-credentials (app-only) token
-	Scopes   map[string]bool
+	UserID   string    // "" for a client-credentials (app-only) token
+	Scopes   []string  // as granted; shared with the store, never changed
 	Expires  time.Time // on the app's clock (Backend.Now(ClientID))
 	Revoked  bool
 }

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
+	"sync"
 
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
@@ -18,11 +18,22 @@ const (
 	contentText  = "text/plain; charset=utf-8"
 )
 
+// Header values as net/http keeps them, shared between answers: net/http
+// only reads them, and a fresh []string per header per answer is an
+// allocation each.
+var (
+	hdrCacheControl = []string{"private, max-age=0"}
+	hdrAnyOrigin    = []string{"*"}
+	hdrAllowHeaders = []string{allowHeaders}
+	hdrAllowMethods = []string{allowMethods}
+	hdrContentType  = map[string][]string{contentJSON: {contentJSON}, contentText: {contentText}}
+)
+
 func commonHeaders(h http.Header) {
-	h.Set("Cache-Control", "private, max-age=0")
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Allow-Headers", allowHeaders)
-	h.Set("Access-Control-Allow-Methods", allowMethods)
+	h["Cache-Control"] = hdrCacheControl
+	h["Access-Control-Allow-Origin"] = hdrAnyOrigin
+	h["Access-Control-Allow-Headers"] = hdrAllowHeaders
+	h["Access-Control-Allow-Methods"] = hdrAllowMethods
 }
 
 // failure is a refusal decided before or inside a handler: a JSON error
@@ -55,26 +66,53 @@ func (f *failure) write(w http.ResponseWriter) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Spotify's serializer leaves <, > and & alone; Go would escape them.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	e := encoders.Get().(*encoder)
+	defer e.release()
+	if err := e.enc.Encode(v); err != nil {
 		// Only our own types are encoded here; failing is a bug in this
 		// package, and a 500 names it rather than hiding it.
 		writeBody(w, http.StatusInternalServerError, contentText, []byte("webapi: cannot encode response: "+err.Error()))
 		return
 	}
-	writeBody(w, status, contentJSON, Pretty(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
+	e.pretty = AppendPretty(e.pretty[:0], bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
+	writeBody(w, status, contentJSON, e.pretty)
+}
+
+// encoder is writeJSON's working state, pooled: a JSON encoder on its
+// buffer and the buffer the answer is re-indented into.
+type encoder struct {
+	buf    bytes.Buffer
+	enc    *json.Encoder
+	pretty []byte
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := &encoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	// Spotify's serializer leaves <, > and & alone; Go would escape them.
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+// release returns e to the pool, unless an answer (a long page) made its
+// buffers large.
+func (e *encoder) release() {
+	if e.buf.Cap() > 64<<10 || cap(e.pretty) > 96<<10 {
+		return
+	}
+	e.buf.Reset()
+	encoders.Put(e)
 }
 
 func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
 	h := w.Header()
 	commonHeaders(h)
-	if contentType != "" {
+	if ct, ok := hdrContentType[contentType]; ok {
+		h["Content-Type"] = ct
+	} else if contentType != "" {
 		h.Set("Content-Type", contentType)
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = wire.ContentLength(len(body))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
@@ -97,9 +135,14 @@ func writeBody(w http.ResponseWriter, status int, contentType string, body []byt
 // copied byte for byte, so colons, commas and brackets inside them are
 // safe. Whitespace outside strings is dropped, so any valid JSON works.
 func Pretty(compact []byte) []byte {
-	out := make([]byte, 0, len(compact)+len(compact)/2)
+	return AppendPretty(make([]byte, 0, len(compact)+len(compact)/2), compact)
+}
+
+// AppendPretty appends Pretty(compact) to out.
+func AppendPretty(out, compact []byte) []byte {
 	depth := 0 // object nesting: arrays are inline and do not indent
-	var stack []byte
+	var room [32]byte
+	stack := room[:0]
 	newline := func() {
 		out = append(out, '\n')
 		for range depth {

@@ -116,11 +116,7 @@ func (f *fakeBackend) issue(app, user string, scopes ...string) string {
 	defer f.mu.Unlock()
 	f.n++
 	tok := "BQ" + strconv.Itoa(f.n) + strings.Repeat("x", 20)
-	set := map[string]bool{}
-	for _, s := range scopes {
-		set[s] = true
-	}
-	f.tokens[tok] = webapi.Token{ClientID: id, UserID: user, Scopes: set, Expires: exp}
+	f.tokens[tok] = webapi.Token{ClientID: id, UserID: user, Scopes: scopes, Expires: exp}
 	return tok
 }
 

@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/base64"
 	"strings"
+	"sync"
 )
 
 // Basic is what an Authorization header with the Basic scheme carried
@@ -84,4 +85,43 @@ func decodePair(cred string) (id, secret string, alphabet int, ok bool) {
 		return id, secret, i, found
 	}
 	return "", "", 0, false
+}
+
+// BasicCache remembers what ParseBasic made of Authorization values seen
+// again and again — a load test sends the same Basic credentials with
+// every token request — so that reading them costs a map lookup and no
+// allocation. It holds the credentials themselves, so it belongs to a
+// server that holds them anyway (the fake), and it is bounded: when full
+// it starts over. The zero value is ready to use; it is safe for
+// concurrent use.
+type BasicCache struct {
+	mu sync.RWMutex
+	m  map[string]basicResult
+}
+
+type basicResult struct {
+	b  Basic
+	ok bool
+}
+
+// basicCacheSize bounds a BasicCache: more distinct credentials than any
+// test suite's apps; a flood of distinct values only resets it.
+const basicCacheSize = 4096
+
+// Parse is ParseBasic(header), remembered.
+func (c *BasicCache) Parse(header string) (Basic, bool) {
+	c.mu.RLock()
+	r, hit := c.m[header]
+	c.mu.RUnlock()
+	if hit {
+		return r.b, r.ok
+	}
+	r.b, r.ok = ParseBasic(header)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= basicCacheSize {
+		c.m = make(map[string]basicResult, 16)
+	}
+	c.m[header] = r
+	c.mu.Unlock()
+	return r.b, r.ok
 }

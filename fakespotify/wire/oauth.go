@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 )
 
 // OAuthError is the accounts service's error body (§3.3):
@@ -196,18 +198,73 @@ var (
 	hdrAnyOrigin = []string{"*"}
 )
 
-// WriteToken writes a token endpoint success answer (§3.2).
+// WriteToken writes a token endpoint success answer (§3.2). The body is
+// put together in a pooled buffer, byte for byte what json.Marshal writes
+// (AppendJSON), because it is the answer a load test asks for most.
 func WriteToken(w http.ResponseWriter, t TokenResponse) {
-	writeTokenEndpoint(w, http.StatusOK, t.wire())
+	bp := tokenBuffers.Get().(*[]byte)
+	body := t.AppendJSON((*bp)[:0])
+	writeTokenHeaders(w, len(body))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+	if cap(body) <= 4<<10 {
+		*bp = body
+		tokenBuffers.Put(bp)
+	}
 }
 
-// WriteOAuthError writes a token endpoint error answer (§3.3): 400 unless
-// status says otherwise.
-func WriteOAuthError(w http.ResponseWriter, status int, e OAuthError) {
-	writeTokenEndpoint(w, status, e)
+var tokenBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// AppendJSON appends the body as Spotify writes it, exactly as
+// json.Marshal(t) does.
+func (t TokenResponse) AppendJSON(b []byte) []byte {
+	b = append(b, `{"access_token":`...)
+	b = appendJSONString(b, t.AccessToken)
+	b = append(b, `,"token_type":`...)
+	b = appendJSONString(b, t.TokenType)
+	if t.HasScope {
+		b = append(b, `,"scope":`...)
+		b = appendJSONString(b, t.Scope)
+	}
+	b = append(b, `,"expires_in":`...)
+	b = strconv.AppendInt(b, int64(t.ExpiresIn), 10)
+	if t.RefreshToken != "" {
+		b = append(b, `,"refresh_token":`...)
+		b = appendJSONString(b, t.RefreshToken)
+	}
+	return append(b, '}')
 }
 
-func writeTokenEndpoint(w http.ResponseWriter, status int, v any) {
+// appendJSONString appends s as a JSON string the way encoding/json
+// writes it: plain printable ASCII as it is, anything else (quotes,
+// backslashes, HTML characters, control characters, non-ASCII) by
+// encoding/json itself.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if !jsonPlain[s[i]] {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// jsonPlain are the bytes encoding/json writes as they are: printable
+// ASCII but the quote, the backslash and the HTML characters.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = true
+	}
+	for _, c := range `"\<>&` {
+		t[c] = false
+	}
+	return t
+}()
+
+// writeTokenHeaders sets the headers every token endpoint answer carries.
+func writeTokenHeaders(w http.ResponseWriter, length int) {
 	h := w.Header()
 	// The error headers of the 2016 token-revoke note (§3.2); successes
 	// carry them too, which clients treat the same.
@@ -217,8 +274,35 @@ func writeTokenEndpoint(w http.ResponseWriter, status int, v any) {
 	// Browser PKCE apps call the token endpoint directly, which works on
 	// Spotify, so CORS is open.
 	h["Access-Control-Allow-Origin"] = hdrAnyOrigin
+	h["Content-Length"] = ContentLength(length)
+}
+
+// ContentLength is a Content-Length header value, shared between answers
+// of the same length (up to 2 KiB: token answers, most Web API objects),
+// so that setting it costs no allocation. net/http only reads it.
+func ContentLength(n int) []string {
+	if n < 0 || n >= len(contentLengths) {
+		return []string{strconv.Itoa(n)}
+	}
+	if p := contentLengths[n].Load(); p != nil {
+		return *p
+	}
+	v := []string{strconv.Itoa(n)}
+	contentLengths[n].Store(&v)
+	return v
+}
+
+var contentLengths [2048]atomic.Pointer[[]string]
+
+// WriteOAuthError writes a token endpoint error answer (§3.3): 400 unless
+// status says otherwise.
+func WriteOAuthError(w http.ResponseWriter, status int, e OAuthError) {
+	writeTokenEndpoint(w, status, e)
+}
+
+func writeTokenEndpoint(w http.ResponseWriter, status int, v any) {
 	body, _ := json.Marshal(v) // our own types always encode
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	writeTokenHeaders(w, len(body))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -63,6 +64,24 @@ var _ = Describe("the accounts service's bodies", func() {
 			`{"access_token":"BQa","token_type":"Bearer","scope":"","expires_in":3600}`),
 		Entry("client credentials: no scope member", wire.TokenResponse{AccessToken: "BQa", TokenType: "Bearer", ExpiresIn: 3600},
 			`{"access_token":"BQa","token_type":"Bearer","expires_in":3600}`),
+	)
+
+	DescribeTable("WriteToken writes byte for byte what encoding/json writes, whatever the members hold",
+		func(t wire.TokenResponse) {
+			want, err := json.Marshal(t)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(t.AppendJSON([]byte("x")))).To(Equal("x" + string(want)))
+			rec := httptest.NewRecorder()
+			wire.WriteToken(rec, t)
+			Expect(rec.Body.String()).To(Equal(string(want)))
+			Expect(rec.Header().Get("Content-Length")).To(Equal(fmt.Sprint(len(want))))
+			Expect(rec.Header().Get("Content-Type")).To(Equal("application/json;charset=UTF-8"))
+		},
+		Entry("HTML characters, quotes and backslashes", wire.TokenResponse{AccessToken: `BQ<a>&"b"\c`, TokenType: "Bearer", Scope: "a&b <c>", HasScope: true, ExpiresIn: 1}),
+		Entry("control characters and DEL", wire.TokenResponse{AccessToken: "BQ\x00\n\t\x1f\x7f", TokenType: "Bearer", ExpiresIn: 3600, RefreshToken: "AQ\r"}),
+		Entry("non-ASCII, invalid UTF-8 and line separators", wire.TokenResponse{AccessToken: "BQé\xff\u2028\u2029", TokenType: "Bearer", Scope: "ü", HasScope: true, ExpiresIn: 3600}),
+		Entry("a negative and a zero lifetime, empty members", wire.TokenResponse{ExpiresIn: -5}),
+		Entry("a large lifetime", wire.TokenResponse{AccessToken: "BQa", TokenType: "Bearer", ExpiresIn: 1 << 40}),
 	)
 
 	It("reads each member on its own", func() {
@@ -133,4 +152,23 @@ func FuzzParseBodies(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkWriteToken is a client-credentials answer and a code exchange's
+// answer written to a reused ResponseWriter: what the token endpoint's
+// answer costs besides net/http's own.
+func BenchmarkWriteToken(b *testing.B) {
+	w := httptest.NewRecorder()
+	for _, t := range []wire.TokenResponse{
+		{AccessToken: "BQ" + strings.Repeat("a", 200), TokenType: "Bearer", ExpiresIn: 3600},
+		{AccessToken: "BQ" + strings.Repeat("a", 200), TokenType: "Bearer", Scope: "user-read-private user-read-email", HasScope: true, ExpiresIn: 3600, RefreshToken: "AQ" + strings.Repeat("r", 132)},
+	} {
+		b.Run(fmt.Sprintf("refresh=%t", t.RefreshToken != ""), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				w.Body.Reset()
+				wire.WriteToken(w, t)
+			}
+		})
+	}
 }

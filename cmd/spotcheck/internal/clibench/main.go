@@ -41,6 +41,7 @@ type options struct {
 	starts    int
 	tls       bool
 	only      string
+	profile   string
 }
 
 func main() {
@@ -54,6 +55,7 @@ func main() {
 	flag.IntVar(&o.starts, "starts", 20, "fresh processes timed for exec → first 200 and `spotcheck version`")
 	flag.BoolVar(&o.tls, "tls", false, "also measure tokens over HTTPS on the same port and through the proxy (spotcheck fake --tls)")
 	flag.StringVar(&o.only, "only", "", "run only the scenarios whose name contains this")
+	flag.StringVar(&o.profile, "profile", "", "write each fake's CPU and allocation profiles of the whole run into this directory (NAME.cpu.pprof, NAME.allocs.pprof)")
 	flag.Parse()
 	if *empty != "" {
 		serveEmpty(*empty)
@@ -104,6 +106,11 @@ func run(o options) error {
 	dir, err := os.MkdirTemp("", "clibench")
 	if err != nil {
 		return err
+	}
+	if o.profile != "" {
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			return err
+		}
 	}
 	defer os.RemoveAll(dir)
 	self, err := os.Executable()
@@ -196,6 +203,12 @@ func (o options) fakeCmd(logFile string, extra ...string) *exec.Cmd {
 	cmd := exec.Command(o.spotcheck, append([]string{"fake", "--addr", addr}, extra...)...)
 	if f, err := os.Create(logFile); err == nil {
 		cmd.Stderr = f
+	}
+	if o.profile != "" {
+		// The env hooks of cmd/spotcheck/profile.go; the profiles are
+		// written when stop interrupts the fake.
+		name := filepath.Join(o.profile, strings.TrimSuffix(filepath.Base(logFile), ".log"))
+		cmd.Env = append(os.Environ(), "SPOTCHECK_CPUPROFILE="+name+".cpu.pprof", "SPOTCHECK_MEMPROFILE="+name+".allocs.pprof")
 	}
 	return cmd
 }
