@@ -369,24 +369,34 @@ func (c *Catalog) explainExchanges(xs []wire.Exchange, opts Options, res *Result
 		}
 	}
 	for _, cb := range f.Callbacks {
-		if !cb.Params.Has("error") {
+		if !cb.HasError {
 			continue
 		}
-		o, _ := callbackObservation(cb.URL)
+		u, err := url.Parse(cb.Raw)
+		if err != nil {
+			continue
+		}
+		o, _ := callbackObservation(u)
 		o.evidence = "callback at " + clock(cb.At) + ": " + ci.set(cb.X).URL(cb.Raw)
 		o.span = [2]int{-1, -1}
 		ci.add(cb.X, c.matchObservation(o), nil)
 	}
-	found := analyze.Analyze(f, analyze.Options{State: opts.State, Fingerprint: redact.Fingerprint, Describe: ci.ev})
+	found := analyze.Analyze(f, analyze.Options{State: opts.State, Fingerprint: redact.Fingerprint})
 	for _, fd := range found {
 		e, ok := c.byID[string(fd.ID)]
 		if !ok {
 			continue
 		}
 		i := fd.Exchanges[0]
+		retry := fd.ID == analyze.CodeInvalid && fd.Cause == "auth-style-retry"
 		cd := candidate{entry: e, score: fd.Confidence, cause: fd.Cause, findings: fd.Facts, source: "HAR (across requests)", span: [2]int{-1, -1}}
-		ci.add(i, []candidate{cd}, func(cd *candidate) { cd.evidence = ci.ev(i) })
-		if fd.ID == analyze.CodeInvalid && fd.Cause == "auth-style-retry" {
+		ci.add(i, []candidate{cd}, func(cd *candidate) {
+			cd.evidence = ci.ev(i)
+			if retry {
+				cd.findings = append(slices.Clip(cd.findings), "The first answer is the real error: "+ci.ev(fd.Exchanges[1]))
+			}
+		})
+		if retry {
 			// The first failure is the one to explain: lift it above the rest.
 			first := fd.Exchanges[1]
 			var lifted []candidate

@@ -45,15 +45,15 @@ func harBodyLimit(e *har.Entry, response bool) int {
 	return 0
 }
 
-// keptWebAPIHeaders are the only headers kept for Web API calls: the rest
-// of a browser's 20-odd headers per request would make memory grow with
-// the file.
+// keptRequestHeaders and keptResponseHeaders are the only headers kept:
+// all the analyzer and the catalog read. The rest of a browser's 20-odd
+// headers per request would make memory grow with the file.
 var keptRequestHeaders = []string{"Authorization"}
 var keptResponseHeaders = []string{"Content-Type", "Retry-After", "WWW-Authenticate", "Location"}
 
 // harExchange converts a HAR entry, or returns false for an entry that has
 // nothing to do with Spotify's OAuth flow or Web API.
-func harExchange(e *har.Entry) (wire.Exchange, bool) {
+func harExchange(e *har.Entry, pool *headerPool) (wire.Exchange, bool) {
 	u, err := url.Parse(e.Request.URL)
 	if err != nil {
 		return wire.Exchange{}, false
@@ -66,27 +66,28 @@ func harExchange(e *har.Entry) (wire.Exchange, bool) {
 	if where == "" && !(loc != "" && (strings.Contains(loc, "code=") || strings.Contains(loc, "error="))) {
 		return wire.Exchange{}, false
 	}
-	x := wire.Exchange{Started: e.Started, Method: e.Request.Method, URL: e.Request.URL, Status: e.Response.Status,
-		RequestHeaders: http.Header{}, ResponseHeaders: http.Header{}}
-	all := where != WhereWebAPI
+	x := wire.Exchange{Started: e.Started, Method: e.Request.Method, URL: e.Request.URL, Status: e.Response.Status}
 	for _, h := range e.Request.Headers {
-		if all || containsFold(keptRequestHeaders, h.Name) {
-			if !strings.HasPrefix(h.Name, ":") {
-				x.RequestHeaders.Add(h.Name, h.Value)
+		if containsFold(keptRequestHeaders, h.Name) {
+			if x.RequestHeaders == nil {
+				x.RequestHeaders = http.Header{}
 			}
+			x.RequestHeaders.Add(h.Name, h.Value)
 		}
 	}
+	resp := http.Header{}
 	for _, h := range e.Response.Headers {
-		if all || containsFold(keptResponseHeaders, h.Name) {
-			x.ResponseHeaders.Add(h.Name, h.Value)
+		if containsFold(keptResponseHeaders, h.Name) {
+			resp.Add(h.Name, h.Value)
 		}
 	}
-	if loc != "" && x.ResponseHeaders.Get("Location") == "" {
-		x.ResponseHeaders.Set("Location", loc)
+	if loc != "" && resp.Get("Location") == "" {
+		resp.Set("Location", loc)
 	}
-	if ct := e.Response.Content.MimeType; ct != "" && x.ResponseHeaders.Get("Content-Type") == "" {
-		x.ResponseHeaders.Set("Content-Type", ct)
+	if ct := e.Response.Content.MimeType; ct != "" && resp.Get("Content-Type") == "" {
+		resp.Set("Content-Type", ct)
 	}
+	x.ResponseHeaders = pool.intern(resp)
 	if pd := e.Request.PostData; pd != nil {
 		x.RequestBody = pd.Text
 		if x.RequestBody == "" && len(pd.Params) > 0 {
@@ -95,9 +96,6 @@ func harExchange(e *har.Entry) (wire.Exchange, bool) {
 				v.Add(p.Name, p.Value)
 			}
 			x.RequestBody = v.Encode()
-		}
-		if pd.MimeType != "" && x.RequestHeaders.Get("Content-Type") == "" {
-			x.RequestHeaders.Set("Content-Type", pd.MimeType)
 		}
 	}
 	body := e.Response.Content.Text
@@ -108,6 +106,44 @@ func harExchange(e *har.Entry) (wire.Exchange, bool) {
 	}
 	x.ResponseBody = body
 	return x, true
+}
+
+// headerPool shares one map among the responses whose kept headers are
+// the same (most say only Content-Type: application/json): a map per
+// exchange would be most of the memory a large HAR takes. The maps are
+// read, never written, once read.
+type headerPool map[string]http.Header
+
+func (p *headerPool) intern(h http.Header) http.Header {
+	if len(h) == 0 {
+		return nil
+	}
+	// The kept headers are few and small: a key of them is cheap.
+	var b strings.Builder
+	for _, k := range keptResponseHeaders {
+		for _, v := range h.Values(k) {
+			b.WriteString(k)
+			b.WriteByte(0)
+			b.WriteString(v)
+			b.WriteByte(0)
+		}
+	}
+	key := b.String()
+	if *p == nil {
+		*p = headerPool{}
+	}
+	if shared, ok := (*p)[key]; ok {
+		return shared
+	}
+	if len(*p) < 4096 {
+		(*p)[key] = h
+	}
+	return h
+}
+
+// keptHeader is every header harExchange keeps, request or response.
+func keptHeader(name string) bool {
+	return containsFold(keptRequestHeaders, name) || containsFold(keptResponseHeaders, name)
 }
 
 func containsFold(list []string, s string) bool {
@@ -122,8 +158,9 @@ func containsFold(list []string, s string) bool {
 // ReadHAR reads the exchanges of a HAR file that matter to the catalog.
 func ReadHAR(r io.Reader, name string) ([]wire.Exchange, har.Info, error) {
 	var xs []wire.Exchange
-	info, err := har.Decode(r, har.Options{BodyLimit: harBodyLimit}, func(e *har.Entry) error {
-		if x, ok := harExchange(e); ok {
+	pool := &headerPool{}
+	info, err := har.Decode(r, har.Options{BodyLimit: harBodyLimit, KeepHeader: keptHeader}, func(e *har.Entry) error {
+		if x, ok := harExchange(e, pool); ok {
 			xs = append(xs, x)
 		}
 		return nil

@@ -51,9 +51,6 @@ type Options struct {
 	State string
 	// Fingerprint stands in for a secret in facts; nil uses "[secret]".
 	Fingerprint func(string) string
-	// Describe cites an exchange in a fact (the caller redacts); nil cites
-	// it by index.
-	Describe func(i int) string
 }
 
 // Analyze finds the mistakes in a flow, in the order of the exchanges
@@ -61,9 +58,6 @@ type Options struct {
 func Analyze(f *Flow, o Options) []Finding {
 	if o.Fingerprint == nil {
 		o.Fingerprint = func(string) string { return "[secret]" }
-	}
-	if o.Describe == nil {
-		o.Describe = func(i int) string { return "request #" + strconv.Itoa(i+1) }
 	}
 	a := &analysis{f: f, o: o}
 	a.callbacks()
@@ -119,11 +113,11 @@ func (a *analysis) callbacks() {
 		if sent == "" && auth != nil {
 			sent = auth.State
 		}
-		if sent == "" || cb.Params.Has("state") && cb.State == sent {
+		if sent == "" || cb.HasState && cb.State == sent {
 			continue
 		}
 		xs := []int{cb.X}
-		if !cb.Params.Has("state") {
+		if !cb.HasState {
 			a.add(StateMismatch, "lost-session", 0.9, xs, fmt.Sprintf("The authorize request sent state %q; the callback carries none.", sent))
 			continue
 		}
@@ -231,7 +225,7 @@ func (a *analysis) clientAuth(t *Token) {
 	case !t.HasBasic && !t.BodySecret && t.Verifier == "" && t.ClientID == "":
 		a.add(ClientAuthMissing, "none", 0.95, xs, "The token request has no Authorization header and no client_id or client_secret in the body.")
 	case !t.HasBasic && t.BodySecret:
-		if w := whitespaceNote(t.Form.Get("client_secret")); w != "" {
+		if w := whitespaceNote(t.BodySecretValue); w != "" {
 			a.add(ClientSecretInvalid, "whitespace", 0.97, xs, "The client_secret in the body "+w+".")
 		}
 	}
@@ -300,13 +294,14 @@ func (a *analysis) codeReuse() {
 			continue
 		}
 		first, second := ts[0], ts[1]
+		// For the auth-style retry, the first answer is the real error:
+		// Exchanges[1] is it.
 		xs := []int{second.X, first.X}
 		switch {
 		case AuthStyleRetry(first, second):
 			a.add(CodeInvalid, "auth-style-retry", 0.9, xs,
 				fmt.Sprintf("The same code %s went to /api/token twice: at %s with an Authorization: Basic header, then at %s with the client credentials in the body.", fp(code), Clock(first.At), Clock(second.At)),
-				"That is golang.org/x/oauth2 auto-detecting the auth style: it retries after any failure and reports only the second error.",
-				"The first answer is the real error: "+a.o.Describe(first.X))
+				"That is golang.org/x/oauth2 auto-detecting the auth style: it retries after any failure and reports only the second error.")
 		case !first.Failed() && second.Failed():
 			f := fmt.Sprintf("The code %s was exchanged successfully at %s and sent again at %s; a code is single use.", fp(code), Clock(first.At), Clock(second.At))
 			more := "The callback was handled twice (a double-run effect or handler)."

@@ -68,13 +68,17 @@ type Authorize struct {
 // Callback is a redirect back to the app: the app's own request for it, or
 // a Location header when that request is missing.
 type Callback struct {
-	X           int // index of the exchange that carried it
-	At          time.Time
-	Raw         string
-	URL         *url.URL
-	Params      url.Values
-	FromHeader  bool // seen only in a Location header
-	Code, State string
+	X                  int // index of the exchange that carried it
+	At                 time.Time
+	Raw                string // the URL; CallbackParams reads the rest
+	FromHeader         bool   // seen only in a Location header
+	HasError, HasState bool
+	Code, State        string
+}
+
+func newCallback(i int, at time.Time, raw string, params url.Values, fromHeader bool) *Callback {
+	return &Callback{X: i, At: at, Raw: raw, FromHeader: fromHeader, HasError: params.Has("error"), HasState: params.Has("state"),
+		Code: params.Get("code"), State: params.Get("state")}
 }
 
 // Token is a request to /api/token and its answer.
@@ -82,8 +86,8 @@ type Token struct {
 	X                             int
 	At                            time.Time
 	Status                        int
-	Form                          url.Values
 	RawBody                       string
+	BodySecretValue               string // client_secret in the body
 	Grant, Code, RedirectURI      string
 	ClientID                      string // from Basic or the body
 	BasicRaw, BasicID, BasicSec   string
@@ -162,7 +166,7 @@ func Read(xs []wire.Exchange) *Flow {
 			key := x.URL + x.Started.String()
 			if params, _, ok := CallbackParams(u); ok && !seenCB[key] {
 				seenCB[key] = true
-				f.Callbacks = append(f.Callbacks, &Callback{X: i, At: x.Started, Raw: x.URL, URL: u, Params: params, Code: params.Get("code"), State: params.Get("state")})
+				f.Callbacks = append(f.Callbacks, newCallback(i, x.Started, x.URL, params, false))
 			}
 		}
 		// A redirect to the app may be in a Location header only (the
@@ -173,8 +177,7 @@ func Read(xs []wire.Exchange) *Flow {
 				continue
 			}
 			if params, _, ok := CallbackParams(lu); ok {
-				f.Callbacks = append(f.Callbacks, &Callback{X: i, At: x.Started.Add(time.Millisecond), Raw: lu.String(), URL: lu, Params: params,
-					FromHeader: true, Code: params.Get("code"), State: params.Get("state")})
+				f.Callbacks = append(f.Callbacks, newCallback(i, x.Started.Add(time.Millisecond), lu.String(), params, true))
 			}
 		}
 	}
@@ -247,7 +250,7 @@ func dedupeCallbacks(cbs []*Callback) []*Callback {
 func readToken(i int, x *wire.Exchange) *Token {
 	t := &Token{X: i, At: x.Started, Status: x.Status, RawBody: x.RequestBody}
 	form, _ := url.ParseQuery(x.RequestBody)
-	t.Form = form
+	t.BodySecretValue = form.Get("client_secret")
 	t.Grant = form.Get("grant_type")
 	t.Code = form.Get("code")
 	t.RedirectURI = form.Get("redirect_uri")
@@ -362,7 +365,9 @@ func (f *Flow) AuthForToken(t *Token) *Authorize {
 }
 
 // AuthsWithChallenge are the authorize requests that sent a code_challenge.
-func (f *Flow) AuthsWithChallenge(challenge string) []*Authorize { return f.authsByChallenge[challenge] }
+func (f *Flow) AuthsWithChallenge(challenge string) []*Authorize {
+	return f.authsByChallenge[challenge]
+}
 
 func pathQuery(u *url.URL) string {
 	if u.RawQuery != "" {
