@@ -76,7 +76,7 @@ var _ = Describe("the text format", func() {
 		Expect([]int{e, w, i}).To(HaveEach(BeNumerically(">", 0)))
 		Expect(e).To(BeNumerically("<", w))
 		Expect(w).To(BeNumerically("<", i))
-		Expect(out).To(ContainSubstring("✗ redirect-uri-not-registered — http://localhost:8080/callback is not registered"))
+		Expect(out).To(ContainSubstring("✗ redirect-uri-mismatch — http://localhost:8080/callback is not registered"))
 		Expect(out).To(ContainSubstring("fix: Register http://127.0.0.1:8080/callback"))
 		Expect(out).To(ContainSubstring("\nSKIP   1 check (--verbose lists each with the reason)\n"))
 		Expect(out).NotTo(ContainSubstring("scopes-granted"))
