@@ -33,7 +33,10 @@ const (
 // Finding is one problem found by the doctor or by grading a client, with a
 // stable kebab-case ID. Evidence is already redacted.
 type Finding struct {
-	ID       string   `json:"id"`
+	ID string `json:"id"`
+	// Alias is the id's earlier spelling, kept for one release where a
+	// grader id took the catalog's (grade.Rule.Alias).
+	Alias    string   `json:"alias,omitempty"`
 	Severity Severity `json:"severity"`
 	Group    string   `json:"group,omitempty"` // e.g. credentials, redirect-uris, scopes
 	Check    string   `json:"check,omitempty"` // the CheckOutcome.ID that produced it
@@ -149,6 +152,7 @@ func (r RunResult) Counts() (passed, failed, skipped, errored int) {
 // not it found anything, so that reports can list what passed too.
 type CheckOutcome struct {
 	ID       string        `json:"id"`
+	Alias    string        `json:"alias,omitempty"` // as Finding.Alias
 	Group    string        `json:"group"`
 	Title    string        `json:"title"`
 	Status   Status        `json:"status"` // pass, fail (has findings of severity error or warning), skip, error

@@ -144,6 +144,7 @@ type jsonFindingSummary struct {
 
 type jsonCheck struct {
 	ID              string   `json:"id"`
+	Alias           string   `json:"alias,omitempty"`
 	Group           string   `json:"group"`
 	Title           string   `json:"title"`
 	Status          string   `json:"status"`
@@ -154,6 +155,7 @@ type jsonCheck struct {
 
 type jsonFinding struct {
 	ID        string         `json:"id"`
+	Alias     string         `json:"alias,omitempty"`
 	Severity  string         `json:"severity"`
 	Group     string         `json:"group"`
 	Check     string         `json:"check,omitempty"`
@@ -300,11 +302,11 @@ func jsonFindingsOf(f *checks.FindingsResult, opts Options) jsonFindings {
 		Findings: make([]jsonFinding, len(f.Findings)),
 	}
 	for i, c := range f.Checks {
-		out.Checks[i] = jsonCheck{ID: c.ID, Group: groupName(c.Group), Title: c.Title, Status: string(c.Status), Message: c.Message, Details: c.Details, DurationSeconds: c.Duration.Seconds()}
+		out.Checks[i] = jsonCheck{ID: c.ID, Alias: c.Alias, Group: groupName(c.Group), Title: c.Title, Status: string(c.Status), Message: c.Message, Details: c.Details, DurationSeconds: c.Duration.Seconds()}
 	}
 	for i, fd := range f.Findings {
 		out.Findings[i] = jsonFinding{
-			ID: fd.ID, Severity: string(fd.Severity), Group: groupName(fd.Group), Check: fd.Check, Title: fd.Title,
+			ID: fd.ID, Alias: fd.Alias, Severity: string(fd.Severity), Group: groupName(fd.Group), Check: fd.Check, Title: fd.Title,
 			Evidence: nonNil(fd.Evidence), Fix: fd.Fix, Exchanges: jsonExchanges(findingOwner(i, fd), fd.Exchanges),
 		}
 	}

@@ -25,6 +25,14 @@ const (
 	RateLimited              ID = "rate-limited"
 )
 
+// Ids the fake's grader shares with the catalog or the doctor for the
+// mistakes it judges from single requests.
+const (
+	ImplicitGrantRemoved ID = "implicit-grant-removed"
+	RedirectURILocalhost ID = "redirect-uri-localhost"
+	PKCEMethodNotS256    ID = "pkce-method-not-s256"
+)
+
 // IDs are every id the analyzer can return, in the order it looks.
 var IDs = []ID{
 	StateMismatch, TokenRedirectURIMismatch, CodeExpired, CodeInvalid, ClientIDMismatch, ClientIDInvalid,
