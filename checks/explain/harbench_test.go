@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
 	"github.com/spotcheck/spotcheck/checks/explain"
 )
 
@@ -26,7 +29,10 @@ const failingFlowKinds = 6
 // rotated refresh token used again, over and over, each flow with its own
 // codes and tokens, every request with a browser's headers. It returns
 // the file's size and the number of flows written.
-func writeFailingHAR(tb testing.TB, path string, size int64) (int64, int) {
+func writeFailingHAR(tb interface {
+	Helper()
+	Fatal(...any)
+}, path string, size int64) (int64, int) {
 	tb.Helper()
 	f, err := os.Create(path)
 	if err != nil {
@@ -191,3 +197,38 @@ func BenchmarkExplainFailingHAR50MB(b *testing.B) {
 	b.ReportMetric(float64(flows), "flows")
 	b.ReportMetric(float64(lines), "report-lines")
 }
+
+var _ = Describe("a HAR in which thousands of flows fail", func() {
+	It("reports each finding once, with a count and the first 3 examples", func() {
+		path := filepath.Join(GinkgoT().TempDir(), "failing.har")
+		_, flows := writeFailingHAR(GinkgoT(), path, 2<<20)
+		Expect(flows).To(BeNumerically(">", 300))
+		f, err := os.Open(path)
+		Expect(err).NotTo(HaveOccurred())
+		defer f.Close()
+		res, err := explain.Default().ExplainReader(f, explain.Options{Name: "failing.har"})
+		Expect(err).NotTo(HaveOccurred())
+		perKind := flows / failingFlowKinds
+		byID := map[string]explain.Match{}
+		for _, m := range res.Matches {
+			Expect(byID).NotTo(HaveKey(m.Entry.ID), "reported twice")
+			byID[m.Entry.ID] = m
+			Expect(len(m.Evidence)).To(BeNumerically("<=", 3), m.Entry.ID)
+			Expect(len(m.Findings)).To(BeNumerically("<=", 3*5), m.Entry.ID)
+		}
+		// Reused codes and the auth-style retry's second attempt.
+		Expect(byID).To(HaveKey("code-invalid"))
+		Expect(byID["code-invalid"].Count).To(BeNumerically(">=", 2*perKind))
+		for _, id := range []string{"token-redirect-uri-mismatch", "access-token-expired", "refresh-token-revoked", "rate-limited"} {
+			Expect(byID).To(HaveKey(id))
+			Expect(byID[id].Count).To(BeNumerically(">=", perKind), id)
+		}
+		var text strings.Builder
+		Expect(explain.WriteText(&text, res)).To(Succeed())
+		Expect(strings.Count(text.String(), "\n")).To(BeNumerically("<", 200))
+		var js strings.Builder
+		Expect(explain.WriteJSON(&js, res)).To(Succeed())
+		Expect(js.String()).To(MatchRegexp(`"count": ?\d+`))
+		Expect(js.String()).NotTo(ContainSubstring("codeThatIsLongEnough"))
+	})
+})

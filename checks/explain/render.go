@@ -52,6 +52,7 @@ type DocCause struct {
 	Source     string      `json:"source,omitempty"`
 	Wording    string      `json:"wording,omitempty"`
 	Cause      string      `json:"cause,omitempty"`
+	Count      int         `json:"count,omitempty"`
 	Reasons    []DocReason `json:"reasons"`
 	Fix        string      `json:"fix"`
 	Ask        []string    `json:"ask"`
@@ -98,7 +99,7 @@ func docCause(m Match) DocCause {
 	e := m.Entry
 	dc := DocCause{
 		ID: e.ID, Title: e.Title, Confidence: m.Confidence, Level: string(m.Level()),
-		Evidence: nonNil(m.Evidence), Findings: nonNil(m.Findings), Source: m.Source, Wording: m.Wording, Cause: m.Cause,
+		Evidence: nonNil(m.Evidence), Findings: nonNil(m.Findings), Source: m.Source, Wording: m.Wording, Cause: m.Cause, Count: m.Count,
 		Fix: oneLine(e.Fix), Ask: nonNil(e.Ask), Since: e.Since, Context: oneLine(e.Context),
 	}
 	for _, w := range e.Where {
