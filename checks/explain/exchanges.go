@@ -255,13 +255,20 @@ type citer struct {
 	xs    []wire.Exchange
 	sets  map[int]*redact.Set
 	cands []candidate
-	from  []int // the exchange behind each candidate, -1 for none
 	shown map[string][]int
 	seen  map[string]map[int]bool
+	kept  map[ranked]bool
+}
+
+// ranked is what ranking reads of a candidate besides its evidence.
+type ranked struct {
+	id, cause, source string
+	score             float64
+	rule              *Rule
 }
 
 func newCiter(c *Catalog, xs []wire.Exchange) *citer {
-	return &citer{c: c, xs: xs, sets: map[int]*redact.Set{}, shown: map[string][]int{}, seen: map[string]map[int]bool{}}
+	return &citer{c: c, xs: xs, sets: map[int]*redact.Set{}, shown: map[string][]int{}, seen: map[string]map[int]bool{}, kept: map[ranked]bool{}}
 }
 
 func (ci *citer) set(i int) *redact.Set {
@@ -292,7 +299,9 @@ func (ci *citer) quotes(id string, i int) bool {
 }
 
 // add keeps candidates found in exchange i; evidence and findings are
-// made (by words) only for quoted examples.
+// made (by words) only for quoted examples. Of the others, only one per
+// entry, cause, wording, source and score is kept: ranking learns nothing
+// from the thousandth copy.
 func (ci *citer) add(i int, cds []candidate, words func(*candidate)) {
 	for _, cd := range cds {
 		if ci.quotes(cd.entry.ID, i) {
@@ -307,10 +316,14 @@ func (ci *citer) add(i int, cds []candidate, words func(*candidate)) {
 			}
 			cd.findings = fs
 		} else {
+			key := ranked{cd.entry.ID, cd.cause, cd.source, cd.score, cd.rule}
+			if ci.kept[key] {
+				continue
+			}
+			ci.kept[key] = true
 			cd.evidence, cd.findings = "", nil
 		}
 		ci.cands = append(ci.cands, cd)
-		ci.from = append(ci.from, i)
 	}
 }
 
@@ -381,11 +394,10 @@ func (c *Catalog) explainExchanges(xs []wire.Exchange, opts Options, res *Result
 		o.span = [2]int{-1, -1}
 		ci.add(cb.X, c.matchObservation(o), nil)
 	}
-	found := analyze.Analyze(f, analyze.Options{State: opts.State, Fingerprint: redact.Fingerprint})
-	for _, fd := range found {
+	analyze.Walk(f, analyze.Options{State: opts.State, Fingerprint: redact.Fingerprint}, func(fd analyze.Finding) {
 		e, ok := c.byID[string(fd.ID)]
 		if !ok {
-			continue
+			return
 		}
 		i := fd.Exchanges[0]
 		retry := fd.ID == analyze.CodeInvalid && fd.Cause == "auth-style-retry"
@@ -408,7 +420,7 @@ func (c *Catalog) explainExchanges(xs []wire.Exchange, opts Options, res *Result
 			}
 			ci.add(first, lifted, func(cd *candidate) { cd.evidence = ci.ev(first) })
 		}
-	}
+	})
 	c.pkce(f, ci)
 	res.Notes = append(res.Notes, fmt.Sprintf("Read %s: %d to /authorize, %s, %d to /api/token, %d to the Web API; %d failed.",
 		plural(len(xs), "request"), len(f.Auths), plural(len(f.Callbacks), "callback"), len(f.Tokens), len(f.Calls), failed))

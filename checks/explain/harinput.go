@@ -67,14 +67,13 @@ func harExchange(e *har.Entry, pool *headerPool) (wire.Exchange, bool) {
 		return wire.Exchange{}, false
 	}
 	x := wire.Exchange{Started: e.Started, Method: e.Request.Method, URL: e.Request.URL, Status: e.Response.Status}
+	req := http.Header{}
 	for _, h := range e.Request.Headers {
 		if containsFold(keptRequestHeaders, h.Name) {
-			if x.RequestHeaders == nil {
-				x.RequestHeaders = http.Header{}
-			}
-			x.RequestHeaders.Add(h.Name, h.Value)
+			req.Add(h.Name, h.Value)
 		}
 	}
+	x.RequestHeaders = pool.intern(req)
 	resp := http.Header{}
 	for _, h := range e.Response.Headers {
 		if containsFold(keptResponseHeaders, h.Name) {
@@ -108,10 +107,11 @@ func harExchange(e *har.Entry, pool *headerPool) (wire.Exchange, bool) {
 	return x, true
 }
 
-// headerPool shares one map among the responses whose kept headers are
-// the same (most say only Content-Type: application/json): a map per
-// exchange would be most of the memory a large HAR takes. The maps are
-// read, never written, once read.
+// headerPool shares one map among the requests or responses whose kept
+// headers are the same (most responses say only Content-Type:
+// application/json; the requests of one client send one Authorization): a
+// map per exchange would be most of the memory a large HAR takes. The maps
+// are read, never written, once read; the pool holds at most 4096.
 type headerPool map[string]http.Header
 
 func (p *headerPool) intern(h http.Header) http.Header {
@@ -120,7 +120,7 @@ func (p *headerPool) intern(h http.Header) http.Header {
 	}
 	// The kept headers are few and small: a key of them is cheap.
 	var b strings.Builder
-	for _, k := range keptResponseHeaders {
+	for _, k := range keptHeaders {
 		for _, v := range h.Values(k) {
 			b.WriteString(k)
 			b.WriteByte(0)
@@ -141,10 +141,11 @@ func (p *headerPool) intern(h http.Header) http.Header {
 	return h
 }
 
+// keptHeaders are all of them.
+var keptHeaders = append(append([]string{}, keptRequestHeaders...), keptResponseHeaders...)
+
 // keptHeader is every header harExchange keeps, request or response.
-func keptHeader(name string) bool {
-	return containsFold(keptRequestHeaders, name) || containsFold(keptResponseHeaders, name)
-}
+func keptHeader(name string) bool { return containsFold(keptHeaders, name) }
 
 func containsFold(list []string, s string) bool {
 	for _, l := range list {

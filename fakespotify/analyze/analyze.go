@@ -56,26 +56,34 @@ type Options struct {
 // Analyze finds the mistakes in a flow, in the order of the exchanges
 // they concern within each kind of mistake.
 func Analyze(f *Flow, o Options) []Finding {
+	var out []Finding
+	Walk(f, o, func(fd Finding) { out = append(out, fd) })
+	return out
+}
+
+// Walk is Analyze handing each finding to fn as it is found, for a caller
+// that keeps only some of them (a large HAR repeats one mistake
+// thousands of times).
+func Walk(f *Flow, o Options, fn func(Finding)) {
 	if o.Fingerprint == nil {
 		o.Fingerprint = func(string) string { return "[secret]" }
 	}
-	a := &analysis{f: f, o: o}
+	a := &analysis{f: f, o: o, emit: fn}
 	a.callbacks()
 	a.codeExchanges()
 	a.codeReuse()
 	a.refreshes()
 	a.apiCalls()
-	return a.out
 }
 
 type analysis struct {
-	f   *Flow
-	o   Options
-	out []Finding
+	f    *Flow
+	o    Options
+	emit func(Finding)
 }
 
 func (a *analysis) add(id ID, cause string, score float64, xs []int, facts ...string) {
-	a.out = append(a.out, Finding{ID: id, Cause: cause, Confidence: score, Exchanges: xs, Facts: facts})
+	a.emit(Finding{ID: id, Cause: cause, Confidence: score, Exchanges: xs, Facts: facts})
 }
 
 // Clock is a time as facts show it: UTC with milliseconds, "?" if unknown.
