@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/checks/result"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -81,7 +81,7 @@ type jsonStep struct {
 	Message         string              `json:"message,omitempty"`
 	DurationSeconds float64             `json:"duration_seconds"`
 	Expectations    []jsonExpectation   `json:"expectations"`
-	Explanation     *checks.Explanation `json:"explanation,omitempty"`
+	Explanation     *result.Explanation `json:"explanation,omitempty"`
 	Exchanges       []jsonExchange      `json:"exchanges"`
 	Screenshots     []jsonScreenshot    `json:"screenshots"`
 }
@@ -187,7 +187,7 @@ func counts(t tally) jsonCounts {
 	return jsonCounts{Total: t.total(), Passed: t.passed, Failed: t.failed, Skipped: t.skipped, Errors: t.errored}
 }
 
-func jsonRunOf(run *checks.RunResult, opts Options) jsonRun {
+func jsonRunOf(run *result.RunResult, opts Options) jsonRun {
 	ids := scenarioIDs(run)
 	out := jsonRun{
 		jsonHeader: jsonHeader{
@@ -263,7 +263,7 @@ func jsonExchanges(owner string, xs []wire.Exchange) []jsonExchange {
 	return out
 }
 
-func jsonScreenshotOf(sh checks.Screenshot, opts Options) jsonScreenshot {
+func jsonScreenshotOf(sh result.Screenshot, opts Options) jsonScreenshot {
 	js := jsonScreenshot{Name: sh.Name, URL: sh.URL, PageText: sh.PageText, PNGBytes: len(sh.PNG)}
 	if opts.OmitScreenshots {
 		js.Omitted = len(sh.PNG) > 0
@@ -273,7 +273,7 @@ func jsonScreenshotOf(sh checks.Screenshot, opts Options) jsonScreenshot {
 	return js
 }
 
-func jsonFindingsOf(f *checks.FindingsResult, opts Options) jsonFindings {
+func jsonFindingsOf(f *result.FindingsResult, opts Options) jsonFindings {
 	kind := f.Kind
 	if kind != "grade" {
 		kind = "doctor"
@@ -292,9 +292,9 @@ func jsonFindingsOf(f *checks.FindingsResult, opts Options) jsonFindings {
 		Summary: jsonFindingSummary{
 			Checks: counts(checkTally(f)),
 			Findings: map[string]int{
-				"error":   len(by[checks.SeverityError]),
-				"warning": len(by[checks.SeverityWarning]),
-				"info":    len(by[checks.SeverityInfo]),
+				"error":   len(by[result.SeverityError]),
+				"warning": len(by[result.SeverityWarning]),
+				"info":    len(by[result.SeverityInfo]),
 			},
 			WorstSeverity: string(f.Worst()),
 		},
@@ -315,6 +315,6 @@ func jsonFindingsOf(f *checks.FindingsResult, opts Options) jsonFindings {
 
 // findingOwner prefixes the ids of a finding's exchanges: finding ids repeat
 // (one per offending redirect URI, say), so the position makes them unique.
-func findingOwner(i int, fd checks.Finding) string {
+func findingOwner(i int, fd result.Finding) string {
 	return "finding-" + itoa(i+1) + "-" + slug(fd.ID)
 }
