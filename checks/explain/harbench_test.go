@@ -19,6 +19,43 @@ import (
 	"github.com/spotcheck/spotcheck/checks/explain"
 )
 
+// failer is what the HAR writers need of a testing.TB or GinkgoT().
+type failer interface {
+	Helper()
+	Fatal(...any)
+}
+
+// counted is a buffered file that counts the bytes written to it.
+type counted struct {
+	f *os.File
+	w *bufio.Writer
+	n int64
+}
+
+func createCounted(tb failer, path string) *counted {
+	tb.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &counted{f: f, w: bufio.NewWriterSize(f, 1<<20)}
+}
+
+func (c *counted) put(s string) {
+	n, _ := c.w.WriteString(s)
+	c.n += int64(n)
+}
+
+func (c *counted) close(tb failer) {
+	tb.Helper()
+	if err := c.w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := c.f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // failingFlowKinds is how many kinds of failing flow writeFailingHAR
 // cycles through; each is one client mistake the analyzer names.
 const failingFlowKinds = 6
@@ -29,22 +66,10 @@ const failingFlowKinds = 6
 // rotated refresh token used again, over and over, each flow with its own
 // codes and tokens, every request with a browser's headers. It returns
 // the file's size and the number of flows written.
-func writeFailingHAR(tb interface {
-	Helper()
-	Fatal(...any)
-}, path string, size int64) (int64, int) {
+func writeFailingHAR(tb failer, path string, size int64) (int64, int) {
 	tb.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	w := bufio.NewWriterSize(f, 1<<20)
-	var written int64
-	put := func(s string) {
-		n, _ := w.WriteString(s)
-		written += int64(n)
-	}
+	out := createCounted(tb, path)
+	put := out.put
 	headers := []harNV{
 		{"accept", "application/json"}, {"accept-encoding", "gzip, deflate, br, zstd"}, {"accept-language", "en-GB,en;q=0.9"},
 		{"origin", "https://app.example.com"}, {"referer", "https://app.example.com/"}, {"sec-ch-ua", `"Chromium";v="140", "Not=A?Brand";v="24"`},
@@ -99,7 +124,7 @@ func writeFailingHAR(tb interface {
 	t0 := fixtureEpoch
 	put(`{"log":{"version":"1.2","creator":{"name":"WebInspector","version":"537.36"},"pages":[],"entries":[` + "\n")
 	k := 0
-	for ; written < size; k++ {
+	for ; out.n < size; k++ {
 		at := t0.Add(time.Duration(k) * 10 * time.Second)
 		state := fmt.Sprintf("st%07d", k)
 		code := fmt.Sprintf("AQB%07dcodeThatIsLongEnoughToLookLikeSpotifysOwn_%07d", k, k)
@@ -147,10 +172,8 @@ func writeFailingHAR(tb interface {
 		}
 	}
 	put("\n]}}\n")
-	if err := w.Flush(); err != nil {
-		tb.Fatal(err)
-	}
-	return written, k
+	out.close(tb)
+	return out.n, k
 }
 
 // BenchmarkExplainFailingHAR50MB explains a 50 MB capture in which every
