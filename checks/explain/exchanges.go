@@ -253,7 +253,6 @@ const maxExamples = 3
 type citer struct {
 	c     *Catalog
 	xs    []wire.Exchange
-	sets  map[int]*redact.Set
 	cands []candidate
 	shown map[string][]int
 	seen  map[string]map[int]bool
@@ -268,16 +267,14 @@ type ranked struct {
 }
 
 func newCiter(c *Catalog, xs []wire.Exchange) *citer {
-	return &citer{c: c, xs: xs, sets: map[int]*redact.Set{}, shown: map[string][]int{}, seen: map[string]map[int]bool{}, kept: map[ranked]bool{}}
+	return &citer{c: c, xs: xs, shown: map[string][]int{}, seen: map[string]map[int]bool{}, kept: map[ranked]bool{}}
 }
 
+// set is the secrets exchange i carries. It is made afresh each time, not
+// kept: a set per exchange would grow with the file.
 func (ci *citer) set(i int) *redact.Set {
-	if s, ok := ci.sets[i]; ok {
-		return s
-	}
 	s := &redact.Set{}
 	collectExchangeSecrets(s, &ci.xs[i])
-	ci.sets[i] = s
 	return s
 }
 
