@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -186,37 +185,17 @@ func writeFailingHAR(tb failer, path string, size int64) (int64, int) {
 func BenchmarkExplainFailingHAR50MB(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "failing.har")
 	size, flows := writeFailingHAR(b, path, 50<<20)
-	b.SetBytes(size)
-	b.ReportAllocs()
-	runtime.GC()
-	var peak uint64
 	lines := 0
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		p := heapPeak(func() {
-			f, err := os.Open(path)
-			if err != nil {
-				b.Fatal(err)
-			}
-			res, err := explain.Default().ExplainReader(f, explain.Options{Name: "failing.har"})
-			_ = f.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if len(res.Matches) == 0 {
-				b.Fatal("nothing recognised")
-			}
-			var text strings.Builder
-			if err := explain.WriteText(&text, res); err != nil {
-				b.Fatal(err)
-			}
-			lines = strings.Count(text.String(), "\n")
-		})
-		peak = max(peak, p)
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(peak)/(1<<20), "heap-MB")
-	b.ReportMetric(float64(size)/(1<<20), "file-MB")
+	benchExplainFile(b, path, size, func(res *explain.Result) {
+		if len(res.Matches) == 0 {
+			b.Fatal("nothing recognised")
+		}
+		var text strings.Builder
+		if err := explain.WriteText(&text, res); err != nil {
+			b.Fatal(err)
+		}
+		lines = strings.Count(text.String(), "\n")
+	})
 	b.ReportMetric(float64(flows), "flows")
 	b.ReportMetric(float64(lines), "report-lines")
 }
