@@ -255,8 +255,29 @@ type citer struct {
 	xs    []wire.Exchange
 	cands []candidate
 	shown map[string][]int
-	seen  map[string]map[int]bool
+	seen  map[string]*exchangeSet
 	kept  map[ranked]bool
+}
+
+// exchangeSet is a set of exchange indexes, a bit each: one per catalog
+// entry, over every exchange of a large file.
+type exchangeSet struct {
+	bits []uint64
+	n    int
+}
+
+// add adds i and reports whether it was new.
+func (s *exchangeSet) add(i int) bool {
+	w := i / 64
+	if w >= len(s.bits) {
+		s.bits = append(s.bits, make([]uint64, w+1-len(s.bits))...)
+	}
+	if s.bits[w]&(1<<(i%64)) != 0 {
+		return false
+	}
+	s.bits[w] |= 1 << (i % 64)
+	s.n++
+	return true
 }
 
 // ranked is what ranking reads of a candidate besides its evidence.
@@ -267,7 +288,7 @@ type ranked struct {
 }
 
 func newCiter(c *Catalog, xs []wire.Exchange) *citer {
-	return &citer{c: c, xs: xs, shown: map[string][]int{}, seen: map[string]map[int]bool{}, kept: map[ranked]bool{}}
+	return &citer{c: c, xs: xs, shown: map[string][]int{}, seen: map[string]*exchangeSet{}, kept: map[ranked]bool{}}
 }
 
 // set is the secrets exchange i carries. It is made afresh each time, not
@@ -284,13 +305,10 @@ func (ci *citer) ev(i int) string { return exchangeEvidence(&ci.xs[i], ci.set(i)
 // one of the examples shown, and counts the exchange.
 func (ci *citer) quotes(id string, i int) bool {
 	if ci.seen[id] == nil {
-		ci.seen[id] = map[int]bool{}
+		ci.seen[id] = &exchangeSet{}
 	}
-	if !ci.seen[id][i] {
-		ci.seen[id][i] = true
-		if len(ci.shown[id]) < maxExamples {
-			ci.shown[id] = append(ci.shown[id], i)
-		}
+	if ci.seen[id].add(i) && len(ci.shown[id]) < maxExamples {
+		ci.shown[id] = append(ci.shown[id], i)
 	}
 	return slices.Contains(ci.shown[id], i)
 }
@@ -325,7 +343,12 @@ func (ci *citer) add(i int, cds []candidate, words func(*candidate)) {
 }
 
 // count is how many exchanges showed each entry.
-func (ci *citer) count(id string) int { return len(ci.seen[id]) }
+func (ci *citer) count(id string) int {
+	if s := ci.seen[id]; s != nil {
+		return s.n
+	}
+	return 0
+}
 
 // responseKey is what decides how the catalog reads a failing response;
 // responses alike in it are matched once.

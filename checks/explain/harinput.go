@@ -53,7 +53,7 @@ var keptResponseHeaders = []string{"Content-Type", "Retry-After", "WWW-Authentic
 
 // harExchange converts a HAR entry, or returns false for an entry that has
 // nothing to do with Spotify's OAuth flow or Web API.
-func harExchange(e *har.Entry, pool *headerPool) (wire.Exchange, bool) {
+func harExchange(e *har.Entry, pool *pool) (wire.Exchange, bool) {
 	u, err := url.Parse(e.Request.URL)
 	if err != nil {
 		return wire.Exchange{}, false
@@ -66,7 +66,7 @@ func harExchange(e *har.Entry, pool *headerPool) (wire.Exchange, bool) {
 	if where == "" && !(loc != "" && (strings.Contains(loc, "code=") || strings.Contains(loc, "error="))) {
 		return wire.Exchange{}, false
 	}
-	x := wire.Exchange{Started: e.Started, Method: e.Request.Method, URL: e.Request.URL, Status: e.Response.Status}
+	x := wire.Exchange{Started: e.Started, Method: pool.str(e.Request.Method), URL: pool.str(e.Request.URL), Status: e.Response.Status}
 	req := http.Header{}
 	for _, h := range e.Request.Headers {
 		if containsFold(keptRequestHeaders, h.Name) {
@@ -103,18 +103,43 @@ func harExchange(e *har.Entry, pool *headerPool) (wire.Exchange, bool) {
 			body = string(b)
 		}
 	}
-	x.ResponseBody = body
+	x.ResponseBody = pool.str(body)
 	return x, true
 }
 
-// headerPool shares one map among the requests or responses whose kept
-// headers are the same (most responses say only Content-Type:
-// application/json; the requests of one client send one Authorization): a
-// map per exchange would be most of the memory a large HAR takes. The maps
-// are read, never written, once read; the pool holds at most 4096.
-type headerPool map[string]http.Header
+// pool shares what many exchanges of a HAR repeat: one map among the
+// requests or responses whose kept headers are the same (most responses
+// say only Content-Type: application/json; the requests of one client send
+// one Authorization), and one string among equal methods, URLs and small
+// bodies (a failing client gets the same error body thousands of times).
+// A map per exchange would be most of the memory a large HAR takes. What
+// the pool hands out is read, never written; it holds at most 4096 of
+// each.
+type pool struct {
+	headers map[string]http.Header
+	strs    map[string]string
+}
 
-func (p *headerPool) intern(h http.Header) http.Header {
+const poolMax = 4096
+
+// str returns the pooled copy of s, for strings short enough to repeat.
+func (p *pool) str(s string) string {
+	if len(s) > 1024 {
+		return s
+	}
+	if shared, ok := p.strs[s]; ok {
+		return shared
+	}
+	if p.strs == nil {
+		p.strs = map[string]string{}
+	}
+	if len(p.strs) < poolMax {
+		p.strs[s] = s
+	}
+	return s
+}
+
+func (p *pool) intern(h http.Header) http.Header {
 	if len(h) == 0 {
 		return nil
 	}
@@ -129,14 +154,14 @@ func (p *headerPool) intern(h http.Header) http.Header {
 		}
 	}
 	key := b.String()
-	if *p == nil {
-		*p = headerPool{}
-	}
-	if shared, ok := (*p)[key]; ok {
+	if shared, ok := p.headers[key]; ok {
 		return shared
 	}
-	if len(*p) < 4096 {
-		(*p)[key] = h
+	if p.headers == nil {
+		p.headers = map[string]http.Header{}
+	}
+	if len(p.headers) < poolMax {
+		p.headers[key] = h
 	}
 	return h
 }
@@ -159,9 +184,9 @@ func containsFold(list []string, s string) bool {
 // ReadHAR reads the exchanges of a HAR file that matter to the catalog.
 func ReadHAR(r io.Reader, name string) ([]wire.Exchange, har.Info, error) {
 	var xs []wire.Exchange
-	pool := &headerPool{}
+	shared := &pool{}
 	info, err := har.Decode(r, har.Options{BodyLimit: harBodyLimit, KeepHeader: keptHeader}, func(e *har.Entry) error {
-		if x, ok := harExchange(e, pool); ok {
+		if x, ok := harExchange(e, shared); ok {
 			xs = append(xs, x)
 		}
 		return nil
