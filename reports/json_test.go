@@ -98,7 +98,7 @@ var _ = Describe("the JSON format", func() {
 		Expect(step).To(HaveKeyWithValue("id", "token/code-reuse-is-rejected/02-reuse-code"))
 		Expect(step["expectations"]).To(ContainElement(map[string]any{"name": "content-type", "expected": "application/json", "actual": "application/json", "passed": true}))
 		Expect(step["expectations"]).To(ContainElement(map[string]any{"name": "status", "expected": "200", "actual": "400", "passed": false}))
-		Expect(step["explanation"]).To(HaveKeyWithValue("id", "code-reused"))
+		Expect(step["explanation"]).To(HaveKeyWithValue("id", "code-invalid"))
 		x := step["exchanges"].([]any)[0].(map[string]any)
 		Expect(x).To(HaveKeyWithValue("id", "token/code-reuse-is-rejected/02-reuse-code#6"))
 		Expect(x).To(HaveKeyWithValue("duration_seconds", 0.008))

@@ -40,7 +40,7 @@ var _ = Describe("the text format", func() {
 	It("shows expected against actual for each failed expectation, and the explanation's fix", func() {
 		out := string(render(reports.FormatText, runDoc(), reports.Options{}))
 		Expect(out).To(ContainSubstring("       error_description\n         expected: (absent)\n         actual:   Invalid authorization code\n"))
-		Expect(out).To(ContainSubstring("⇒ The authorization code was already used [code-reused]"))
+		Expect(out).To(ContainSubstring("⇒ The authorization code was already used [code-invalid]"))
 		Expect(out).To(ContainSubstring("fix: Exchange each code exactly once"))
 		Expect(out).NotTo(ContainSubstring("content-type\n"), "expectations that held are not repeated")
 		Expect(out).To(ContainSubstring("— needs a Premium user; target spotify has none configured"))

@@ -125,7 +125,7 @@ func Run() *checks.RunResult {
 		},
 	}
 	explain := &checks.Explanation{
-		ID: "code-reused", Title: "The authorization code was already used",
+		ID: "code-invalid", Title: "The authorization code was already used",
 		Causes: []string{"The app exchanged the same code twice (a retry, or golang.org/x/oauth2's auth-style probing).", "The code expired: codes live 10 minutes."},
 		Fix:    "Exchange each code exactly once, right after the redirect; start a new authorization for a new code.",
 		Ask:    []string{"Does the error happen on the first login or only after a retry?"},
