@@ -228,6 +228,7 @@ var _ = Describe("a HAR in which thousands of flows fail", func() {
 		var text strings.Builder
 		Expect(explain.WriteText(&text, res)).To(Succeed())
 		Expect(strings.Count(text.String(), "\n")).To(BeNumerically("<", 200))
+		Expect(text.String()).To(MatchRegexp(`\(\d+ requests showed it; the evidence and findings quote the first 3\)`))
 		var js strings.Builder
 		Expect(explain.WriteJSON(&js, res)).To(Succeed())
 		Expect(js.String()).To(MatchRegexp(`"count": ?\d+`))
