@@ -89,14 +89,6 @@ type Value struct {
 // IsSet reports whether any source gave the value.
 func (v Value) IsSet() bool { return v.Source.Kind != SourceNone }
 
-// Stripped is what resolution cut off Raw (a secret file's "\n"), or "".
-func (v Value) Stripped() string {
-	if len(v.Raw) > len(v.Value) && strings.HasPrefix(v.Raw, v.Value) {
-		return v.Raw[len(v.Value):]
-	}
-	return ""
-}
-
 // String is the value, or its fingerprint for a secret, so that %v never
 // prints a secret.
 func (v Value) String() string {
@@ -143,13 +135,6 @@ type Credentials struct {
 	Warnings []string
 	// EnvFiles are the .env files that were read.
 	EnvFiles []string
-}
-
-// ScopeList splits Scopes on spaces and commas, keeping order and duplicates.
-func (c *Credentials) ScopeList() []string {
-	return strings.FieldsFunc(c.Scopes.Value, func(r rune) bool {
-		return r == ' ' || r == ',' || r == '\t' || r == '\n' || r == '\r'
-	})
 }
 
 // RedirectURIList returns the redirect URIs' values.

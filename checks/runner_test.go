@@ -235,9 +235,31 @@ steps:
 			Expect(again.Explanation.Fix).NotTo(BeEmpty())
 			Expect(again.Explanation.Causes).NotTo(BeEmpty())
 			Expect(again.Explanation.Evidence).To(ContainSubstring("Invalid authorization code"))
+			// The analyzer, across the scenario's requests: the first
+			// exchange of the same code worked.
+			Expect(again.Explanation.Evidence).To(ContainSubstring("was exchanged successfully at"))
+			Expect(again.Explanation.Evidence).To(ContainSubstring("a code is single use"))
 			Expect(s.Steps[3].Status).To(Equal(checks.StatusSkip))
 			Expect(s.Steps[3].Message).To(Equal("step again failed"))
 			Expect(s.Steps[3].Exchanges).To(BeEmpty())
+		})
+
+		It("explains a redirect_uri that changed between the authorize and the exchange step, across the steps", func() {
+			res := run(parse(`
+name: redirect-changed
+steps:
+  - name: auth
+    authorize: {}
+  - name: exchange
+    exchange: {redirect_uri: "${steps.auth.redirect_uri}/"}
+    expect: {status: 200}
+`), t, checks.RunOptions{})
+			st := res.Scenarios[0].Steps[1]
+			Expect(st.Status).To(Equal(checks.StatusFail))
+			Expect(st.Explanation).NotTo(BeNil())
+			Expect(st.Explanation.ID).To(Equal("token-redirect-uri-mismatch"))
+			Expect(st.Explanation.Evidence).To(ContainSubstring("redirect_uri at /authorize"))
+			Expect(st.Explanation.Evidence).To(ContainSubstring("first difference at character"))
 		})
 
 		It("attaches no explanation to a failure without an error response", func() {

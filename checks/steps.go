@@ -46,6 +46,8 @@ type scenarioRun struct {
 	// fresh is the user the fake cloned for a fresh_user scenario, and
 	// freshFrom the user it was cloned from (whose password it has).
 	fresh, freshFrom string
+	// history is the exchanges of the steps before, for the analyzer.
+	history []wire.Exchange
 }
 
 // scenario runs one scenario. The error is non-nil only when an exchange
@@ -270,15 +272,20 @@ func (sr *scenarioRun) step(ctx context.Context, st *scenarios.Step) (StepResult
 			}
 		}
 	}
-	if (res.Status == StatusFail || res.Status == StatusError) && out.explain != nil {
-		res.Explanation = sr.explanation(out.explain(sr.r.cat))
-	}
 	res.Exchanges = sr.client.Take()
 	for i := range res.Exchanges {
 		if res.Exchanges[i].Step == "" {
 			res.Exchanges[i].Step = st.Name
 		}
 	}
+	if res.Status == StatusFail || res.Status == StatusError {
+		var ms []explain.Match
+		if out.explain != nil {
+			ms = out.explain(sr.r.cat)
+		}
+		res.Explanation = sr.explanation(withAcross(ms, sr.acrossRequests(res.Exchanges)))
+	}
+	sr.history = append(sr.history, res.Exchanges...)
 	res.Screenshots = out.shots
 	res.Duration = time.Since(t0)
 	return res, err

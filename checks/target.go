@@ -166,9 +166,6 @@ func (t *Target) APIBase() string {
 	return strings.TrimSuffix(strings.TrimRight(t.APIURL, "/"), "/v1")
 }
 
-// IsFake reports whether the target is a fake (embedded or running).
-func (t *Target) IsFake() bool { return t.Kind == TargetFake || t.Kind == TargetURL }
-
 // Close stops the embedded fake, if any.
 func (t *Target) Close() error {
 	if t.Fake != nil {

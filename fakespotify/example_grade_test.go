@@ -59,7 +59,7 @@ func Example_gradeCIJob() {
 	// Output:
 	// ok   login
 	// FAIL login, then reload the callback page
-	//      [error] code-reused: Authorization code sent to /api/token more than once
+	//      [error] code-invalid: Authorization code sent to /api/token more than once
 	// exit 1
 }
 

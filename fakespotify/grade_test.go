@@ -152,8 +152,8 @@ var _ = Describe("grading clients", func() {
 
 			g := graded()
 			Expect(g.Findings).To(BeEmpty(), gradeText(g))
-			for _, id := range []string{"state-missing", "pkce-plain", "public-client-without-pkce", "code-reused", "code-exchanged-late",
-				"redirect-uri-mismatch-at-token", "stale-refresh-token-after-rotation", "refresh-storm", "expired-access-token-used",
+			for _, id := range []string{"state-missing", "pkce-method-not-s256", "public-client-without-pkce", "code-invalid", "code-exchanged-late",
+				"token-redirect-uri-mismatch", "refresh-token-revoked", "refresh-storm", "access-token-expired",
 				"retry-after-ignored", "scope-requested-unused"} {
 				Expect(outcome(g, id).Status).To(Equal(grade.StatusPass), id)
 			}
@@ -231,26 +231,26 @@ var _ = Describe("grading clients", func() {
 			Expect(g.Findings[0].Evidence[0]).To(ContainSubstring(`"code_verifier required"`))
 		})
 
-		It("pkce-plain: code_challenge_method=plain", func() {
+		It("pkce-method-not-s256: code_challenge_method=plain", func() {
 			q := authQuery(web, webRedir)
 			q.Set("code_challenge_method", "plain")
 			q.Set("code_challenge", verifier)
 			r := h.authorize(q)
 			Expect(r.header.Get("Location")).To(ContainSubstring("error=invalid_request"))
 			g := graded()
-			Expect(g.IDs()).To(Equal([]string{"pkce-plain"}), gradeText(g))
+			Expect(g.IDs()).To(Equal([]string{"pkce-method-not-s256"}), gradeText(g))
 			Expect(g.Findings[0].Evidence[0]).To(ContainSubstring(`code_challenge_method="plain"; answered with error=invalid_request "code_challenge_method must be S256"`))
 		})
 
-		It("implicit-grant-used: response_type=token", func() {
+		It("implicit-grant-removed: response_type=token", func() {
 			q := authQuery(web, webRedir)
 			q.Set("response_type", "token")
 			Expect(h.authorize(q).header.Get("Location")).To(ContainSubstring("#error=unsupported_response_type"))
 			g := graded()
-			Expect(g.IDs()).To(Equal([]string{"implicit-grant-used"}), gradeText(g))
+			Expect(g.IDs()).To(Equal([]string{"implicit-grant-removed"}), gradeText(g))
 		})
 
-		It("code-reused: golang.org/x/oauth2's auth-style auto-detection retries the code with credentials in the body", func() {
+		It("code-invalid: golang.org/x/oauth2's auth-style auto-detection retries the code with credentials in the body", func() {
 			code := h.code(authQuery(web, webRedir))
 			conf := h.oauthConf(web, oauth2.AuthStyleAutoDetect, true)
 			conf.RedirectURL = webRedir + "/" // the real mistake, hidden by the retry
@@ -260,8 +260,8 @@ var _ = Describe("grading clients", func() {
 			Expect(re.ErrorDescription).To(Equal("Invalid authorization code"))
 
 			g := graded()
-			Expect(g.IDs()).To(Equal([]string{"code-reused", "redirect-uri-mismatch-at-token"}), gradeText(g))
-			f := findingsOf(g, "code-reused")[0]
+			Expect(g.IDs()).To(Equal([]string{"code-invalid", "token-redirect-uri-mismatch"}), gradeText(g))
+			f := findingsOf(g, "code-invalid")[0]
 			Expect(f.Title).To(ContainSubstring("auth-style auto-detection"))
 			Expect(f.Fix).To(ContainSubstring("oauth2.AuthStyleInHeader"))
 			Expect(f.Evidence).To(HaveLen(2))
@@ -269,30 +269,30 @@ var _ = Describe("grading clients", func() {
 			Expect(f.Evidence[1]).To(MatchRegexp(`^seq \d+ at 12:00:00 POST /api/token code \[redacted \d+ch #[0-9a-f]{8}\] \(second use; first at seq \d+\) with client_id and client_secret in the body: answered 400 invalid_grant "Invalid authorization code"$`))
 			Expect(f.Exchanges).To(HaveLen(2))
 			Expect(f.Exchanges[0].RequestHeaders.Get("Authorization")).To(HavePrefix("Basic [redacted "))
-			m := findingsOf(g, "redirect-uri-mismatch-at-token")[0]
+			m := findingsOf(g, "token-redirect-uri-mismatch")[0]
 			Expect(m.Evidence[0]).To(ContainSubstring(`redirect_uri="http://127.0.0.1:8888/callback/", but the code was requested at seq`))
 			Expect(m.Evidence[0]).To(ContainSubstring("(they differ in a trailing slash)"))
 		})
 
-		It("code-reused: a PKCE client left on AuthStyleAutoDetect sends the code twice, though the second works", func() {
+		It("code-invalid: a PKCE client left on AuthStyleAutoDetect sends the code twice, though the second works", func() {
 			conf := h.oauthConf(web, oauth2.AuthStyleAutoDetect, false, "user-read-email")
 			verifier := oauth2.GenerateVerifier()
 			cb := h.browse(conf.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)))
 			_, err := conf.Exchange(ctx, cb.Get("code"), oauth2.VerifierOption(verifier))
 			Expect(err).NotTo(HaveOccurred())
 			g := graded()
-			Expect(g.IDs()).To(Equal([]string{"code-reused"}), gradeText(g))
+			Expect(g.IDs()).To(Equal([]string{"code-invalid"}), gradeText(g))
 			Expect(g.Findings[0].Title).To(ContainSubstring("auth-style auto-detection"))
 			Expect(g.Findings[0].Evidence[0]).To(ContainSubstring(`with a Basic header but no secret in it: answered 400 invalid_client "Invalid client secret"`))
 			Expect(g.Findings[0].Fix).To(ContainSubstring("oauth2.AuthStyleInParams for a PKCE client"))
 		})
 
-		It("code-reused: the callback exchanges the same code twice", func() {
+		It("code-invalid: the callback exchanges the same code twice", func() {
 			code := h.code(authQuery(web, webRedir))
 			Expect(exchange(code).status).To(Equal(http.StatusOK))
 			Expect(exchange(code).status).To(Equal(http.StatusBadRequest))
 			g := graded()
-			Expect(g.IDs()).To(Equal([]string{"code-reused"}), gradeText(g))
+			Expect(g.IDs()).To(Equal([]string{"code-invalid"}), gradeText(g))
 			f := g.Findings[0]
 			Expect(f.Title).To(Equal("Authorization code sent to /api/token more than once"))
 			Expect(f.Evidence).To(ConsistOf(MatchRegexp(
@@ -319,7 +319,7 @@ var _ = Describe("grading clients", func() {
 			Expect(g.Findings[0].Severity).To(Equal(grade.SeverityError))
 		})
 
-		It("redirect-uri-mismatch-at-token: golang.org/x/oauth2 configured with another redirect URL than the authorize request", func() {
+		It("token-redirect-uri-mismatch: golang.org/x/oauth2 configured with another redirect URL than the authorize request", func() {
 			q := authQuery(web, webRedir)
 			code := h.code(q)
 			conf := h.oauthConf(web, oauth2.AuthStyleInHeader, true)
@@ -327,11 +327,11 @@ var _ = Describe("grading clients", func() {
 			_, err := conf.Exchange(ctx, code)
 			Expect(err).To(MatchError(ContainSubstring("Invalid redirect URI")))
 			g := graded()
-			Expect(g.IDs()).To(Equal([]string{"redirect-uri-mismatch-at-token"}), gradeText(g))
+			Expect(g.IDs()).To(Equal([]string{"token-redirect-uri-mismatch"}), gradeText(g))
 			Expect(g.Findings[0].Evidence[0]).To(ContainSubstring("(they differ in letter case)"))
 		})
 
-		It("stale-refresh-token-after-rotation: the app keeps refreshing with the first refresh token (pkce-rotate)", func() {
+		It("refresh-token-revoked: the app keeps refreshing with the first refresh token (pkce-rotate)", func() {
 			Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: wire.RefreshPKCERotate})).To(Succeed())
 			conf := h.oauthConf(web, oauth2.AuthStyleInParams, false, "user-read-email")
 			verifier := oauth2.GenerateVerifier()
@@ -345,11 +345,11 @@ var _ = Describe("grading clients", func() {
 			}
 			Expect(err).To(MatchError(ContainSubstring("Refresh token revoked")))
 			g := graded()
-			Expect(g.IDs()).To(Equal([]string{"stale-refresh-token-after-rotation"}), gradeText(g))
+			Expect(g.IDs()).To(Equal([]string{"refresh-token-revoked"}), gradeText(g))
 			Expect(g.Findings[0].Evidence[0]).To(MatchRegexp(`^seq \d+ at 13:58:00 POST /api/token refresh_token \[redacted .*\], which seq \d+ \(12:59:00\) had already rotated into \[redacted .*\]; answered 400 invalid_grant "Refresh token revoked"$`))
 		})
 
-		It("stale-refresh-token-after-rotation: a rotation before the window is known from the store", func() {
+		It("refresh-token-revoked: a rotation before the window is known from the store", func() {
 			Expect(h.srv.SetPolicy(web.ClientID, config.Policies{Refresh: wire.RefreshAlwaysRotate})).To(Succeed())
 			_, rt := login()
 			Expect(h.srv.AdvanceClockFor(web.ClientID, 59*time.Minute)).To(Succeed())
@@ -358,7 +358,7 @@ var _ = Describe("grading clients", func() {
 			Expect(h.srv.AdvanceClockFor(web.ClientID, 59*time.Minute)).To(Succeed())
 			Expect(refresh(rt).body).To(ContainSubstring("Refresh token revoked"))
 			g := graded()
-			Expect(g.IDs()).To(Equal([]string{"stale-refresh-token-after-rotation"}), gradeText(g))
+			Expect(g.IDs()).To(Equal([]string{"refresh-token-revoked"}), gradeText(g))
 			Expect(g.Findings[0].Evidence[0]).To(ContainSubstring("before the window"))
 		})
 
@@ -397,19 +397,19 @@ var _ = Describe("grading clients", func() {
 			Expect(h.srv.GradeWith(web.ClientID, fakespotify.GradeOptions{RefreshesPerMinute: 10}).Findings).To(BeEmpty(), "the limit is configurable")
 		})
 
-		It("expired-access-token-used: calls after expiry and no refresh is an error", func() {
+		It("access-token-expired: calls after expiry and no refresh is an error", func() {
 			at, _ := login()
 			Expect(h.srv.AdvanceClockFor(web.ClientID, 61*time.Minute)).To(Succeed())
 			for i := 0; i < 2; i++ {
 				Expect(h.api("GET", "/v1/me", at).status).To(Equal(http.StatusUnauthorized))
 			}
 			g := graded()
-			Expect(g.IDs()).To(Equal([]string{"expired-access-token-used"}), gradeText(g))
+			Expect(g.IDs()).To(Equal([]string{"access-token-expired"}), gradeText(g))
 			Expect(g.Findings[0].Severity).To(Equal(grade.SeverityError))
 			Expect(g.Findings[0].Evidence[0]).To(MatchRegexp(`^seq \d+ at 13:01:00 GET /v1/me with access token \[redacted .*\] \(issued at seq 2, expired at 13:00:00, 1m0s before\); answered 401 "Missing/invalid/expired access token"; used 1 time more after it expired, the last at seq \d+; no token request followed$`))
 		})
 
-		It("expired-access-token-used: retrying the expired token before refreshing is a warning", func() {
+		It("access-token-expired: retrying the expired token before refreshing is a warning", func() {
 			at, rt := login()
 			Expect(h.srv.AdvanceClockFor(web.ClientID, 2*time.Hour)).To(Succeed())
 			for i := 0; i < 3; i++ {
@@ -417,7 +417,7 @@ var _ = Describe("grading clients", func() {
 			}
 			Expect(refresh(rt).status).To(Equal(http.StatusOK))
 			g := graded()
-			Expect(g.IDs()).To(Equal([]string{"expired-access-token-used"}), gradeText(g))
+			Expect(g.IDs()).To(Equal([]string{"access-token-expired"}), gradeText(g))
 			Expect(g.Findings[0].Severity).To(Equal(grade.SeverityWarning))
 		})
 
@@ -471,14 +471,14 @@ var _ = Describe("grading clients", func() {
 			Expect(g.Findings[0].Evidence[0]).To(ContainSubstring(`in the query string; answered 401 "No token provided"`))
 		})
 
-		DescribeTable("localhost-redirect-uri: a redirect URI on localhost",
+		DescribeTable("redirect-uri-localhost: a redirect URI on localhost",
 			func(policy wire.RedirectSecurityPolicy, status int) {
 				app := h.autoApp("web", fakespotify.AppOverrides{RedirectURIs: []string{"http://localhost:8888/callback"}})
 				Expect(h.srv.SetPolicy(app.ClientID, config.Policies{RedirectSecurity: policy})).To(Succeed())
 				q := authQuery(app, "http://localhost:8888/callback")
 				Expect(h.authorize(q).status).To(Equal(status))
 				g := h.srv.Grade(app.ClientID)
-				Expect(g.IDs()).To(Equal([]string{"localhost-redirect-uri"}), gradeText(g))
+				Expect(g.IDs()).To(Equal([]string{"redirect-uri-localhost"}), gradeText(g))
 			},
 			Entry("refused by the 2025 rules", wire.RedirectSecurity2025, http.StatusBadRequest),
 			Entry("even where the legacy policy accepts it", wire.RedirectSecurityLegacy, http.StatusFound),
@@ -511,7 +511,7 @@ var _ = Describe("grading clients", func() {
 			Expect(g.Checks).To(HaveLen(len(grade.Rules())))
 			Expect(outcome(g, "retry-after-ignored").Status).To(Equal(grade.StatusSkip))
 			Expect(outcome(g, "retry-after-ignored").Message).To(Equal("no 429 answers in the window"))
-			Expect(outcome(g, "code-reused").Status).To(Equal(grade.StatusPass))
+			Expect(outcome(g, "code-invalid").Status).To(Equal(grade.StatusPass))
 			Expect(g.Subject).To(Equal("app " + web.Name + " (client id " + web.ClientID + ")"))
 			Expect(g.Window.Requests).To(Equal(2))
 		})
@@ -525,7 +525,7 @@ var _ = Describe("grading clients", func() {
 			req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/api/token?client_id="+web.ClientID+"&client_secret="+web.ClientSecret, nil)
 			h.do(req)
 			g := graded()
-			Expect(g.IDs()).To(ContainElements("code-reused", "access-token-in-query", "client-secret-in-query"))
+			Expect(g.IDs()).To(ContainElements("code-invalid", "access-token-in-query", "client-secret-in-query"))
 			js, err := json.Marshal(g)
 			Expect(err).NotTo(HaveOccurred())
 			for _, secret := range []string{code, at, m["refresh_token"].(string), web.ClientSecret,

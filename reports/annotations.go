@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/checks/result"
 )
 
 // GitHub Actions reads workflow commands such as
@@ -71,7 +71,7 @@ func Annotations(doc Document) []string {
 				msg += "\nFix: " + x.Fix
 			}
 			verb := "failed"
-			if s.Status == checks.StatusError {
+			if s.Status == result.StatusError {
 				verb = "errored"
 			}
 			line, col := failureAt(s)
@@ -83,7 +83,7 @@ func Annotations(doc Document) []string {
 		for _, sev := range severities {
 			for _, i := range findingsBySeverity(f.Findings)[sev] {
 				fd := f.Findings[i]
-				level := map[checks.Severity]string{checks.SeverityWarning: "warning", checks.SeverityInfo: "notice"}[sev]
+				level := map[result.Severity]string{result.SeverityWarning: "warning", result.SeverityInfo: "notice"}[sev]
 				if level == "" {
 					level = "error"
 				}
@@ -95,7 +95,7 @@ func Annotations(doc Document) []string {
 			}
 		}
 		for _, c := range f.Checks {
-			if c.Status == checks.StatusError {
+			if c.Status == result.StatusError {
 				as = append(as, Annotation{Level: "error", Title: "spotcheck " + kind + ": check " + c.ID + " errored", Message: nameOr(c.Message, "the check could not be evaluated")})
 			}
 		}
@@ -109,7 +109,7 @@ func Annotations(doc Document) []string {
 
 // failureAt is where a failed scenario's annotation points: the first
 // step that failed or errored, else the scenario itself.
-func failureAt(s checks.ScenarioResult) (line, col int) {
+func failureAt(s result.ScenarioResult) (line, col int) {
 	for _, st := range s.Steps {
 		if isFailure(st.Status) && st.Line > 0 {
 			return st.Line, st.Column

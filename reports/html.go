@@ -15,7 +15,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/checks/result"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -34,8 +34,8 @@ var htmlTemplate = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("report").Funcs(template.FuncMap{
 		"tagKey": tagKey,
 		"code":   codeSpans,
-		"statusLabel": func(s checks.Status) string {
-			return map[checks.Status]string{checks.StatusPass: "passed", checks.StatusFail: "failed", checks.StatusSkip: "skipped", checks.StatusError: "error"}[s]
+		"statusLabel": func(s result.Status) string {
+			return map[result.Status]string{result.StatusPass: "passed", result.StatusFail: "failed", result.StatusSkip: "skipped", result.StatusError: "error"}[s]
 		},
 	}).Parse(htmlSource))
 })
@@ -101,7 +101,7 @@ type htmlScenario struct {
 	Name        string
 	File        string
 	Description string
-	Status      checks.Status
+	Status      result.Status
 	Failed      bool
 	Reason      string
 	Duration    string
@@ -116,12 +116,12 @@ type htmlStep struct {
 	Index        int
 	Name         string
 	Action       string
-	Status       checks.Status
+	Status       result.Status
 	Failed       bool
 	Message      string
 	Duration     string
-	Expectations []checks.Expectation
-	Explanation  *checks.Explanation
+	Expectations []result.Expectation
+	Explanation  *result.Explanation
 	Screenshots  []htmlShot
 }
 
@@ -157,7 +157,7 @@ type htmlExchange struct {
 type htmlHeader struct{ Name, Value string }
 
 type htmlSeverity struct {
-	Severity checks.Severity
+	Severity result.Severity
 	Label    string
 	Findings []htmlFinding
 }
@@ -165,7 +165,7 @@ type htmlSeverity struct {
 type htmlFinding struct {
 	DOMID     string
 	ID        string
-	Severity  checks.Severity
+	Severity  result.Severity
 	Failed    bool
 	Group     string
 	Check     string
@@ -180,7 +180,7 @@ type htmlCheck struct {
 	ID       string
 	Group    string
 	Title    string
-	Status   checks.Status
+	Status   result.Status
 	Failed   bool
 	Message  string
 	Duration string
@@ -224,7 +224,7 @@ func bar(segs ...htmlSegment) []htmlSegment {
 	return out
 }
 
-func htmlRun(run *checks.RunResult, opts Options) htmlPage {
+func htmlRun(run *result.RunResult, opts Options) htmlPage {
 	t := runTally(run)
 	page := htmlPage{
 		Kind:        "run",
@@ -250,7 +250,7 @@ func htmlRun(run *checks.RunResult, opts Options) htmlPage {
 			DOMID: "sc-" + itoa(i+1), ID: ids[i], Name: s.Name, File: s.File, Description: s.Description,
 			Status: s.Status, Failed: isFailure(s.Status), Duration: human(s.Duration), Tags: s.Tags,
 		}
-		if s.Status != checks.StatusPass {
+		if s.Status != result.StatusPass {
 			hs.Reason = scenarioReason(s)
 		}
 		var tagSlugs []string
@@ -302,7 +302,7 @@ func sortedTags(count map[string]int) []htmlTag {
 	return tags
 }
 
-func htmlShotOf(sh checks.Screenshot, opts Options) htmlShot {
+func htmlShotOf(sh result.Screenshot, opts Options) htmlShot {
 	hs := htmlShot{Name: sh.Name, URL: sh.URL, PageText: sh.PageText, Size: strconv.Itoa(len(sh.PNG)/1024+1) + " KB"}
 	switch {
 	case len(sh.PNG) == 0:
@@ -545,7 +545,7 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func htmlFindings(f *checks.FindingsResult, opts Options) htmlPage {
+func htmlFindings(f *result.FindingsResult, opts Options) htmlPage {
 	kind := nameOr(f.Kind, "doctor")
 	t := checkTally(f)
 	by := findingsBySeverity(f.Findings)
@@ -563,9 +563,9 @@ func htmlFindings(f *checks.FindingsResult, opts Options) htmlPage {
 		// several problems, or none and still fail to run): a bar each.
 		Bars: []htmlBar{
 			{Of: "findings", Label: "Findings", Segments: bar(
-				htmlSegment{Class: "fail", One: "error", Many: "errors", Count: len(by[checks.SeverityError])},
-				htmlSegment{Class: "skip", One: "warning", Many: "warnings", Count: len(by[checks.SeverityWarning])},
-				htmlSegment{Class: "info", One: "info", Many: "info", Count: len(by[checks.SeverityInfo])},
+				htmlSegment{Class: "fail", One: "error", Many: "errors", Count: len(by[result.SeverityError])},
+				htmlSegment{Class: "skip", One: "warning", Many: "warnings", Count: len(by[result.SeverityWarning])},
+				htmlSegment{Class: "info", One: "info", Many: "info", Count: len(by[result.SeverityInfo])},
 			)},
 			{Of: "checks", Label: "Checks", Segments: bar(
 				htmlSegment{Class: "fail", One: "failed", Many: "failed", Count: t.failed},
@@ -576,7 +576,7 @@ func htmlFindings(f *checks.FindingsResult, opts Options) htmlPage {
 		},
 	}
 	groupCount := map[string]int{}
-	labels := map[checks.Severity]string{checks.SeverityError: "Errors", checks.SeverityWarning: "Warnings", checks.SeverityInfo: "Info"}
+	labels := map[result.Severity]string{result.SeverityError: "Errors", result.SeverityWarning: "Warnings", result.SeverityInfo: "Info"}
 	for _, sev := range severities {
 		idx := by[sev]
 		if len(idx) == 0 {
@@ -589,7 +589,7 @@ func htmlFindings(f *checks.FindingsResult, opts Options) htmlPage {
 			groupCount[g]++
 			dom := "f-" + itoa(i+1)
 			hf := htmlFinding{
-				DOMID: dom, ID: fd.ID, Severity: sev, Failed: sev != checks.SeverityInfo, Group: g, Check: fd.Check,
+				DOMID: dom, ID: fd.ID, Severity: sev, Failed: sev != result.SeverityInfo, Group: g, Check: fd.Check,
 				Title: fd.Title, Evidence: fd.Evidence, Fix: fd.Fix,
 			}
 			hf.Exchanges = htmlExchanges(dom, fd.Exchanges)

@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/checks/result"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -81,7 +81,7 @@ type jsonStep struct {
 	Message         string              `json:"message,omitempty"`
 	DurationSeconds float64             `json:"duration_seconds"`
 	Expectations    []jsonExpectation   `json:"expectations"`
-	Explanation     *checks.Explanation `json:"explanation,omitempty"`
+	Explanation     *result.Explanation `json:"explanation,omitempty"`
 	Exchanges       []jsonExchange      `json:"exchanges"`
 	Screenshots     []jsonScreenshot    `json:"screenshots"`
 }
@@ -144,6 +144,7 @@ type jsonFindingSummary struct {
 
 type jsonCheck struct {
 	ID              string   `json:"id"`
+	Alias           string   `json:"alias,omitempty"`
 	Group           string   `json:"group"`
 	Title           string   `json:"title"`
 	Status          string   `json:"status"`
@@ -154,6 +155,7 @@ type jsonCheck struct {
 
 type jsonFinding struct {
 	ID        string         `json:"id"`
+	Alias     string         `json:"alias,omitempty"`
 	Severity  string         `json:"severity"`
 	Group     string         `json:"group"`
 	Check     string         `json:"check,omitempty"`
@@ -185,7 +187,7 @@ func counts(t tally) jsonCounts {
 	return jsonCounts{Total: t.total(), Passed: t.passed, Failed: t.failed, Skipped: t.skipped, Errors: t.errored}
 }
 
-func jsonRunOf(run *checks.RunResult, opts Options) jsonRun {
+func jsonRunOf(run *result.RunResult, opts Options) jsonRun {
 	ids := scenarioIDs(run)
 	out := jsonRun{
 		jsonHeader: jsonHeader{
@@ -261,7 +263,7 @@ func jsonExchanges(owner string, xs []wire.Exchange) []jsonExchange {
 	return out
 }
 
-func jsonScreenshotOf(sh checks.Screenshot, opts Options) jsonScreenshot {
+func jsonScreenshotOf(sh result.Screenshot, opts Options) jsonScreenshot {
 	js := jsonScreenshot{Name: sh.Name, URL: sh.URL, PageText: sh.PageText, PNGBytes: len(sh.PNG)}
 	if opts.OmitScreenshots {
 		js.Omitted = len(sh.PNG) > 0
@@ -271,7 +273,7 @@ func jsonScreenshotOf(sh checks.Screenshot, opts Options) jsonScreenshot {
 	return js
 }
 
-func jsonFindingsOf(f *checks.FindingsResult, opts Options) jsonFindings {
+func jsonFindingsOf(f *result.FindingsResult, opts Options) jsonFindings {
 	kind := f.Kind
 	if kind != "grade" {
 		kind = "doctor"
@@ -290,9 +292,9 @@ func jsonFindingsOf(f *checks.FindingsResult, opts Options) jsonFindings {
 		Summary: jsonFindingSummary{
 			Checks: counts(checkTally(f)),
 			Findings: map[string]int{
-				"error":   len(by[checks.SeverityError]),
-				"warning": len(by[checks.SeverityWarning]),
-				"info":    len(by[checks.SeverityInfo]),
+				"error":   len(by[result.SeverityError]),
+				"warning": len(by[result.SeverityWarning]),
+				"info":    len(by[result.SeverityInfo]),
 			},
 			WorstSeverity: string(f.Worst()),
 		},
@@ -300,11 +302,11 @@ func jsonFindingsOf(f *checks.FindingsResult, opts Options) jsonFindings {
 		Findings: make([]jsonFinding, len(f.Findings)),
 	}
 	for i, c := range f.Checks {
-		out.Checks[i] = jsonCheck{ID: c.ID, Group: groupName(c.Group), Title: c.Title, Status: string(c.Status), Message: c.Message, Details: c.Details, DurationSeconds: c.Duration.Seconds()}
+		out.Checks[i] = jsonCheck{ID: c.ID, Alias: c.Alias, Group: groupName(c.Group), Title: c.Title, Status: string(c.Status), Message: c.Message, Details: c.Details, DurationSeconds: c.Duration.Seconds()}
 	}
 	for i, fd := range f.Findings {
 		out.Findings[i] = jsonFinding{
-			ID: fd.ID, Severity: string(fd.Severity), Group: groupName(fd.Group), Check: fd.Check, Title: fd.Title,
+			ID: fd.ID, Alias: fd.Alias, Severity: string(fd.Severity), Group: groupName(fd.Group), Check: fd.Check, Title: fd.Title,
 			Evidence: nonNil(fd.Evidence), Fix: fd.Fix, Exchanges: jsonExchanges(findingOwner(i, fd), fd.Exchanges),
 		}
 	}
@@ -313,6 +315,6 @@ func jsonFindingsOf(f *checks.FindingsResult, opts Options) jsonFindings {
 
 // findingOwner prefixes the ids of a finding's exchanges: finding ids repeat
 // (one per offending redirect URI, say), so the position makes them unique.
-func findingOwner(i int, fd checks.Finding) string {
+func findingOwner(i int, fd result.Finding) string {
 	return "finding-" + itoa(i+1) + "-" + slug(fd.ID)
 }

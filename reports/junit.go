@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/checks/result"
 )
 
 // The JUnit format follows the schema Jenkins' JUnit plugin documents
@@ -109,14 +109,14 @@ func xmlChar(r rune) bool {
 		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
-func (s *junitSuite) count(st checks.Status, d time.Duration, total *time.Duration) {
+func (s *junitSuite) count(st result.Status, d time.Duration, total *time.Duration) {
 	s.Tests++
 	*total += d
 	switch st {
-	case checks.StatusPass:
-	case checks.StatusFail:
+	case result.StatusPass:
+	case result.StatusFail:
 		s.Failures++
-	case checks.StatusSkip:
+	case result.StatusSkip:
 		s.Skipped++
 	default:
 		s.Errors++
@@ -145,7 +145,7 @@ func writeJUnit(w *bufio.Writer, doc Document, opts Options) error {
 	return nil
 }
 
-func junitProperties(t checks.TargetInfo, version string) []junitProperty {
+func junitProperties(t result.TargetInfo, version string) []junitProperty {
 	return []junitProperty{
 		{"target", nameOr(t.Name, "unknown")},
 		{"target.accounts_url", t.AccountsURL},
@@ -179,7 +179,7 @@ func classname(file string) string {
 	return f
 }
 
-func junitRun(run *checks.RunResult, opts Options) junitSuites {
+func junitRun(run *result.RunResult, opts Options) junitSuites {
 	version := opts.version(run.Version)
 	ids := scenarioIDs(run)
 	root := junitSuites{Name: "spotcheck run", Time: seconds(run.Duration)}
@@ -207,13 +207,13 @@ func junitRun(run *checks.RunResult, opts Options) junitSuites {
 	return root
 }
 
-func junitScenario(s checks.ScenarioResult, id string) junitCase {
+func junitScenario(s result.ScenarioResult, id string) junitCase {
 	c := junitCase{Name: nameOr(s.Name, id), Classname: classname(s.File), Time: seconds(s.Duration)}
 	switch s.Status {
-	case checks.StatusPass:
-	case checks.StatusSkip:
+	case result.StatusPass:
+	case result.StatusSkip:
 		c.Skipped = &junitText{Text: xmlSafe(scenarioReason(s))}
-	case checks.StatusFail:
+	case result.StatusFail:
 		c.Failure = problem(scenarioReason(s), problemType(s, "expectation"), scenarioDetail(s, id))
 	default:
 		c.Error = problem(scenarioReason(s), problemType(s, "error"), scenarioDetail(s, id))
@@ -224,7 +224,7 @@ func junitScenario(s checks.ScenarioResult, id string) junitCase {
 
 // problemType is the catalog id of the failure's explanation, which CI
 // front ends show next to the message, or a generic kind.
-func problemType(s checks.ScenarioResult, dflt string) string {
+func problemType(s result.ScenarioResult, dflt string) string {
 	if x := firstExplanation(s); x != nil && x.ID != "" {
 		return x.ID
 	}
@@ -233,7 +233,7 @@ func problemType(s checks.ScenarioResult, dflt string) string {
 
 // scenarioDetail is the failure's body: each failing step with expected vs
 // actual, its explanation and fix.
-func scenarioDetail(s checks.ScenarioResult, id string) string {
+func scenarioDetail(s result.ScenarioResult, id string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s)\n", id, nameOr(s.File, "no file"))
 	if s.Description != "" {
@@ -265,7 +265,7 @@ func scenarioDetail(s checks.ScenarioResult, id string) string {
 
 // transcriptLines lists the scenario's exchanges one per line, so a CI log
 // shows the flow without opening the HTML report.
-func transcriptLines(s checks.ScenarioResult) string {
+func transcriptLines(s result.ScenarioResult) string {
 	var b strings.Builder
 	for _, st := range s.Steps {
 		for _, x := range st.Exchanges {
@@ -279,7 +279,7 @@ func transcriptLines(s checks.ScenarioResult) string {
 	return b.String()
 }
 
-func junitFindings(f *checks.FindingsResult, opts Options) junitSuites {
+func junitFindings(f *result.FindingsResult, opts Options) junitSuites {
 	kind := nameOr(f.Kind, "doctor")
 	version := opts.version(f.Version)
 	props := junitProperties(f.Target, version)
@@ -303,13 +303,13 @@ func junitFindings(f *checks.FindingsResult, opts Options) junitSuites {
 			if groupName(fd.Group) != g {
 				continue
 			}
-			st := checks.StatusPass
-			if fd.Severity.AtLeast(checks.SeverityWarning) || fd.Severity == "" {
-				st = checks.StatusFail
+			st := result.StatusPass
+			if fd.Severity.AtLeast(result.SeverityWarning) || fd.Severity == "" {
+				st = result.StatusFail
 			}
 			suite.count(st, 0, &total)
 			tc := junitCase{Name: fd.ID, Classname: kind + "." + slug(g), Time: seconds(0)}
-			if st == checks.StatusFail {
+			if st == result.StatusFail {
 				tc.Failure = problem(findingMessage(fd), nameOr(string(fd.Severity), "error"), findingDetail(fd))
 			} else {
 				tc.SystemOut = text(findingDetail(fd))
@@ -322,14 +322,14 @@ func junitFindings(f *checks.FindingsResult, opts Options) junitSuites {
 	return root
 }
 
-func junitCheck(f *checks.FindingsResult, c checks.CheckOutcome, class string) junitCase {
+func junitCheck(f *result.FindingsResult, c result.CheckOutcome, class string) junitCase {
 	tc := junitCase{Name: c.ID, Classname: class, Time: seconds(c.Duration)}
 	var detail strings.Builder
 	if c.Title != "" {
 		detail.WriteString(c.Title + "\n")
 	}
 	found := findingsOf(f, c.ID)
-	worst := checks.Severity("")
+	worst := result.Severity("")
 	for _, fi := range found {
 		fd := f.Findings[fi]
 		if fd.Severity.AtLeast(worst) {
@@ -338,13 +338,13 @@ func junitCheck(f *checks.FindingsResult, c checks.CheckOutcome, class string) j
 		detail.WriteString("\n" + findingDetail(fd))
 	}
 	switch c.Status {
-	case checks.StatusPass:
+	case result.StatusPass:
 		if len(found) > 0 {
 			tc.SystemOut = text(detail.String())
 		}
-	case checks.StatusSkip:
+	case result.StatusSkip:
 		tc.Skipped = &junitText{Text: xmlSafe(nameOr(c.Message, "skipped"))}
-	case checks.StatusFail:
+	case result.StatusFail:
 		msg := c.Message
 		if msg == "" && len(found) > 0 {
 			msg = findingMessage(f.Findings[found[0]])
@@ -356,11 +356,11 @@ func junitCheck(f *checks.FindingsResult, c checks.CheckOutcome, class string) j
 	return tc
 }
 
-func findingMessage(fd checks.Finding) string {
+func findingMessage(fd result.Finding) string {
 	return fmt.Sprintf("%s: %s", fd.ID, fd.Title)
 }
 
-func findingDetail(fd checks.Finding) string {
+func findingDetail(fd result.Finding) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s [%s] %s\n", strings.ToUpper(nameOr(string(fd.Severity), "error")), fd.ID, fd.Title)
 	for _, e := range fd.Evidence {

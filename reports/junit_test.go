@@ -129,7 +129,7 @@ var _ = Describe("the JUnit format", func() {
 		Expect(failed.Time).To(Equal("0.031"))
 		Expect(failed.Failure).NotTo(BeNil())
 		Expect(failed.Failure.Message).To(Equal("reuse-code: status: expected 200, got 400"))
-		Expect(failed.Failure.Type).To(Equal("code-reused"))
+		Expect(failed.Failure.Type).To(Equal("code-invalid"))
 		Expect(failed.Failure.Text).To(ContainSubstring("error_description\n    expected: (absent)\n    actual:   Invalid authorization code"))
 		Expect(failed.Failure.Text).To(ContainSubstring("fix: Exchange each code exactly once"))
 		Expect(failed.SystemOut).To(ContainSubstring("#6 reuse-code client → accounts: POST /api/token → 400"))

@@ -5,20 +5,20 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/checks/result"
 )
 
-var mdStatus = map[checks.Status]string{
-	checks.StatusPass:  "✅ pass",
-	checks.StatusFail:  "❌ fail",
-	checks.StatusSkip:  "⏭️ skip",
-	checks.StatusError: "💥 error",
+var mdStatus = map[result.Status]string{
+	result.StatusPass:  "✅ pass",
+	result.StatusFail:  "❌ fail",
+	result.StatusSkip:  "⏭️ skip",
+	result.StatusError: "💥 error",
 }
 
-var mdSeverity = map[checks.Severity]string{
-	checks.SeverityError:   "❌ error",
-	checks.SeverityWarning: "⚠️ warning",
-	checks.SeverityInfo:    "ℹ️ info",
+var mdSeverity = map[result.Severity]string{
+	result.SeverityError:   "❌ error",
+	result.SeverityWarning: "⚠️ warning",
+	result.SeverityInfo:    "ℹ️ info",
 }
 
 // mdReplacer escapes text for GitHub-flavoured Markdown: characters that
@@ -71,7 +71,7 @@ func writeMarkdown(w *bufio.Writer, doc Document, opts Options) error {
 	return nil
 }
 
-func markdownRun(w *bufio.Writer, run *checks.RunResult, opts Options) {
+func markdownRun(w *bufio.Writer, run *result.RunResult, opts Options) {
 	t := runTally(run)
 	verdict := "✅ all passed"
 	if t.failed+t.errored > 0 {
@@ -97,9 +97,9 @@ func markdownRun(w *bufio.Writer, run *checks.RunResult, opts Options) {
 	var skipped, passed []int
 	for i, s := range run.Scenarios {
 		switch s.Status {
-		case checks.StatusSkip:
+		case result.StatusSkip:
 			skipped = append(skipped, i)
-		case checks.StatusPass:
+		case result.StatusPass:
 			passed = append(passed, i)
 		}
 	}
@@ -119,7 +119,7 @@ func markdownRun(w *bufio.Writer, run *checks.RunResult, opts Options) {
 	}
 }
 
-func markdownFailure(w *bufio.Writer, s checks.ScenarioResult, id string) {
+func markdownFailure(w *bufio.Writer, s result.ScenarioResult, id string) {
 	fmt.Fprintf(w, "\n#### %s %s\n\n", mdStatus[s.Status], mdCode(id))
 	fmt.Fprintf(w, "%s · %ss", mdCode(nameOr(s.File, "no file")), seconds(s.Duration))
 	if len(s.Tags) > 0 {
@@ -168,21 +168,21 @@ func markdownFailure(w *bufio.Writer, s checks.ScenarioResult, id string) {
 	}
 }
 
-func markdownFindings(w *bufio.Writer, f *checks.FindingsResult, opts Options) {
+func markdownFindings(w *bufio.Writer, f *result.FindingsResult, opts Options) {
 	kind := nameOr(f.Kind, "doctor")
 	by := findingsBySeverity(f.Findings)
 	verdict := "✅ no problems"
 	switch {
-	case len(by[checks.SeverityError]) > 0:
-		verdict = "❌ " + plural(len(by[checks.SeverityError]), "error", "errors")
-	case len(by[checks.SeverityWarning]) > 0:
-		verdict = "⚠️ " + plural(len(by[checks.SeverityWarning]), "warning", "warnings")
+	case len(by[result.SeverityError]) > 0:
+		verdict = "❌ " + plural(len(by[result.SeverityError]), "error", "errors")
+	case len(by[result.SeverityWarning]) > 0:
+		verdict = "⚠️ " + plural(len(by[result.SeverityWarning]), "warning", "warnings")
 	}
 	fmt.Fprintf(w, "## spotcheck %s: %s\n\n", md(kind), verdict)
 	t := checkTally(f)
 	w.WriteString("| ❌ Errors | ⚠️ Warnings | ℹ️ Info | Checks passed | Checks failed | Checks skipped | Time |\n|---:|---:|---:|---:|---:|---:|---:|\n")
-	fmt.Fprintf(w, "| %d | %d | %d | %d | %d | %d | %ss |\n\n", len(by[checks.SeverityError]), len(by[checks.SeverityWarning]),
-		len(by[checks.SeverityInfo]), t.passed, t.failed+t.errored, t.skipped, seconds(f.Duration))
+	fmt.Fprintf(w, "| %d | %d | %d | %d | %d | %d | %ss |\n\n", len(by[result.SeverityError]), len(by[result.SeverityWarning]),
+		len(by[result.SeverityInfo]), t.passed, t.failed+t.errored, t.skipped, seconds(f.Duration))
 	if f.Subject != "" {
 		fmt.Fprintf(w, "Subject: %s · ", md(f.Subject))
 	}
@@ -214,9 +214,9 @@ func markdownFindings(w *bufio.Writer, f *checks.FindingsResult, opts Options) {
 		}
 	}
 
-	var notPassed []checks.CheckOutcome
+	var notPassed []result.CheckOutcome
 	for _, c := range f.Checks {
-		if c.Status == checks.StatusError || c.Status == checks.StatusSkip {
+		if c.Status == result.StatusError || c.Status == result.StatusSkip {
 			notPassed = append(notPassed, c)
 		}
 	}

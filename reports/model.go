@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/checks/result"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -16,7 +16,7 @@ import (
 // scenario's name, slugged ("authorize/redirect-uri-mismatch"). Ids stay the
 // same from run to run as long as file and name do, which is what lets CI
 // history and bug reports refer to a scenario. A repeated pair gets "-2", "-3".
-func scenarioIDs(run *checks.RunResult) []string {
+func scenarioIDs(run *result.RunResult) []string {
 	ids := make([]string, len(run.Scenarios))
 	seen := make(map[string]int, len(run.Scenarios))
 	for i, s := range run.Scenarios {
@@ -78,9 +78,9 @@ func slug(s string) string {
 
 // failedFirst returns the scenario indexes in report order: failures and
 // errors, then skipped, then passed, each in run order.
-func failedFirst(sc []checks.ScenarioResult) []int {
+func failedFirst(sc []result.ScenarioResult) []int {
 	order := make([]int, 0, len(sc))
-	for _, group := range [][]checks.Status{{checks.StatusFail, checks.StatusError}, {checks.StatusSkip}, {checks.StatusPass}} {
+	for _, group := range [][]result.Status{{result.StatusFail, result.StatusError}, {result.StatusSkip}, {result.StatusPass}} {
 		for i, s := range sc {
 			for _, st := range group {
 				if s.Status == st {
@@ -91,7 +91,7 @@ func failedFirst(sc []checks.ScenarioResult) []int {
 	}
 	// A status outside the four known ones still gets reported, last.
 	if len(order) < len(sc) {
-		known := map[checks.Status]bool{checks.StatusFail: true, checks.StatusError: true, checks.StatusSkip: true, checks.StatusPass: true}
+		known := map[result.Status]bool{result.StatusFail: true, result.StatusError: true, result.StatusSkip: true, result.StatusPass: true}
 		for i, s := range sc {
 			if !known[s.Status] {
 				order = append(order, i)
@@ -101,7 +101,7 @@ func failedFirst(sc []checks.ScenarioResult) []int {
 	return order
 }
 
-func isFailure(s checks.Status) bool { return s == checks.StatusFail || s == checks.StatusError }
+func isFailure(s result.Status) bool { return s == result.StatusFail || s == result.StatusError }
 
 // tally counts outcomes. Errors are kept apart here; the summary line folds
 // them into "failed".
@@ -109,20 +109,20 @@ type tally struct{ passed, failed, skipped, errored int }
 
 func (t tally) total() int { return t.passed + t.failed + t.skipped + t.errored }
 
-func (t *tally) add(s checks.Status) {
+func (t *tally) add(s result.Status) {
 	switch s {
-	case checks.StatusPass:
+	case result.StatusPass:
 		t.passed++
-	case checks.StatusFail:
+	case result.StatusFail:
 		t.failed++
-	case checks.StatusSkip:
+	case result.StatusSkip:
 		t.skipped++
 	default: // error, or a status this version does not know: never a pass
 		t.errored++
 	}
 }
 
-func runTally(run *checks.RunResult) tally {
+func runTally(run *result.RunResult) tally {
 	var t tally
 	for _, s := range run.Scenarios {
 		t.add(s.Status)
@@ -130,7 +130,7 @@ func runTally(run *checks.RunResult) tally {
 	return t
 }
 
-func checkTally(f *checks.FindingsResult) tally {
+func checkTally(f *result.FindingsResult) tally {
 	var t tally
 	for _, c := range f.Checks {
 		t.add(c.Status)
@@ -145,16 +145,16 @@ func (t tally) summaryLine() string {
 }
 
 // severities in report order, most severe first.
-var severities = []checks.Severity{checks.SeverityError, checks.SeverityWarning, checks.SeverityInfo}
+var severities = []result.Severity{result.SeverityError, result.SeverityWarning, result.SeverityInfo}
 
 // findingsBySeverity groups finding indexes by severity, most severe first;
 // a severity this version does not know is grouped under error.
-func findingsBySeverity(fs []checks.Finding) map[checks.Severity][]int {
-	out := map[checks.Severity][]int{}
+func findingsBySeverity(fs []result.Finding) map[result.Severity][]int {
+	out := map[result.Severity][]int{}
 	for i, f := range fs {
 		sev := f.Severity
-		if sev != checks.SeverityWarning && sev != checks.SeverityInfo {
-			sev = checks.SeverityError
+		if sev != result.SeverityWarning && sev != result.SeverityInfo {
+			sev = result.SeverityError
 		}
 		out[sev] = append(out[sev], i)
 	}
@@ -163,7 +163,7 @@ func findingsBySeverity(fs []checks.Finding) map[checks.Severity][]int {
 
 // groups returns the check groups in order of first appearance, with the
 // checks of each, and adds the groups of findings no check claims.
-func checkGroups(f *checks.FindingsResult) (names []string, byGroup map[string][]int) {
+func checkGroups(f *result.FindingsResult) (names []string, byGroup map[string][]int) {
 	byGroup = map[string][]int{}
 	for i, c := range f.Checks {
 		g := groupName(c.Group)
@@ -190,7 +190,7 @@ func groupName(g string) string {
 }
 
 // findingsOf returns the indexes of the findings a check produced.
-func findingsOf(f *checks.FindingsResult, checkID string) []int {
+func findingsOf(f *result.FindingsResult, checkID string) []int {
 	var out []int
 	for i, fd := range f.Findings {
 		if fd.Check == checkID {
@@ -202,7 +202,7 @@ func findingsOf(f *checks.FindingsResult, checkID string) []int {
 
 // orphanFindings are findings whose Check names no CheckOutcome; reports
 // still show them, as their own entries.
-func orphanFindings(f *checks.FindingsResult) []int {
+func orphanFindings(f *result.FindingsResult) []int {
 	known := make(map[string]bool, len(f.Checks))
 	for _, c := range f.Checks {
 		known[c.ID] = true
@@ -272,8 +272,8 @@ func exchangeOutcome(x wire.Exchange) string {
 }
 
 // failedExpectations returns the expectations of a step that did not hold.
-func failedExpectations(st checks.StepResult) []checks.Expectation {
-	var out []checks.Expectation
+func failedExpectations(st result.StepResult) []result.Expectation {
+	var out []result.Expectation
 	for _, e := range st.Expectations {
 		if !e.Passed {
 			out = append(out, e)
@@ -284,7 +284,7 @@ func failedExpectations(st checks.StepResult) []checks.Expectation {
 
 // scenarioReason is the one line a scenario failed, errored or was skipped
 // for: its message, else the first failing step's message or expectation.
-func scenarioReason(s checks.ScenarioResult) string {
+func scenarioReason(s result.ScenarioResult) string {
 	if s.Message != "" {
 		return s.Message
 	}
@@ -304,7 +304,7 @@ func scenarioReason(s checks.ScenarioResult) string {
 
 // firstExplanation is the catalog explanation of a scenario's first failing
 // step, if any.
-func firstExplanation(s checks.ScenarioResult) *checks.Explanation {
+func firstExplanation(s result.ScenarioResult) *result.Explanation {
 	for _, st := range s.Steps {
 		if isFailure(st.Status) && st.Explanation != nil {
 			return st.Explanation
@@ -315,7 +315,7 @@ func firstExplanation(s checks.ScenarioResult) *checks.Explanation {
 
 // targetLine is "fake (accounts http://…, api http://…)"; a result
 // without a target (doctor --offline) asked none.
-func targetLine(t checks.TargetInfo) string {
+func targetLine(t result.TargetInfo) string {
 	name := t.Name
 	if name == "" && t.AccountsURL == "" {
 		return "none (offline: no request was sent)"

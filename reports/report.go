@@ -8,8 +8,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/checks/cisafe"
+	"github.com/spotcheck/spotcheck/checks/result"
 )
 
 // Format names an output format.
@@ -50,8 +50,8 @@ func ParseFormat(s string) (Format, error) {
 // Document is what a report renders: the result of a run, or the findings
 // of a doctor or grade. Exactly one of the two is set.
 type Document struct {
-	Run      *checks.RunResult
-	Findings *checks.FindingsResult
+	Run      *result.RunResult
+	Findings *result.FindingsResult
 }
 
 // ErrEmptyDocument is returned when a Document holds neither a run nor

@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/checks/result"
 )
 
 // ANSI SGR codes, used only when Options.Color says so.
@@ -34,37 +34,37 @@ func (p painter) paint(code, s string) string {
 	return code + s + ansiReset
 }
 
-func (p painter) status(s checks.Status) string {
+func (p painter) status(s result.Status) string {
 	switch s {
-	case checks.StatusPass:
+	case result.StatusPass:
 		return p.paint(ansiGreen, "PASS ")
-	case checks.StatusFail:
+	case result.StatusFail:
 		return p.paint(ansiBold+ansiRed, "FAIL ")
-	case checks.StatusSkip:
+	case result.StatusSkip:
 		return p.paint(ansiYellow, "SKIP ")
-	case checks.StatusError:
+	case result.StatusError:
 		return p.paint(ansiBold+ansiMagenta, "ERROR")
 	}
 	return p.paint(ansiBold+ansiMagenta, fmt.Sprintf("%-5s", strings.ToUpper(clean(string(s)))))
 }
 
-func (p painter) stepMark(s checks.Status) string {
+func (p painter) stepMark(s result.Status) string {
 	switch s {
-	case checks.StatusPass:
+	case result.StatusPass:
 		return p.paint(ansiGreen, "✓")
-	case checks.StatusFail:
+	case result.StatusFail:
 		return p.paint(ansiRed, "✗")
-	case checks.StatusSkip:
+	case result.StatusSkip:
 		return p.paint(ansiYellow, "–")
 	}
 	return p.paint(ansiMagenta, "!")
 }
 
-func (p painter) severity(s checks.Severity) string {
+func (p painter) severity(s result.Severity) string {
 	switch s {
-	case checks.SeverityWarning:
+	case result.SeverityWarning:
 		return p.paint(ansiBold+ansiYellow, "WARNING")
-	case checks.SeverityInfo:
+	case result.SeverityInfo:
 		return p.paint(ansiBold+ansiCyan, "INFO")
 	}
 	return p.paint(ansiBold+ansiRed, "ERROR")
@@ -116,12 +116,12 @@ func writeText(w *bufio.Writer, doc Document, opts Options) error {
 	return nil
 }
 
-func textRun(w *bufio.Writer, p painter, run *checks.RunResult, opts Options) {
+func textRun(w *bufio.Writer, p painter, run *result.RunResult, opts Options) {
 	ids := scenarioIDs(run)
 	fmt.Fprintf(w, "%s %s · run against %s\n", p.paint(ansiBold, "spotcheck"), clean(opts.version(run.Version)), clean(targetLine(run.Target)))
 
 	order := failedFirst(run.Scenarios)
-	prev := checks.Status("")
+	prev := result.Status("")
 	for _, i := range order {
 		s := run.Scenarios[i]
 		if opts.Brief && !isFailure(s.Status) {
@@ -158,16 +158,16 @@ func nameOr(s, dflt string) string {
 	return s
 }
 
-func textScenario(w *bufio.Writer, p painter, s checks.ScenarioResult, id string) {
+func textScenario(w *bufio.Writer, p painter, s result.ScenarioResult, id string) {
 	where := ""
 	if s.File != "" {
 		where = "  " + p.paint(ansiDim, clean(s.File))
 	}
 	switch s.Status {
-	case checks.StatusPass:
+	case result.StatusPass:
 		fmt.Fprintf(w, "%s  %s  %s\n", p.status(s.Status), clean(id), p.paint(ansiDim, human(s.Duration)))
 		return
-	case checks.StatusSkip:
+	case result.StatusSkip:
 		fmt.Fprintf(w, "%s  %s — %s\n", p.status(s.Status), clean(id), indent(scenarioReason(s), "         "))
 		return
 	}
@@ -180,17 +180,17 @@ func textScenario(w *bufio.Writer, p painter, s checks.ScenarioResult, id string
 	}
 }
 
-func textStep(w *bufio.Writer, p painter, i int, st checks.StepResult) {
+func textStep(w *bufio.Writer, p painter, i int, st result.StepResult) {
 	const pad = "       "
 	head := fmt.Sprintf("  %s %d. %s", p.stepMark(st.Status), i+1, clean(st.Name))
 	if st.Action != "" && st.Action != st.Name {
 		head += p.paint(ansiDim, " ("+clean(st.Action)+")")
 	}
 	switch st.Status {
-	case checks.StatusPass:
+	case result.StatusPass:
 		fmt.Fprintf(w, "%s %s\n", head, p.paint(ansiDim, human(st.Duration)))
 		return
-	case checks.StatusSkip:
+	case result.StatusSkip:
 		reason := "skipped"
 		if st.Message != "" {
 			reason += ": " + st.Message
@@ -221,7 +221,7 @@ func textStep(w *bufio.Writer, p painter, i int, st checks.StepResult) {
 	}
 }
 
-func textFindings(w *bufio.Writer, p painter, f *checks.FindingsResult, opts Options) {
+func textFindings(w *bufio.Writer, p painter, f *result.FindingsResult, opts Options) {
 	kind := nameOr(f.Kind, "doctor")
 	subject := ""
 	if f.Subject != "" {
@@ -248,12 +248,12 @@ func textFindings(w *bufio.Writer, p painter, f *checks.FindingsResult, opts Opt
 		fmt.Fprintf(w, "\n%s\n", p.paint(ansiGreen, "No findings."))
 	}
 
-	var errored, skipped []checks.CheckOutcome
+	var errored, skipped []result.CheckOutcome
 	for _, c := range f.Checks {
 		switch c.Status {
-		case checks.StatusError:
+		case result.StatusError:
 			errored = append(errored, c)
-		case checks.StatusSkip:
+		case result.StatusSkip:
 			skipped = append(skipped, c)
 		}
 	}
@@ -268,7 +268,7 @@ func textFindings(w *bufio.Writer, p painter, f *checks.FindingsResult, opts Opt
 	if len(skipped) > 0 {
 		w.WriteString("\n")
 		if !opts.Verbose {
-			fmt.Fprintf(w, "%s  %s %s\n", p.status(checks.StatusSkip), plural(len(skipped), "check", "checks"), p.paint(ansiDim, "(--verbose lists each with the reason)"))
+			fmt.Fprintf(w, "%s  %s %s\n", p.status(result.StatusSkip), plural(len(skipped), "check", "checks"), p.paint(ansiDim, "(--verbose lists each with the reason)"))
 		}
 		for _, c := range skipped {
 			if opts.Verbose {
@@ -298,10 +298,10 @@ func textFindings(w *bufio.Writer, p painter, f *checks.FindingsResult, opts Opt
 // secret scan did not read): their message, which counts it, and with
 // verbose every detail line. Errored and skipped checks showed their
 // message already.
-func textDetails(w *bufio.Writer, p painter, cs []checks.CheckOutcome, verbose bool) {
+func textDetails(w *bufio.Writer, p painter, cs []result.CheckOutcome, verbose bool) {
 	started := false
 	for _, c := range cs {
-		shown := c.Status == checks.StatusError || c.Status == checks.StatusSkip
+		shown := c.Status == result.StatusError || c.Status == result.StatusSkip
 		if len(c.Details) == 0 || shown && !verbose {
 			continue
 		}
@@ -325,15 +325,15 @@ func textDetails(w *bufio.Writer, p painter, cs []checks.CheckOutcome, verbose b
 }
 
 // severityCounts is "2 errors, 1 warning, 0 info findings".
-func severityCounts(f *checks.FindingsResult) string {
+func severityCounts(f *result.FindingsResult) string {
 	by := findingsBySeverity(f.Findings)
-	return fmt.Sprintf("findings: %s, %s, %d info", plural(len(by[checks.SeverityError]), "error", "errors"),
-		plural(len(by[checks.SeverityWarning]), "warning", "warnings"), len(by[checks.SeverityInfo]))
+	return fmt.Sprintf("findings: %s, %s, %d info", plural(len(by[result.SeverityError]), "error", "errors"),
+		plural(len(by[result.SeverityWarning]), "warning", "warnings"), len(by[result.SeverityInfo]))
 }
 
-func textFinding(w *bufio.Writer, p painter, fd checks.Finding, opts Options) {
+func textFinding(w *bufio.Writer, p painter, fd result.Finding, opts Options) {
 	const pad = "      "
-	mark := map[checks.Severity]string{checks.SeverityWarning: p.paint(ansiYellow, "!"), checks.SeverityInfo: p.paint(ansiCyan, "i")}[fd.Severity]
+	mark := map[result.Severity]string{result.SeverityWarning: p.paint(ansiYellow, "!"), result.SeverityInfo: p.paint(ansiCyan, "i")}[fd.Severity]
 	if mark == "" {
 		mark = p.paint(ansiRed, "✗")
 	}

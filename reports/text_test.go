@@ -40,7 +40,7 @@ var _ = Describe("the text format", func() {
 	It("shows expected against actual for each failed expectation, and the explanation's fix", func() {
 		out := string(render(reports.FormatText, runDoc(), reports.Options{}))
 		Expect(out).To(ContainSubstring("       error_description\n         expected: (absent)\n         actual:   Invalid authorization code\n"))
-		Expect(out).To(ContainSubstring("⇒ The authorization code was already used [code-reused]"))
+		Expect(out).To(ContainSubstring("⇒ The authorization code was already used [code-invalid]"))
 		Expect(out).To(ContainSubstring("fix: Exchange each code exactly once"))
 		Expect(out).NotTo(ContainSubstring("content-type\n"), "expectations that held are not repeated")
 		Expect(out).To(ContainSubstring("— needs a Premium user; target spotify has none configured"))
@@ -76,7 +76,7 @@ var _ = Describe("the text format", func() {
 		Expect([]int{e, w, i}).To(HaveEach(BeNumerically(">", 0)))
 		Expect(e).To(BeNumerically("<", w))
 		Expect(w).To(BeNumerically("<", i))
-		Expect(out).To(ContainSubstring("✗ redirect-uri-not-registered — http://localhost:8080/callback is not registered"))
+		Expect(out).To(ContainSubstring("✗ redirect-uri-mismatch — http://localhost:8080/callback is not registered"))
 		Expect(out).To(ContainSubstring("fix: Register http://127.0.0.1:8080/callback"))
 		Expect(out).To(ContainSubstring("\nSKIP   1 check (--verbose lists each with the reason)\n"))
 		Expect(out).NotTo(ContainSubstring("scopes-granted"))

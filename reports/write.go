@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"github.com/spotcheck/spotcheck/checks"
+	"github.com/spotcheck/spotcheck/checks/result"
 )
 
 // WriteError says which report could not be written, and why, in words a
@@ -108,7 +108,7 @@ func writeFile(spec Spec, render func(io.Writer) error) error {
 	case mode.IsDir():
 		return fail("the path is a directory", syscall.EISDIR)
 	}
-	return fail("the path is "+checks.FileKind(mode)+"; write the report to a file, a character device or a FIFO", syscall.EINVAL)
+	return fail("the path is "+result.FileKind(mode)+"; write the report to a file, a character device or a FIFO", syscall.EINVAL)
 }
 
 // destination says where a report for path goes and what is there: the

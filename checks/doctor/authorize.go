@@ -22,7 +22,8 @@ type authAnswer struct {
 	// entry is the catalog id of the error page Spotify rendered instead
 	// (redirect-uri-mismatch, redirect-uri-insecure, client-id-invalid,
 	// scope-illegal, param-missing, …), page its text.
-	entry, page string
+	entry ID
+	page  string
 	// callbackError is the error= a redirect back to the app carried.
 	callbackError string
 	last          *checks.Response
@@ -90,7 +91,7 @@ func (c *checkRun) authorize(step string, params url.Values) (*authAnswer, bool)
 		body := string(resp.Body)
 		text := pageText(body)
 		if ms := r.cat.MatchPage(body); len(ms) > 0 && ms[0].Level() != explain.LevelLow {
-			ans.entry, ans.page = ms[0].Entry.ID, text
+			ans.entry, ans.page = ID(ms[0].Entry.ID), text
 			return ans, true
 		}
 		if resp.Status == http.StatusOK && (strings.Contains(body, "login-username") || strings.Contains(body, "auth-accept")) {

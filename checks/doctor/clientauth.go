@@ -12,12 +12,12 @@ import (
 
 // matchID is the catalog's reading of a response: the id of the best
 // entry at medium confidence or more, or "".
-func (r *runner) matchID(where explain.Where, resp *checks.Response) string {
+func (r *runner) matchID(where explain.Where, resp *checks.Response) ID {
 	ms := r.cat.MatchResponse(where, resp.Status, resp.Header.Get("Content-Type"), resp.Body)
 	if len(ms) == 0 || ms[0].Level() == explain.LevelLow {
 		return ""
 	}
-	return ms[0].Entry.ID
+	return ID(ms[0].Entry.ID)
 }
 
 func (c *checkRun) clientAuthentication() {
@@ -49,7 +49,7 @@ func (c *checkRun) clientAuthentication() {
 		r.accepted(c, resp)
 		c.note("Spotify issued an app token for the client id and secret")
 		c.asGiven()
-	case "client-id-invalid":
+	case ClientIDInvalid:
 		if hex32().MatchString(secret) && secret != id {
 			// The most common "Invalid client" with two good-looking
 			// values: they are in each other's place.
@@ -62,7 +62,7 @@ func (c *checkRun) clientAuthentication() {
 				r.cred.swapped = true
 				r.cred.id.clean, r.cred.secret.clean = secret, id
 				r.accepted(c, swap)
-				f := c.add("credentials-swapped", "cred:swapped",
+				f := c.add(CredentialsSwapped, "cred:swapped",
 					fmt.Sprintf("with the client id from %s and the secret from %s: %s", r.cred.id.v.Source, r.cred.secret.v.Source, quote(resp.Exchange)),
 					fmt.Sprintf("with the two values swapped: %s", quote(swap.Exchange)))
 				f.Exchanges = append(ex, swap.Exchange)
@@ -76,22 +76,22 @@ func (c *checkRun) clientAuthentication() {
 		if r.fold("cred:id:wrong", ex, ev) {
 			return
 		}
-		f := c.add("client-id-invalid", "cred:id:wrong", ev)
+		f := c.add(ClientIDInvalid, "cred:id:wrong", ev)
 		if len(ex) > 1 {
 			f.Evidence = append(f.Evidence, "swapping id and secret does not help either: "+quote(ex[1]))
 		}
 		f.Exchanges = ex
-	case "client-secret-invalid":
+	case ClientSecretInvalid:
 		r.cred.idKnown, r.cred.secretOK = yes, no
 		ev := fmt.Sprintf("client credentials with the secret from %s: %s", r.cred.secret.v.Source, quote(resp.Exchange))
 		if r.fold("cred:secret:wrong", ex, ev) {
 			return
 		}
-		f := c.add("client-secret-invalid", "cred:secret:wrong", ev,
+		f := c.add(ClientSecretInvalid, "cred:secret:wrong", ev,
 			"Spotify knows the client id but not this secret: it is another app's, mistyped, or was rotated (the old secret stops working at once)")
 		f.Exchanges = ex
-	case "client-auth-missing":
-		f := c.add("client-auth-missing", "cred:auth", "a well-formed Basic header still got: "+quote(resp.Exchange),
+	case ClientAuthMissing:
+		f := c.add(ClientAuthMissing, "cred:auth", "a well-formed Basic header still got: "+quote(resp.Exchange),
 			"something between the doctor and Spotify (a proxy) may strip the Authorization header")
 		f.Exchanges = ex
 	default:
@@ -172,7 +172,7 @@ func (c *checkRun) clientIDKnown() {
 	if !ok {
 		return
 	}
-	if ans.entry != "client-id-invalid" {
+	if ans.entry != ClientIDInvalid {
 		r.cred.idKnown = yes
 		c.note("/authorize knows the client id")
 		return
@@ -183,7 +183,7 @@ func (c *checkRun) clientIDKnown() {
 	if r.fold("cred:id:wrong", ans.exchanges, ev) {
 		return
 	}
-	f := c.add("client-id-invalid", "cred:id:wrong", ev)
+	f := c.add(ClientIDInvalid, "cred:id:wrong", ev)
 	f.Exchanges = ans.exchanges
 }
 
@@ -208,7 +208,7 @@ func (c *checkRun) appTokenAPI() {
 		return
 	}
 	switch id := r.matchID(explain.WhereWebAPI, resp); id {
-	case "owner-not-premium":
+	case OwnerNotPremium:
 		f := c.add(id, "owner-premium", "an app-only call: "+quote(resp.Exchange))
 		f.Exchanges = []wire.Exchange{resp.Exchange}
 	default:

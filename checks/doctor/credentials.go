@@ -35,8 +35,16 @@ type credValue struct {
 	basic string
 }
 
+// issueIDs are the finding ids of one credential's mistakes.
+type issueIDs struct{ whitespace, quoted, basicHeader, malformed ID }
+
+var (
+	clientIDIssues = issueIDs{ClientIDWhitespace, ClientIDQuoted, ClientIDBasicHeader, ClientIDMalformed}
+	secretIssues   = issueIDs{ClientSecretWhitespace, ClientSecretQuoted, ClientSecretBasicHeader, ClientSecretMalformed}
+)
+
 type credIssue struct {
-	id       string
+	id       ID
 	evidence []string
 }
 
@@ -92,15 +100,18 @@ func analyzeValue(kind string, v checks.Value, set *redact.Set) credValue {
 	if placeholderRe().MatchString(strings.TrimSpace(s)) {
 		show = fmt.Sprintf("%q", strings.TrimSpace(s)) // a placeholder is no secret
 	}
-	prefix := strings.ReplaceAll(kind, " ", "-")
+	ids := clientIDIssues
+	if kind == "client secret" {
+		ids = secretIssues
+	}
 
 	if t := strings.TrimFunc(s, unicode.IsSpace); t != s {
-		cv.issues = append(cv.issues, credIssue{prefix + "-whitespace",
+		cv.issues = append(cv.issues, credIssue{ids.whitespace,
 			[]string{fmt.Sprintf("%s: %s %s", src, show, describeEdges(s, t))}})
 		s = t
 	}
 	if len(s) >= 2 && strings.ContainsRune("\"'`", rune(s[0])) && s[len(s)-1] == s[0] {
-		cv.issues = append(cv.issues, credIssue{prefix + "-quoted",
+		cv.issues = append(cv.issues, credIssue{ids.quoted,
 			[]string{fmt.Sprintf("%s: %s starts and ends with %c; the quotes are part of the value the app sends", src, show, s[0])}})
 		s = strings.TrimFunc(s[1:len(s)-1], unicode.IsSpace)
 	}
@@ -117,9 +128,9 @@ func analyzeValue(kind string, v checks.Value, set *redact.Set) credValue {
 			ev += "; the base64 has a line break inside (the `base64` tool wraps at 76 characters)"
 		}
 		cv.basic = cred
-		cv.issues = append(cv.issues, credIssue{prefix + "-basic-header", []string{ev}})
+		cv.issues = append(cv.issues, credIssue{ids.basicHeader, []string{ev}})
 	} else if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
-		cv.issues = append(cv.issues, credIssue{prefix + "-whitespace",
+		cv.issues = append(cv.issues, credIssue{ids.whitespace,
 			[]string{fmt.Sprintf("%s: %s has %s inside", src, show, describeInner(s))}})
 		s = strings.Join(strings.Fields(s), "")
 	}
@@ -133,7 +144,7 @@ func analyzeValue(kind string, v checks.Value, set *redact.Set) credValue {
 		if len(cv.issues) == 0 {
 			what = "it"
 		}
-		cv.issues = append(cv.issues, credIssue{prefix + "-malformed",
+		cv.issues = append(cv.issues, credIssue{ids.malformed,
 			[]string{fmt.Sprintf("%s: %s; %s %s", src, show, what, describeShape(s, kind))}})
 	}
 	return cv
@@ -252,7 +263,7 @@ func (c *checkRun) credentialsPresent() {
 	cr := r.o.Credentials
 	where := unsetWhere(cr)
 	if !cr.ClientID.IsSet() {
-		c.add("client-id-missing", "cred:id", fmt.Sprintf("none of %s, %s, %s is set%s", checks.FlagClientID, checks.EnvClientID, checks.EnvSpotipyID, where))
+		c.add(ClientIDMissing, "cred:id", fmt.Sprintf("none of %s, %s, %s is set%s", checks.FlagClientID, checks.EnvClientID, checks.EnvSpotipyID, where))
 	} else {
 		c.note("client id from %s", cr.ClientID.Source)
 	}
@@ -260,7 +271,7 @@ func (c *checkRun) credentialsPresent() {
 	case cr.ClientSecret.IsSet():
 		c.note("client secret from %s", cr.ClientSecret.Source)
 	case r.o.Flow.needsSecret():
-		c.add("client-secret-missing", "cred:secret",
+		c.add(ClientSecretMissing, "cred:secret",
 			fmt.Sprintf("--flow %s needs the secret; none of %s, %s, %s, %s is set%s", r.o.Flow, checks.FlagClientSecret,
 				checks.EnvClientSecret, checks.EnvSpotipySecret, checks.FlagClientSecretFile, where))
 	default:
@@ -284,14 +295,14 @@ func (c *checkRun) credentialFormat() {
 		}
 		for _, is := range cv.issues {
 			subject := base + ":repair"
-			if strings.HasSuffix(is.id, "-malformed") {
+			if is.id == ClientIDMalformed || is.id == ClientSecretMalformed {
 				subject = base + ":wrong"
 			}
 			c.add(is.id, subject, is.evidence...)
 		}
 	}
 	if r.cred.equal {
-		c.add("client-secret-equals-id", "cred:secret:wrong",
+		c.add(ClientSecretEqualsID, "cred:secret:wrong",
 			fmt.Sprintf("%s and %s hold the same value %s", r.cred.id.v.Source, r.cred.secret.v.Source, fp(r.cred.id.clean)))
 	}
 	if len(c.added) == 0 {

@@ -437,9 +437,9 @@ func (c *checkRun) needOnline() bool {
 // add records a finding. subject names what it is about ("cred:secret",
 // "redirect:2", "scope:openid"); a later check that sees the same problem
 // from another angle folds its evidence into it by subject.
-func (c *checkRun) add(id, subject string, evidence ...string) *checks.Finding {
+func (c *checkRun) add(id ID, subject string, evidence ...string) *checks.Finding {
 	d := lookup(id)
-	f := &checks.Finding{ID: id, Severity: d.Severity, Group: c.group, Check: c.id, Title: d.Title, Fix: d.Fix, Evidence: evidence}
+	f := &checks.Finding{ID: string(id), Severity: d.Severity, Group: c.group, Check: c.id, Title: d.Title, Fix: d.Fix, Evidence: evidence}
 	c.r.findings = append(c.r.findings, f)
 	if subject != "" {
 		if _, taken := c.r.subjects[subject]; !taken {
@@ -470,14 +470,14 @@ func (r *runner) has(subject string) (*checks.Finding, bool) {
 
 // upgrade folds into subject's finding and, when id is more severe,
 // turns the finding into id: the server's verdict beats a local estimate.
-func (r *runner) upgrade(subject, id string, ex []wire.Exchange, evidence ...string) bool {
+func (r *runner) upgrade(subject string, id ID, ex []wire.Exchange, evidence ...string) bool {
 	f, ok := r.subjects[subject]
 	if !ok {
 		return false
 	}
 	d := lookup(id)
 	if !f.Severity.AtLeast(d.Severity) {
-		f.ID, f.Severity, f.Title, f.Fix = d.ID, d.Severity, d.Title, d.Fix
+		f.ID, f.Severity, f.Title, f.Fix = string(d.ID), d.Severity, d.Title, d.Fix
 	}
 	f.Evidence = append(f.Evidence, evidence...)
 	f.Exchanges = append(f.Exchanges, ex...)

@@ -118,7 +118,7 @@ func (c *checkRun) clockSkew() {
 	if skew < 0 {
 		dir = "behind"
 	}
-	c.add("clock-skew", "clock",
+	c.add(ClockSkew, "clock",
 		fmt.Sprintf("%s answered with Date: %s; the local clock read %s", d.peer, d.header, d.local.UTC().Format(http.TimeFormat)),
 		fmt.Sprintf("the local clock is %s %s the server's", abs(skew), dir),
 		"the doctor judges token expiry on the server's clock instead")

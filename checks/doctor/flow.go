@@ -38,11 +38,11 @@ func (c *checkRun) responseType() {
 	r := c.r
 	switch {
 	case r.o.Flow == FlowImplicit:
-		c.add("implicit-grant-removed", "flow:implicit", "--flow implicit: response_type=token")
+		c.add(ImplicitGrantRemoved, "flow:implicit", "--flow implicit: response_type=token")
 	case r.authURL != nil && r.authURL.responseType == "token":
-		c.add("implicit-grant-removed", "flow:implicit", "--authorize-url asks for response_type=token")
+		c.add(ImplicitGrantRemoved, "flow:implicit", "--authorize-url asks for response_type=token")
 	case r.authURL != nil && r.authURL.responseType != "code":
-		c.add("response-type-invalid", "flow:response-type", fmt.Sprintf("--authorize-url asks for response_type=%q", r.authURL.responseType))
+		c.add(ResponseTypeInvalid, "flow:response-type", fmt.Sprintf("--authorize-url asks for response_type=%q", r.authURL.responseType))
 	default:
 		c.note("--flow %s", r.o.Flow)
 	}
@@ -79,14 +79,14 @@ func (c *checkRun) pkcePair() {
 		if method == "" {
 			shown = "no code_challenge_method"
 		}
-		c.add("pkce-method-not-s256", "pkce:method", "--authorize-url has a code_challenge and "+shown)
+		c.add(PKCEMethodNotS256, "pkce:method", "--authorize-url has a code_challenge and "+shown)
 	}
 	if verifier != "" && !verifierRe().MatchString(verifier) {
 		why := fmt.Sprintf("is %d characters long", len(verifier))
 		if len(verifier) >= 43 && len(verifier) <= 128 {
 			why = "has characters outside A-Z a-z 0-9 - . _ ~"
 		}
-		c.add("pkce-verifier-malformed", "pkce:verifier", fmt.Sprintf("--code-verifier %s %s", fp(verifier), why))
+		c.add(PKCEVerifierMalformed, "pkce:verifier", fmt.Sprintf("--code-verifier %s %s", fp(verifier), why))
 	}
 	if challenge == "" {
 		c.note("no challenge given to compare with the verifier")
@@ -98,26 +98,26 @@ func (c *checkRun) pkcePair() {
 	case verifier == "":
 		switch {
 		case strings.HasSuffix(challenge, "="):
-			c.add("pkce-challenge-padded", "pkce:challenge", at+" ends with '='")
+			c.add(PKCEChallengePadded, "pkce:challenge", at+" ends with '='")
 		case len(challenge) == 64 && isHex(challenge):
-			c.add("pkce-challenge-hex", "pkce:challenge", at+" is 64 hex digits: a hex SHA-256")
+			c.add(PKCEChallengeHex, "pkce:challenge", at+" is 64 hex digits: a hex SHA-256")
 		case len(challenge) != 43:
-			c.add("pkce-challenge-mismatch", "pkce:challenge", fmt.Sprintf("%s is %d characters; an S256 challenge is 43", at, len(challenge)))
+			c.add(PKCEChallengeMismatch, "pkce:challenge", fmt.Sprintf("%s is %d characters; an S256 challenge is 43", at, len(challenge)))
 		default:
 			c.note("the challenge has the shape of S256; give --code-verifier to check the pair")
 		}
 	case challenge == s256(verifier):
 		c.note("the challenge is base64url(SHA-256(verifier)) without padding")
 	case challenge == base64.URLEncoding.EncodeToString(sum[:]):
-		c.add("pkce-challenge-padded", "pkce:challenge", at+" is base64url(SHA-256(verifier)) with '=' padding; Spotify compares it without")
+		c.add(PKCEChallengePadded, "pkce:challenge", at+" is base64url(SHA-256(verifier)) with '=' padding; Spotify compares it without")
 	case strings.EqualFold(challenge, hex.EncodeToString(sum[:])):
-		c.add("pkce-challenge-hex", "pkce:challenge", at+" is hex(SHA-256(verifier)); want "+s256(verifier))
+		c.add(PKCEChallengeHex, "pkce:challenge", at+" is hex(SHA-256(verifier)); want "+s256(verifier))
 	case challenge == base64.StdEncoding.EncodeToString(sum[:]) || challenge == base64.RawStdEncoding.EncodeToString(sum[:]):
-		c.add("pkce-challenge-mismatch", "pkce:challenge", at+" is SHA-256 in the standard base64 alphabet (+ /); want base64url (- _) without padding: "+s256(verifier))
+		c.add(PKCEChallengeMismatch, "pkce:challenge", at+" is SHA-256 in the standard base64 alphabet (+ /); want base64url (- _) without padding: "+s256(verifier))
 	case challenge == verifier:
-		c.add("pkce-challenge-mismatch", "pkce:challenge", at+" is the verifier itself (the plain method); want S256: "+s256(verifier))
+		c.add(PKCEChallengeMismatch, "pkce:challenge", at+" is the verifier itself (the plain method); want S256: "+s256(verifier))
 	default:
-		c.add("pkce-challenge-mismatch", "pkce:challenge", fmt.Sprintf("%s is not derived from --code-verifier %s; want %s", at, fp(verifier), s256(verifier)))
+		c.add(PKCEChallengeMismatch, "pkce:challenge", fmt.Sprintf("%s is not derived from --code-verifier %s; want %s", at, fp(verifier), s256(verifier)))
 	}
 }
 
@@ -140,7 +140,7 @@ func (c *checkRun) publicClientSecret() {
 		c.note("no client secret configured")
 		return
 	}
-	c.add("pkce-client-secret", "flow:public-secret", fmt.Sprintf("--flow pkce, and a client secret from %s", r.o.Credentials.ClientSecret.Source))
+	c.add(PKCEClientSecret, "flow:public-secret", fmt.Sprintf("--flow pkce, and a client secret from %s", r.o.Credentials.ClientSecret.Source))
 }
 
 func (c *checkRun) appTokenEndpoints() {
@@ -159,5 +159,5 @@ func (c *checkRun) appTokenEndpoints() {
 		c.note("no user endpoint among --uses")
 		return
 	}
-	c.add("app-token-user-endpoint", "flow:app-token", fmt.Sprintf("--flow client-credentials, yet --uses names user endpoints: %s", strings.Join(user, ", ")))
+	c.add(AppTokenUserEndpoint, "flow:app-token", fmt.Sprintf("--flow client-credentials, yet --uses names user endpoints: %s", strings.Join(user, ", ")))
 }

@@ -121,22 +121,22 @@ func (c *checkRun) fullFlow() {
 	var te *browser.TimeoutError
 	switch {
 	case errors.Is(err, browser.ErrLoginFailed):
-		f := c.add("test-account-login-failed", "full:login", fmt.Sprintf("logging in as %s (%s): %s", user, from, r.set.String(err.Error())))
+		f := c.add(TestAccountLoginFailed, "full:login", fmt.Sprintf("logging in as %s (%s): %s", user, from, r.set.String(err.Error())))
 		f.Exchanges = ex
 		return
 	case errors.As(err, &te):
-		f := c.add("full-flow-failed", "full:flow", "the browser "+r.set.String(te.Error()))
+		f := c.add(FullFlowFailed, "full:flow", "the browser "+r.set.String(te.Error()))
 		f.Exchanges = ex
 		return
 	case err != nil:
 		c.fail("browser: %s", r.set.String(err.Error()))
 		return
 	case res.PageText != "":
-		id := "full-flow-failed"
+		id := FullFlowFailed
 		if ms := r.cat.MatchPage(res.PageText); len(ms) > 0 && ms[0].Level() != explain.LevelLow {
-			id = ms[0].Entry.ID
+			id = ID(ms[0].Entry.ID)
 		}
-		f := c.add(id, "full:"+id, "the authorize page stopped with: "+clip(oneLine(r.set.String(res.PageText)), 300))
+		f := c.add(id, "full:"+string(id), "the authorize page stopped with: "+clip(oneLine(r.set.String(res.PageText)), 300))
 		f.Exchanges = ex
 		return
 	}
@@ -149,11 +149,11 @@ func (c *checkRun) fullFlow() {
 	}
 	q := u.Query()
 	if q.Get("code") == "" || q.Get("state") != state {
-		id := "full-flow-failed"
+		id := FullFlowFailed
 		if ms := r.cat.MatchCallback(cb, state); len(ms) > 0 {
-			id = ms[0].Entry.ID
+			id = ID(ms[0].Entry.ID)
 		}
-		c.add(id, "full:"+id, "the browser came back to "+r.set.URL(cb))
+		c.add(id, "full:"+string(id), "the browser came back to "+r.set.URL(cb))
 		return
 	}
 
@@ -197,12 +197,12 @@ func (c *checkRun) flowFailure(resp *checks.Response, what string, where explain
 	ex := []wire.Exchange{resp.Exchange}
 	ev := what + quote(resp.Exchange)
 	id := r.matchID(where, resp)
-	subject := map[string]string{"user-not-allowlisted": "api:allowlist", "owner-not-premium": "owner-premium"}[id]
+	subject := map[ID]string{UserNotAllowlisted: "api:allowlist", OwnerNotPremium: "owner-premium"}[id]
 	if subject == "" {
-		subject = "full:" + id
+		subject = "full:" + string(id)
 	}
 	if id == "" {
-		id = "full-flow-failed"
+		id = FullFlowFailed
 	}
 	if r.fold(subject, ex, ev) {
 		return

@@ -1,9 +1,11 @@
 package doctor_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -11,14 +13,16 @@ import (
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/checks/doctor"
 	"github.com/spotcheck/spotcheck/checks/explain"
+	"github.com/spotcheck/spotcheck/fakespotify/analyze"
+	"github.com/spotcheck/spotcheck/fakespotify/grade"
 )
 
 var _ = Describe("the finding definitions", func() {
 	It("give every id a kebab-case name, a severity, a group, a title and a fix", func() {
 		kebab := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-		seen := map[string]bool{}
+		seen := map[doctor.ID]bool{}
 		for _, d := range doctor.Definitions() {
-			Expect(kebab.MatchString(d.ID)).To(BeTrue(), d.ID)
+			Expect(kebab.MatchString(string(d.ID))).To(BeTrue(), string(d.ID))
 			Expect(seen[d.ID]).To(BeFalse(), "%s twice", d.ID)
 			seen[d.ID] = true
 			Expect([]checks.Severity{checks.SeverityError, checks.SeverityWarning, checks.SeverityInfo}).To(ContainElement(d.Severity), d.ID)
@@ -26,36 +30,12 @@ var _ = Describe("the finding definitions", func() {
 			Expect(d.Title).NotTo(BeEmpty(), d.ID)
 			Expect(d.Fix).NotTo(BeEmpty(), d.ID)
 			if d.Catalog {
-				e, ok := explain.Default().Entry(d.ID)
+				e, ok := explain.Default().Entry(string(d.ID))
 				Expect(ok).To(BeTrue(), "%s names a catalog entry that does not exist", d.ID)
 				Expect(d.Title).To(Equal(e.Title))
 				Expect(d.Fix).To(Equal(e.Fix))
 			}
 		}
-	})
-
-	It("cover every id the checks can report", func() {
-		known := map[string]bool{}
-		for _, d := range doctor.Definitions() {
-			known[d.ID] = true
-		}
-		// c.add("id", …) and r.upgrade(subject, "id", …) with a literal id.
-		lit := regexp.MustCompile(`(?:\.add\(|\.upgrade\([^,]+, )"([a-z0-9-]+)"`)
-		files, err := filepath.Glob("*.go")
-		Expect(err).NotTo(HaveOccurred())
-		used := 0
-		for _, f := range files {
-			if regexp.MustCompile(`_test\.go$`).MatchString(f) {
-				continue
-			}
-			src, err := os.ReadFile(f)
-			Expect(err).NotTo(HaveOccurred())
-			for _, m := range lit.FindAllSubmatch(src, -1) {
-				used++
-				Expect(known[string(m[1])]).To(BeTrue(), "%s reports %q, which has no definition", f, m[1])
-			}
-		}
-		Expect(used).To(BeNumerically(">", 40))
 	})
 })
 
@@ -64,7 +44,50 @@ var _ = Describe("the README", func() {
 		readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 		Expect(err).NotTo(HaveOccurred())
 		for _, d := range doctor.Definitions() {
-			Expect(string(readme)).To(ContainSubstring("`"+d.ID+"`"), d.ID)
+			Expect(string(readme)).To(ContainSubstring("`"+string(d.ID)+"`"), d.ID)
+		}
+	})
+})
+
+var _ = Describe("the README's table of every id", func() {
+	It("lists each id of the grader, the catalog and the doctor once, with where it shows and its alias", func() {
+		readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+		Expect(err).NotTo(HaveOccurred())
+		_, section, ok := strings.Cut(string(readme), "### One id per mistake\n")
+		Expect(ok).To(BeTrue())
+		section, _, _ = strings.Cut(section, "\n### ")
+		where := map[string][]string{}
+		alias := map[string]string{}
+		for _, r := range grade.Rules() {
+			where[r.ID] = append(where[r.ID], "grade")
+			alias[r.ID] = r.Alias
+		}
+		for _, e := range explain.Default().Entries() {
+			where[e.ID] = append(where[e.ID], "explain")
+		}
+		for _, d := range doctor.Definitions() {
+			where[string(d.ID)] = append(where[string(d.ID)], "doctor")
+		}
+		rows := 0
+		for _, line := range strings.Split(section, "\n") {
+			if strings.HasPrefix(line, "| `") {
+				rows++
+			}
+		}
+		Expect(rows).To(Equal(len(where)))
+		for id, ws := range where {
+			a := ""
+			if alias[id] != "" {
+				a = "`" + alias[id] + "`"
+			}
+			Expect(section).To(ContainSubstring(fmt.Sprintf("| `%s` | %s | %s |\n", id, strings.Join(ws, ", "), a)), id)
+		}
+	})
+
+	It("uses the analyzer's typed ids, each a catalog entry", func() {
+		for _, id := range analyze.IDs {
+			_, ok := explain.Default().Entry(string(id))
+			Expect(ok).To(BeTrue(), string(id))
 		}
 	})
 })

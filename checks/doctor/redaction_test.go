@@ -131,7 +131,7 @@ func FuzzCredentials(f *testing.F) {
 	f.Add("", "\t\r\n")
 	known := map[string]bool{}
 	for _, d := range doctor.Definitions() {
-		known[d.ID] = true
+		known[string(d.ID)] = true
 	}
 	f.Fuzz(func(t *testing.T, id, secret string) {
 		creds, err := checks.ResolveCredentials(checks.CredentialFlags{}, func(k string) (string, bool) {

@@ -16,7 +16,7 @@ type redirectState struct {
 	source  string
 	parsed  *url.URL // nil when it does not parse as an absolute URL
 	custom  bool     // a scheme other than http(s)
-	offline string   // the offline finding raised on it, if any
+	offline ID       // the offline finding raised on it, if any
 	suggest string   // the URI that offline finding recommends
 	why     string   // how suggest differs ("without the fragment")
 	variant bool     // trailing slash or capitals: worth a look in the dashboard
@@ -77,7 +77,7 @@ func (c *checkRun) redirectRules() {
 	r := c.r
 	if len(r.uris) == 0 {
 		if r.o.Flow.hasUser() {
-			c.add("redirect-uri-missing", "redirect:none", fmt.Sprintf("--flow %s sends users back to a redirect URI; none of %s, %s, %s is set%s",
+			c.add(RedirectURIMissing, "redirect:none", fmt.Sprintf("--flow %s sends users back to a redirect URI; none of %s, %s, %s is set%s",
 				r.o.Flow, checks.FlagRedirectURI, checks.EnvRedirectURI, checks.EnvSpotipyRedirect, unsetWhere(r.o.Credentials)))
 			return
 		}
@@ -91,32 +91,32 @@ func (c *checkRun) redirectRules() {
 		p := u.parsed
 		switch {
 		case p == nil:
-			u.offline = "redirect-uri-malformed"
+			u.offline = RedirectURIMalformed
 			c.add(u.offline, subject, at+" has no scheme or host")
 			continue
 		case strings.Contains(u.raw, "#"):
-			u.offline = "redirect-uri-fragment"
+			u.offline = RedirectURIFragment
 			base, _, _ := strings.Cut(u.raw, "#")
 			u.suggest, u.why = base, "without the fragment #"+p.Fragment
 			c.add(u.offline, subject, at+" has the fragment #"+p.Fragment)
 		case u.custom:
-			u.offline = "redirect-uri-custom-scheme"
+			u.offline = RedirectURICustomScheme
 			c.add(u.offline, subject, fmt.Sprintf("%s uses the scheme %s:", at, p.Scheme))
 		case isLocalhost(p.Hostname()):
-			u.offline = "redirect-uri-localhost"
+			u.offline = RedirectURILocalhost
 			u.suggest, u.why = withHost(p, "127.0.0.1"), "127.0.0.1 instead of localhost"
 			f := c.add(u.offline, subject, at+" names the host localhost",
 				"\"localhost is not allowed as redirect URI\" (redirect URI docs); enforced for new apps since 2025-04-09 and for all apps since 2025-11-27")
 			f.Fix = fmt.Sprintf("Use %s in the app and register it under Dashboard > app > Settings > Redirect URIs (Save), then delete the localhost entry.", u.suggest)
 		case p.Scheme == "http" && !isLoopbackIP(p.Hostname()):
-			u.offline = "redirect-uri-http"
+			u.offline = RedirectURIHTTP
 			v := *p
 			v.Scheme = "https"
 			u.suggest, u.why = v.String(), "https instead of http"
 			f := c.add(u.offline, subject, at+" uses http on "+p.Hostname()+", which is not a loopback address")
 			f.Fix = fmt.Sprintf("Serve the callback over https and use %s, in the app and in the dashboard; plain http is only allowed for 127.0.0.1 and [::1] since the 2025 rules.", u.suggest)
 		}
-		if u.offline == "" || u.offline == "redirect-uri-custom-scheme" {
+		if u.offline == "" || u.offline == RedirectURICustomScheme {
 			path := p.EscapedPath()
 			u.variant = (len(path) > 1 && strings.HasSuffix(path, "/")) || strings.ToLower(p.Host+path) != p.Host+path
 		}
@@ -126,7 +126,7 @@ func (c *checkRun) redirectRules() {
 		// to compare by hand.
 		for i, u := range r.uris {
 			if u.variant {
-				c.add("redirect-uri-variant", fmt.Sprintf("redirect:%d:variant", i), fmt.Sprintf("%s: %s — %s", u.source, u.raw, variantWhy(u.parsed)))
+				c.add(RedirectURIVariant, fmt.Sprintf("redirect:%d:variant", i), fmt.Sprintf("%s: %s — %s", u.source, u.raw, variantWhy(u.parsed)))
 			}
 		}
 	}
@@ -348,21 +348,21 @@ func (c *checkRun) probeRedirect(i int, u *redirectState) bool {
 	case ans.ok:
 		u.ok = yes
 		switch u.offline {
-		case "redirect-uri-localhost", "redirect-uri-http":
+		case RedirectURILocalhost, RedirectURIHTTP:
 			r.fold(subject, ans.exchanges, "Spotify still accepts it for this app ("+ans.how+"), as it did for apps before the 2025 rules; expect it to stop")
 		}
 		return true
-	case ans.entry == "redirect-uri-insecure":
+	case ans.entry == RedirectURIInsecure:
 		u.ok = no
 		ev := "/authorize: " + ans.quote()
 		// Spotify's verdict wins over the offline guess: a custom scheme
 		// it calls insecure is an error, not a warning.
-		if !r.upgrade(subject, "redirect-uri-insecure", ans.exchanges, ev) {
-			f := c.add("redirect-uri-insecure", subject, at, ev)
+		if !r.upgrade(subject, RedirectURIInsecure, ans.exchanges, ev) {
+			f := c.add(RedirectURIInsecure, subject, at, ev)
 			f.Exchanges = ans.exchanges
 		}
 		return true
-	case ans.entry == "redirect-uri-mismatch":
+	case ans.entry == RedirectURIMismatch:
 		u.ok = no
 		ev := "/authorize: " + ans.quote()
 		found, exs, more, ok := c.findVariant(u)
@@ -383,7 +383,7 @@ func (c *checkRun) probeRedirect(i int, u *redirectState) bool {
 		if folded {
 			r.fold(subject, exs, evs...)
 		} else {
-			f = c.add("redirect-uri-mismatch", subject, append([]string{at}, evs...)...)
+			f = c.add(RedirectURIMismatch, subject, append([]string{at}, evs...)...)
 			f.Exchanges = exs
 		}
 		if found != nil && !found.insecure {
@@ -397,7 +397,7 @@ func (c *checkRun) probeRedirect(i int, u *redirectState) bool {
 				found.uri, u.raw)
 		}
 		return true
-	case ans.entry == "client-id-invalid":
+	case ans.entry == ClientIDInvalid:
 		r.cred.idKnown = no
 		c.fail("/authorize does not know the client id: %s", ans.quote())
 		return false
@@ -418,9 +418,9 @@ func (c *checkRun) findVariant(u *redirectState) (*uriVariant, []wire.Exchange, 
 			return nil, nil, nil, false
 		}
 		exs = append(exs, ans.exchanges...)
-		if ans.ok || ans.entry == "redirect-uri-insecure" {
+		if ans.ok || ans.entry == RedirectURIInsecure {
 			found := v
-			if ans.entry == "redirect-uri-insecure" {
+			if ans.entry == RedirectURIInsecure {
 				found.how += ", though Spotify calls it insecure"
 				found.insecure = true
 			}

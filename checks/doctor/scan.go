@@ -689,7 +689,7 @@ func plural(n int, one, many string) string {
 }
 
 // hitFinding turns a hit into a finding id and its evidence line.
-func hitFinding(h Hit) (string, string) {
+func hitFinding(h Hit) (ID, string) {
 	where := fmt.Sprintf("%s:%d", h.File, h.Line)
 	if h.Commit != "" {
 		where = fmt.Sprintf("commit %s, %s", shortHash(h.Commit), where)
@@ -714,15 +714,15 @@ func hitFinding(h Hit) (string, string) {
 	}
 	switch {
 	case h.Commit != "" && h.Label != "":
-		return "secret-in-history", ev
+		return SecretInHistory, ev
 	case h.Label == "":
-		return "secret-like-value", ev
+		return SecretLikeValue, ev
 	case h.Class.ShipsToUsers():
-		return "secret-in-client-code", ev
+		return SecretInClientCode, ev
 	case h.Class == ClassEnv:
-		return "secret-in-env-file", ev
+		return SecretInEnvFile, ev
 	}
-	return "secret-in-source", ev
+	return SecretInSource, ev
 }
 
 func shortHash(h string) string {

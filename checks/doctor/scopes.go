@@ -20,11 +20,11 @@ type scopeState struct {
 	source string
 	list   []string // split on spaces and commas, duplicates dropped
 	valid  []string // the ones Spotify accepts, in order
-	bad    map[string]string
+	bad    map[string]ID
 }
 
 func (r *runner) scopeInputs() scopeState {
-	st := scopeState{bad: map[string]string{}}
+	st := scopeState{bad: map[string]ID{}}
 	cr := r.o.Credentials
 	switch {
 	case cr.Scopes.IsSet():
@@ -103,7 +103,7 @@ func (c *checkRun) scopeNames() {
 		return
 	}
 	if strings.Contains(st.raw, ",") {
-		c.add("scope-comma-separated", "scope:comma",
+		c.add(ScopeCommaSeparated, "scope:comma",
 			fmt.Sprintf("%s: %q — Spotify splits the scope parameter on spaces only, so it reads %d scope(s): %s", st.source, st.raw,
 				len(strings.Fields(st.raw)), strings.Join(quoteAll(strings.Fields(st.raw)), ", ")))
 	}
@@ -116,18 +116,18 @@ func (c *checkRun) scopeNames() {
 		at := fmt.Sprintf("%s: %q", st.source, s)
 		switch {
 		case openIDScopes[s]:
-			st.bad[s] = "scope-openid"
-			c.add("scope-openid", subject, at+" is an OpenID Connect scope; Spotify answers \"Illegal scope\"")
+			st.bad[s] = ScopeOpenid
+			c.add(ScopeOpenid, subject, at+" is an OpenID Connect scope; Spotify answers \"Illegal scope\"")
 		case internalScopes[s]:
-			st.bad[s] = "scope-internal"
-			c.add("scope-internal", subject, at+" works only with Spotify's own client ids")
+			st.bad[s] = ScopeInternal
+			c.add(ScopeInternal, subject, at+" works only with Spotify's own client ids")
 		default:
-			st.bad[s] = "scope-illegal"
+			st.bad[s] = ScopeIllegal
 			ev := at + " is not on Spotify's list of scopes"
 			if why, ok := removedScopes[s]; ok {
 				ev = at + " was " + why
 			}
-			f := c.add("scope-illegal", subject, ev)
+			f := c.add(ScopeIllegal, subject, ev)
 			if m := didYouMean(s); m != "" {
 				f.Evidence = append(f.Evidence, fmt.Sprintf("did you mean %q?", m))
 				f.Fix = fmt.Sprintf("Replace %q with %q. %s", s, m, f.Fix)
@@ -175,7 +175,7 @@ func (c *checkRun) scopeAccepted() {
 		if !ok {
 			return
 		}
-		if ans.entry == "scope-illegal" {
+		if ans.entry == ScopeIllegal {
 			ev := "as configured, /authorize answers: " + ans.quote()
 			for _, s := range append([]string{"comma"}, slices.Sorted(maps.Keys(r.scopes.bad))...) {
 				r.fold("scope:"+s, ans.exchanges, ev)
@@ -194,7 +194,7 @@ func (c *checkRun) scopeAccepted() {
 	case ans.ok:
 		c.note("/authorize accepts %s", strings.Join(r.scopes.valid, " "))
 		return
-	case ans.entry != "scope-illegal":
+	case ans.entry != ScopeIllegal:
 		c.fail("unexpected answer: %s", ans.quote())
 		return
 	}
@@ -204,8 +204,8 @@ func (c *checkRun) scopeAccepted() {
 		if !ok {
 			return
 		}
-		if one.entry == "scope-illegal" {
-			f := c.add("scope-illegal", "scope:"+s, fmt.Sprintf("%s: %q is documented, but /authorize refuses it for this app: %s", r.scopes.source, s, one.quote()),
+		if one.entry == ScopeIllegal {
+			f := c.add(ScopeIllegal, "scope:"+s, fmt.Sprintf("%s: %q is documented, but /authorize refuses it for this app: %s", r.scopes.source, s, one.quote()),
 				"Open Access scopes (user-soa-*, soa-*) are for approved partners only")
 			f.Fix = fmt.Sprintf("Remove %q. %s", s, f.Fix)
 			f.Exchanges = one.exchanges
@@ -306,7 +306,7 @@ func (c *checkRun) scopeEndpoints() {
 			}
 		}
 		if len(missing) > 0 {
-			f := c.add("scope-missing-for-endpoint", "uses:"+e.raw,
+			f := c.add(ScopeMissingForEndpoint, "uses:"+e.raw,
 				fmt.Sprintf("%s %s needs %s; requested: %s", e.method, e.path, wire.DescribeNeeds(missing), orNone(strings.Join(requested, " "))))
 			var add []string
 			for _, g := range missing {
@@ -315,7 +315,7 @@ func (c *checkRun) scopeEndpoints() {
 			f.Fix = fmt.Sprintf("Add %s to the scopes the authorize request asks for, then authorize again (show_dialog=true shows the consent page again): refreshing never adds a scope, and the call gets 403 \"Insufficient client scope\" until then.", strings.Join(add, " "))
 		}
 		if e.restricted {
-			c.add("endpoint-restricted", "restricted:"+e.raw,
+			c.add(EndpointRestricted, "restricted:"+e.raw,
 				fmt.Sprintf("%s %s is one of the endpoints closed on 2024-11-27 to new and development-mode apps: they get 403", e.method, e.path))
 		}
 		if !e.known {
@@ -330,7 +330,7 @@ func (c *checkRun) scopeEndpoints() {
 	}
 	if len(unused) > 0 {
 		sort.Strings(unused)
-		f := c.add("scope-write-unused", "scope:write-unused",
+		f := c.add(ScopeWriteUnused, "scope:write-unused",
 			fmt.Sprintf("requested %s; none of the %d endpoint(s) given with --uses needs it", strings.Join(unused, " "), len(r.uses)))
 		f.Fix = fmt.Sprintf("Drop %s unless the app writes with it (then name that endpoint with --uses). %s", strings.Join(unused, " "), f.Fix)
 	}

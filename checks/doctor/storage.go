@@ -38,7 +38,7 @@ func (c *checkRun) tokenCacheStorage() {
 			case perm&0o007 == 0:
 				who = "the group"
 			}
-			f := c.add("token-cache-permissions", "storage:perm", fmt.Sprintf("%s: mode %04o lets %s read it", r.cache.Path, perm, who))
+			f := c.add(TokenCachePermissions, "storage:perm", fmt.Sprintf("%s: mode %04o lets %s read it", r.cache.Path, perm, who))
 			f.Fix = fmt.Sprintf("chmod 600 %s (and create it with mode 0600): it holds a refresh token that acts as the user until it expires.", r.cache.Path)
 		}
 	}
@@ -61,7 +61,7 @@ func (c *checkRun) tokenCacheStorage() {
 		}
 	}
 	if len(served) > 0 {
-		c.add("token-cache-web-root", "storage:web", fmt.Sprintf("%s lies under %s, a directory web servers and bundlers publish", r.cache.Path, strings.Join(served, " and ")))
+		c.add(TokenCacheWebRoot, "storage:web", fmt.Sprintf("%s lies under %s, a directory web servers and bundlers publish", r.cache.Path, strings.Join(served, " and ")))
 	}
 	if len(c.added) == 0 {
 		c.note("mode %04o", st.Mode().Perm())
@@ -79,7 +79,7 @@ func (c *checkRun) gitStatus(path, top string) {
 	}
 	rel = filepath.ToSlash(rel)
 	if _, code, err := r.gitRun(top, "ls-files", "--error-unmatch", "--", rel); err == nil && code == 0 {
-		c.add("token-cache-committed", "storage:git", fmt.Sprintf("%s is tracked by git in %s (git ls-files lists %s)", r.cache.Path, top, rel))
+		c.add(TokenCacheCommitted, "storage:git", fmt.Sprintf("%s is tracked by git in %s (git ls-files lists %s)", r.cache.Path, top, rel))
 		return
 	}
 	_, code, err := r.gitRun(top, "check-ignore", "-q", "--", rel)
@@ -89,7 +89,7 @@ func (c *checkRun) gitStatus(path, top string) {
 	case code == 0:
 		c.note("git ignores %s", rel)
 	case code == 1:
-		f := c.add("token-cache-not-ignored", "storage:git", fmt.Sprintf("%s is inside the work tree %s and no .gitignore rule covers %s (git check-ignore)", r.cache.Path, top, rel))
+		f := c.add(TokenCacheNotIgnored, "storage:git", fmt.Sprintf("%s is inside the work tree %s and no .gitignore rule covers %s (git check-ignore)", r.cache.Path, top, rel))
 		f.Fix = fmt.Sprintf("Add the line /%s to %s (or move the cache out of the work tree, e.g. to the user's cache directory).", rel, filepath.Join(top, ".gitignore"))
 	default:
 		c.note("git check-ignore exited %d", code)

@@ -53,7 +53,7 @@ func (c *checkRun) tokenCacheClient() {
 	if r.cred.id.clean == "" || tc.ClientID == r.cred.id.clean {
 		return
 	}
-	c.add("token-cache-client-mismatch", "cache:client",
+	c.add(TokenCacheClientMismatch, "cache:client",
 		fmt.Sprintf("%s: client_id %s; the configured client id (%s) is %s", tc.Path, tc.ClientID, r.cred.id.v.Source, r.cred.id.clean))
 }
 
@@ -76,7 +76,7 @@ func (c *checkRun) accessTokenExpiry() {
 		c.note("valid for another %s", left.Round(time.Second))
 		return
 	}
-	c.add("access-token-expired", "cache:access",
+	c.add(AccessTokenExpired, "cache:access",
 		fmt.Sprintf("%s: the access token expired at %s, %s ago; the doctor refreshes it", tc.Path, tc.ExpiresAt.UTC().Format(time.RFC3339),
 			now.Sub(tc.ExpiresAt).Round(time.Second)))
 }
@@ -96,7 +96,7 @@ func (c *checkRun) refreshTokenPresent() {
 		return
 	}
 	how := map[string]string{"absent": "has no refresh_token field", "null": "has \"refresh_token\": null", "empty": "has \"refresh_token\": \"\""}[tc.RefreshField]
-	c.add("refresh-token-dropped", "cache:refresh", fmt.Sprintf("%s %s next to an access token: a client that expected a new refresh token in the refresh answer overwrote it", tc.Path, how))
+	c.add(RefreshTokenDropped, "cache:refresh", fmt.Sprintf("%s %s next to an access token: a client that expected a new refresh token in the refresh answer overwrote it", tc.Path, how))
 }
 
 func (c *checkRun) refreshTokenAge() {
@@ -118,9 +118,9 @@ func (c *checkRun) refreshTokenAge() {
 	at := fmt.Sprintf("%s: authorized_at %s", tc.Path, tc.AuthorizedAt.UTC().Format(time.RFC3339))
 	switch left := refreshLifetime - age; {
 	case left <= 0:
-		c.add("refresh-token-expired", "cache:refresh", fmt.Sprintf("%s: the 6-month lifetime ended %s, %s ago", at, end.UTC().Format(time.RFC3339), (-left).Round(time.Hour)))
+		c.add(RefreshTokenExpired, "cache:refresh", fmt.Sprintf("%s: the 6-month lifetime ended %s, %s ago", at, end.UTC().Format(time.RFC3339), (-left).Round(time.Hour)))
 	case left <= refreshWarnAt:
-		c.add("refresh-token-near-expiry", "cache:refresh", fmt.Sprintf("%s: the 6-month lifetime ends %s, in %s", at, end.UTC().Format(time.RFC3339), left.Round(time.Hour)))
+		c.add(RefreshTokenNearExpiry, "cache:refresh", fmt.Sprintf("%s: the 6-month lifetime ends %s, in %s", at, end.UTC().Format(time.RFC3339), left.Round(time.Hour)))
 	default:
 		c.note("%s left of the 6-month lifetime", left.Round(time.Hour))
 	}
@@ -171,7 +171,7 @@ func (c *checkRun) refreshToken() {
 		if tok.HasScope {
 			r.user.granted, r.user.grantedFrom = strings.Fields(tok.Scope), "the refresh answer"
 		}
-		if f, ok := r.has("cache:refresh"); ok && f.ID == "refresh-token-expired" {
+		if f, ok := r.has("cache:refresh"); ok && f.ID == string(RefreshTokenExpired) {
 			r.fold("cache:refresh", ex, "yet Spotify still refreshes it: "+quote(resp.Exchange)+" — is authorized_at in the cache right?")
 		}
 		if tok.RefreshToken == "" || tok.RefreshToken == tc.RefreshToken {
@@ -187,15 +187,15 @@ func (c *checkRun) refreshToken() {
 		default:
 			saved = "the doctor wrote it to " + dest
 		}
-		f := c.add("refresh-token-rotated", "cache:rotated", "the refresh answer carries a new refresh_token "+fp(tok.RefreshToken)+" and the one sent is revoked now; "+saved)
+		f := c.add(RefreshTokenRotated, "cache:rotated", "the refresh answer carries a new refresh_token "+fp(tok.RefreshToken)+" and the one sent is revoked now; "+saved)
 		f.Exchanges = ex
 		return
 	}
 	ev := fmt.Sprintf("refreshing the token from %s: %s", tc.Path, quote(resp.Exchange))
 	switch id := r.matchID(explain.WhereToken, resp); id {
-	case "refresh-token-revoked", "refresh-token-invalid", "refresh-token-expired":
-		r.user.refused = "Spotify refuses the refresh token (" + id + ")"
-		if id == "refresh-token-invalid" && r.fold("cache:client", ex, ev) {
+	case RefreshTokenRevoked, RefreshTokenInvalid, RefreshTokenExpired:
+		r.user.refused = "Spotify refuses the refresh token (" + string(id) + ")"
+		if id == RefreshTokenInvalid && r.fold("cache:client", ex, ev) {
 			return
 		}
 		if r.upgrade("cache:refresh", id, ex, ev) {
@@ -203,12 +203,12 @@ func (c *checkRun) refreshToken() {
 		}
 		f := c.add(id, "cache:refresh", ev)
 		f.Exchanges = ex
-	case "client-secret-invalid":
+	case ClientSecretInvalid:
 		if !r.fold("cred:secret:wrong", ex, ev) {
 			f := c.add(id, "cred:secret:wrong", ev)
 			f.Exchanges = ex
 		}
-	case "client-auth-missing":
+	case ClientAuthMissing:
 		f := c.add(id, "cache:auth", ev, fmt.Sprintf("--flow %s refreshes with client_id only; a token issued to a confidential client needs the secret too", r.o.Flow))
 		f.Exchanges = ex
 	default:
@@ -247,7 +247,7 @@ func (c *checkRun) cachedScope() {
 		c.note("granted %s", orNone(strings.Join(granted, " ")))
 		return
 	}
-	f := c.add("cached-scope-narrower", "cache:scope",
+	f := c.add(CachedScopeNarrower, "cache:scope",
 		fmt.Sprintf("the token's scopes (from %s): %s; requested (%s): %s; missing: %s", from, orNone(strings.Join(granted, " ")), r.scopes.source,
 			strings.Join(requested, " "), strings.Join(missing, " ")))
 	f.Fix = fmt.Sprintf("Authorize again with %s included (show_dialog=true shows the consent page again) and replace the cache: refreshing never adds scopes, so calls needing them get 403 \"Insufficient client scope\".", strings.Join(missing, " "))
@@ -293,16 +293,16 @@ func (c *checkRun) webAPIUser() {
 		return
 	}
 	switch id := r.matchID(explain.WhereWebAPI, resp); id {
-	case "owner-not-premium":
+	case OwnerNotPremium:
 		if !r.fold("owner-premium", ex, ev) {
 			f := c.add(id, "owner-premium", ev)
 			f.Exchanges = ex
 		}
-	case "user-not-allowlisted":
+	case UserNotAllowlisted:
 		f := c.add(id, "api:allowlist", ev)
 		f.Exchanges = ex
-	case "access-token-invalid", "access-token-expired":
-		f := c.add("access-token-invalid", "api:token", ev)
+	case AccessTokenInvalid, AccessTokenExpired:
+		f := c.add(AccessTokenInvalid, "api:token", ev)
 		f.Exchanges = ex
 	default:
 		c.fail("unexpected answer: %s", quote(resp.Exchange))
@@ -350,10 +350,10 @@ func (c *checkRun) meFields() {
 		}
 	}
 	if len(removed) > 0 {
-		c.add("me-fields-removed-dev-mode", "me:removed", "GET /v1/me has no "+strings.Join(removed, "; ")+", though the token has the scope: a development-mode app since February 2026")
+		c.add(MeFieldsRemovedDevMode, "me:removed", "GET /v1/me has no "+strings.Join(removed, "; ")+", though the token has the scope: a development-mode app since February 2026")
 	}
 	if len(unscoped) > 0 {
-		c.add("me-fields-missing", "me:missing", "GET /v1/me has no "+strings.Join(unscoped, "; ")+": the token does not have the scope")
+		c.add(MeFieldsMissing, "me:missing", "GET /v1/me has no "+strings.Join(unscoped, "; ")+": the token does not have the scope")
 	}
 	if len(c.added) == 0 {
 		c.note("every field the scopes cover is there")

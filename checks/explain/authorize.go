@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/spotcheck/spotcheck/fakespotify/analyze"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
@@ -183,17 +184,4 @@ func (c *Catalog) stateCheck(u *url.URL, o *observation, sent string, set *redac
 
 // firstDiff describes where two strings first differ: ", first difference
 // at character 23: '/' versus end of text".
-func firstDiff(a, b string) string {
-	ra, rb := []rune(a), []rune(b)
-	i := 0
-	for i < len(ra) && i < len(rb) && ra[i] == rb[i] {
-		i++
-	}
-	show := func(r []rune) string {
-		if i >= len(r) {
-			return "end of text"
-		}
-		return fmt.Sprintf("%q", string(r[i]))
-	}
-	return fmt.Sprintf(" (first difference at character %d: %s versus %s)", i+1, show(ra), show(rb))
-}
+func firstDiff(a, b string) string { return analyze.FirstDiff(a, b) }

@@ -1,7 +1,6 @@
 package explain_test
 
 import (
-	"bufio"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -31,17 +30,8 @@ func writeBigHAR(tb testing.TB, path string, size int64, fixture string) int64 {
 	if err := json.Unmarshal(fx, &flow); err != nil {
 		tb.Fatal(err)
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	w := bufio.NewWriterSize(f, 1<<20)
-	var written int64
-	put := func(s string) {
-		n, _ := w.WriteString(s)
-		written += int64(n)
-	}
+	out := createCounted(tb, path)
+	put := out.put
 	browserHeaders := []harNV{
 		{":authority", "api.spotify.com"}, {":method", "GET"}, {":scheme", "https"}, {"accept", "application/json"},
 		{"accept-encoding", "gzip, deflate, br, zstd"}, {"accept-language", "en-GB,en;q=0.9"}, {"app-platform", "WebPlayer"},
@@ -71,12 +61,12 @@ func writeBigHAR(tb testing.TB, path string, size int64, fixture string) int64 {
 	put(`{"log":{"version":"1.2","creator":{"name":"WebInspector","version":"537.36"},"pages":[],"entries":[` + "\n")
 	i := 0
 	insertedFlow := false
-	for written < size {
+	for out.n < size {
 		if i > 0 {
 			put(",\n")
 		}
 		switch {
-		case !insertedFlow && written > size/2:
+		case !insertedFlow && out.n > size/2:
 			for k, fe := range flow.Log.Entries {
 				if k > 0 {
 					put(",\n")
@@ -95,10 +85,8 @@ func writeBigHAR(tb testing.TB, path string, size int64, fixture string) int64 {
 		i++
 	}
 	put("\n]}}\n")
-	if err := w.Flush(); err != nil {
-		tb.Fatal(err)
-	}
-	return written
+	out.close(tb)
+	return out.n
 }
 
 // heapPeak samples the live heap while fn runs; runtime/metrics reads it
@@ -138,6 +126,17 @@ func heapPeak(fn func()) uint64 {
 func BenchmarkExplainHAR50MB(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "session.har")
 	size := writeBigHAR(b, path, 50<<20, "token-redirect-uri-mismatch.har")
+	benchExplainFile(b, path, size, func(res *explain.Result) {
+		if top := res.Top(); top == nil || top.Entry.ID != "token-redirect-uri-mismatch" {
+			b.Fatalf("top: %v", ids(res))
+		}
+	})
+}
+
+// benchExplainFile explains the file at path b.N times, checking each
+// result, and reports the sampled live-heap peak (heap-MB) and the file's
+// size (file-MB).
+func benchExplainFile(b *testing.B, path string, size int64, check func(*explain.Result)) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	runtime.GC()
@@ -149,17 +148,16 @@ func BenchmarkExplainHAR50MB(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			res, err := explain.Default().ExplainReader(f, explain.Options{Name: "session.har"})
+			res, err := explain.Default().ExplainReader(f, explain.Options{Name: filepath.Base(path)})
 			_ = f.Close()
 			if err != nil {
 				b.Fatal(err)
 			}
-			if top := res.Top(); top == nil || top.Entry.ID != "token-redirect-uri-mismatch" {
-				b.Fatalf("top: %v", ids(res))
-			}
+			check(res)
 		})
 		peak = max(peak, p)
 	}
+	b.StopTimer()
 	b.ReportMetric(float64(peak)/(1<<20), "heap-MB")
 	b.ReportMetric(float64(size)/(1<<20), "file-MB")
 }

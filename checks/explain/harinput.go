@@ -45,15 +45,15 @@ func harBodyLimit(e *har.Entry, response bool) int {
 	return 0
 }
 
-// keptWebAPIHeaders are the only headers kept for Web API calls: the rest
-// of a browser's 20-odd headers per request would make memory grow with
-// the file.
+// keptRequestHeaders and keptResponseHeaders are the only headers kept:
+// all the analyzer and the catalog read. The rest of a browser's 20-odd
+// headers per request would make memory grow with the file.
 var keptRequestHeaders = []string{"Authorization"}
 var keptResponseHeaders = []string{"Content-Type", "Retry-After", "WWW-Authenticate", "Location"}
 
 // harExchange converts a HAR entry, or returns false for an entry that has
 // nothing to do with Spotify's OAuth flow or Web API.
-func harExchange(e *har.Entry) (wire.Exchange, bool) {
+func harExchange(e *har.Entry, pool *pool) (wire.Exchange, bool) {
 	u, err := url.Parse(e.Request.URL)
 	if err != nil {
 		return wire.Exchange{}, false
@@ -66,27 +66,27 @@ func harExchange(e *har.Entry) (wire.Exchange, bool) {
 	if where == "" && !(loc != "" && (strings.Contains(loc, "code=") || strings.Contains(loc, "error="))) {
 		return wire.Exchange{}, false
 	}
-	x := wire.Exchange{Started: e.Started, Method: e.Request.Method, URL: e.Request.URL, Status: e.Response.Status,
-		RequestHeaders: http.Header{}, ResponseHeaders: http.Header{}}
-	all := where != WhereWebAPI
+	x := wire.Exchange{Started: e.Started, Method: pool.str(e.Request.Method), URL: pool.str(e.Request.URL), Status: e.Response.Status}
+	req := http.Header{}
 	for _, h := range e.Request.Headers {
-		if all || containsFold(keptRequestHeaders, h.Name) {
-			if !strings.HasPrefix(h.Name, ":") {
-				x.RequestHeaders.Add(h.Name, h.Value)
-			}
+		if containsFold(keptRequestHeaders, h.Name) {
+			req.Add(h.Name, h.Value)
 		}
 	}
+	x.RequestHeaders = pool.intern(req)
+	resp := http.Header{}
 	for _, h := range e.Response.Headers {
-		if all || containsFold(keptResponseHeaders, h.Name) {
-			x.ResponseHeaders.Add(h.Name, h.Value)
+		if containsFold(keptResponseHeaders, h.Name) {
+			resp.Add(h.Name, h.Value)
 		}
 	}
-	if loc != "" && x.ResponseHeaders.Get("Location") == "" {
-		x.ResponseHeaders.Set("Location", loc)
+	if loc != "" && resp.Get("Location") == "" {
+		resp.Set("Location", loc)
 	}
-	if ct := e.Response.Content.MimeType; ct != "" && x.ResponseHeaders.Get("Content-Type") == "" {
-		x.ResponseHeaders.Set("Content-Type", ct)
+	if ct := e.Response.Content.MimeType; ct != "" && resp.Get("Content-Type") == "" {
+		resp.Set("Content-Type", ct)
 	}
+	x.ResponseHeaders = pool.intern(resp)
 	if pd := e.Request.PostData; pd != nil {
 		x.RequestBody = pd.Text
 		if x.RequestBody == "" && len(pd.Params) > 0 {
@@ -96,9 +96,6 @@ func harExchange(e *har.Entry) (wire.Exchange, bool) {
 			}
 			x.RequestBody = v.Encode()
 		}
-		if pd.MimeType != "" && x.RequestHeaders.Get("Content-Type") == "" {
-			x.RequestHeaders.Set("Content-Type", pd.MimeType)
-		}
 	}
 	body := e.Response.Content.Text
 	if strings.EqualFold(e.Response.Content.Encoding, "base64") && body != "" {
@@ -106,9 +103,74 @@ func harExchange(e *har.Entry) (wire.Exchange, bool) {
 			body = string(b)
 		}
 	}
-	x.ResponseBody = body
+	x.ResponseBody = pool.str(body)
 	return x, true
 }
+
+// pool shares what many exchanges of a HAR repeat: one map among the
+// requests or responses whose kept headers are the same (most responses
+// say only Content-Type: application/json; the requests of one client send
+// one Authorization), and one string among equal methods, URLs and small
+// bodies (a failing client gets the same error body thousands of times).
+// A map per exchange would be most of the memory a large HAR takes. What
+// the pool hands out is read, never written; it holds at most 4096 of
+// each.
+type pool struct {
+	headers map[string]http.Header
+	strs    map[string]string
+}
+
+const poolMax = 4096
+
+// str returns the pooled copy of s, for strings short enough to repeat.
+func (p *pool) str(s string) string {
+	if len(s) > 1024 {
+		return s
+	}
+	if shared, ok := p.strs[s]; ok {
+		return shared
+	}
+	if p.strs == nil {
+		p.strs = map[string]string{}
+	}
+	if len(p.strs) < poolMax {
+		p.strs[s] = s
+	}
+	return s
+}
+
+func (p *pool) intern(h http.Header) http.Header {
+	if len(h) == 0 {
+		return nil
+	}
+	// The kept headers are few and small: a key of them is cheap.
+	var b strings.Builder
+	for _, k := range keptHeaders {
+		for _, v := range h.Values(k) {
+			b.WriteString(k)
+			b.WriteByte(0)
+			b.WriteString(v)
+			b.WriteByte(0)
+		}
+	}
+	key := b.String()
+	if shared, ok := p.headers[key]; ok {
+		return shared
+	}
+	if p.headers == nil {
+		p.headers = map[string]http.Header{}
+	}
+	if len(p.headers) < poolMax {
+		p.headers[key] = h
+	}
+	return h
+}
+
+// keptHeaders are all of them.
+var keptHeaders = append(append([]string{}, keptRequestHeaders...), keptResponseHeaders...)
+
+// keptHeader is every header harExchange keeps, request or response.
+func keptHeader(name string) bool { return containsFold(keptHeaders, name) }
 
 func containsFold(list []string, s string) bool {
 	for _, l := range list {
@@ -122,8 +184,9 @@ func containsFold(list []string, s string) bool {
 // ReadHAR reads the exchanges of a HAR file that matter to the catalog.
 func ReadHAR(r io.Reader, name string) ([]wire.Exchange, har.Info, error) {
 	var xs []wire.Exchange
-	info, err := har.Decode(r, har.Options{BodyLimit: harBodyLimit}, func(e *har.Entry) error {
-		if x, ok := harExchange(e); ok {
+	shared := &pool{}
+	info, err := har.Decode(r, har.Options{BodyLimit: harBodyLimit, KeepHeader: keptHeader}, func(e *har.Entry) error {
+		if x, ok := harExchange(e, shared); ok {
 			xs = append(xs, x)
 		}
 		return nil

@@ -57,6 +57,9 @@ type Match struct {
 	Wording string
 	// Source is the format the error came in, e.g. "spotipy SpotifyException".
 	Source string
+	// Count is how many exchanges showed it, for a HAR or a transcript;
+	// Evidence quotes the first few. 0 for text.
+	Count int
 }
 
 // Level is the match's confidence band.

@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/spotcheck/spotcheck/fakespotify/analyze"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
@@ -859,14 +860,8 @@ func (s *scan) extractURLs() {
 // callbackObservation reads a redirect back to the app: the parameters of
 // the query and, for the implicit grant, the fragment.
 func callbackObservation(u *url.URL) (*observation, bool) {
-	params := u.Query()
-	fromFragment := false
-	if u.Fragment != "" {
-		if fp, err := url.ParseQuery(u.Fragment); err == nil && (fp.Has("error") || fp.Has("access_token") || fp.Has("code")) {
-			params, fromFragment = fp, true
-		}
-	}
-	if !params.Has("error") && !params.Has("code") && !params.Has("access_token") {
+	params, fromFragment, ok := analyze.CallbackParams(u)
+	if !ok {
 		return nil, false
 	}
 	o := &observation{isCallback: true, params: params, fromFragment: fromFragment, where: WhereRedirect, source: "callback URL"}

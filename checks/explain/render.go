@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/spotcheck/spotcheck/checks/cisafe"
@@ -52,6 +53,7 @@ type DocCause struct {
 	Source     string      `json:"source,omitempty"`
 	Wording    string      `json:"wording,omitempty"`
 	Cause      string      `json:"cause,omitempty"`
+	Count      int         `json:"count,omitempty"`
 	Reasons    []DocReason `json:"reasons"`
 	Fix        string      `json:"fix"`
 	Ask        []string    `json:"ask"`
@@ -98,7 +100,7 @@ func docCause(m Match) DocCause {
 	e := m.Entry
 	dc := DocCause{
 		ID: e.ID, Title: e.Title, Confidence: m.Confidence, Level: string(m.Level()),
-		Evidence: nonNil(m.Evidence), Findings: nonNil(m.Findings), Source: m.Source, Wording: m.Wording, Cause: m.Cause,
+		Evidence: nonNil(m.Evidence), Findings: nonNil(m.Findings), Source: m.Source, Wording: m.Wording, Cause: m.Cause, Count: m.Count,
 		Fix: oneLine(e.Fix), Ask: nonNil(e.Ask), Since: e.Since, Context: oneLine(e.Context),
 	}
 	for _, w := range e.Where {
@@ -178,6 +180,9 @@ func WriteText(w io.Writer, r *Result) error {
 			// Not wrapped: spacing can be the evidence ("client_credentials  is").
 			b.WriteString("  > " + ev + "\n")
 		}
+		if top.Count > maxExamples {
+			fmt.Fprintf(&b, "  (%s showed it; the evidence and findings quote the first %d)\n", countRequests(top.Count), maxExamples)
+		}
 	}
 	if len(top.Findings) > 0 {
 		b.WriteString("\nWhat the requests show\n")
@@ -218,6 +223,9 @@ func WriteText(w io.Writer, r *Result) error {
 		b.WriteString("\nAlso matched\n")
 		for _, m := range r.Matches[1:] {
 			fmt.Fprintf(&b, "  %-28s [%s, %.2f] %s\n", m.Entry.ID, m.Level(), m.Confidence, m.Entry.Title)
+			if m.Count > 1 {
+				fmt.Fprintf(&b, "      (%s showed it)\n", countRequests(m.Count))
+			}
 			for _, f := range m.Findings {
 				wrap(&b, "      - ", f)
 			}
@@ -227,6 +235,15 @@ func WriteText(w io.Writer, r *Result) error {
 	writeNotes(&b, r.Notes)
 	_, err := io.WriteString(w, cisafe.Text(b.String()))
 	return err
+}
+
+// countRequests is "2,838 requests".
+func countRequests(n int) string {
+	digits := strconv.Itoa(n)
+	for i := len(digits) - 3; i > 0; i -= 3 {
+		digits = digits[:i] + "," + digits[i:]
+	}
+	return digits + " requests"
 }
 
 func writeNotes(b *strings.Builder, notes []string) {

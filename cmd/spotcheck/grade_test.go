@@ -133,12 +133,13 @@ var _ = Describe("the grade's JSON", func() {
 		Expect(res.Duration).To(Equal(g.Duration))
 		Expect(res.Checks).To(HaveLen(len(g.Checks)))
 		for i, c := range g.Checks {
-			Expect(res.Checks[i]).To(Equal(checks.CheckOutcome{ID: c.ID, Group: c.Group, Title: c.Title, Status: checks.Status(c.Status), Message: c.Message, Duration: c.Duration}))
+			Expect(res.Checks[i]).To(Equal(checks.CheckOutcome{ID: c.ID, Alias: c.Alias, Group: c.Group, Title: c.Title, Status: checks.Status(c.Status), Message: c.Message, Duration: c.Duration}))
 		}
 		Expect(res.Findings).To(HaveLen(len(g.Findings)))
 		for i, f := range g.Findings {
 			got := res.Findings[i]
 			Expect(got.ID).To(Equal(f.ID))
+			Expect(got.Alias).To(Equal(f.Alias))
 			Expect(got.Severity).To(Equal(checks.Severity(f.Severity)))
 			Expect(got.Group).To(Equal(f.Group))
 			Expect(got.Check).To(Equal(f.Check))

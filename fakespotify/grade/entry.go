@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
+	"github.com/spotcheck/spotcheck/fakespotify/analyze"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -91,6 +92,12 @@ func parse(e *Entry) *req {
 		}
 	}
 	return r
+}
+
+// token reads a token request as package analyze does.
+func (r *req) token() *analyze.Token {
+	return analyze.TokenOf(&wire.Exchange{Method: r.Method, RequestHeaders: r.Header, RequestBody: string(r.Body),
+		Status: r.Status, ResponseBody: string(r.ResponseBody)})
 }
 
 // grant is the grant_type of a POST to the token endpoint, or "".

@@ -57,7 +57,9 @@ const (
 // Finding is one problem with the client, in the JSON shape of
 // checks.Finding plus the app it concerns.
 type Finding struct {
-	ID       string   `json:"id"`
+	ID string `json:"id"`
+	// Alias is the id's earlier spelling, for one release (Rule.Alias).
+	Alias    string   `json:"alias,omitempty"`
 	Severity Severity `json:"severity"`
 	Group    string   `json:"group,omitempty"`
 	Check    string   `json:"check,omitempty"` // the rule id
@@ -83,6 +85,7 @@ type Exchange = wire.Exchange
 // checks.CheckOutcome, so that a JUnit report can list passing rules too.
 type Outcome struct {
 	ID       string        `json:"id"`
+	Alias    string        `json:"alias,omitempty"` // Rule.Alias
 	Group    string        `json:"group"`
 	Title    string        `json:"title"`
 	Status   Status        `json:"status"`
@@ -208,7 +211,7 @@ func Merge(reports []Report, started time.Time) Report {
 			i, ok := byID[c.ID]
 			if !ok {
 				byID[c.ID] = len(out.Checks)
-				out.Checks = append(out.Checks, Outcome{ID: c.ID, Group: c.Group, Title: c.Title, Status: c.Status})
+				out.Checks = append(out.Checks, Outcome{ID: c.ID, Alias: c.Alias, Group: c.Group, Title: c.Title, Status: c.Status})
 				i = len(out.Checks) - 1
 			} else {
 				out.Checks[i].Status = worseStatus(out.Checks[i].Status, c.Status)

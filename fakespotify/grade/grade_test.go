@@ -78,7 +78,7 @@ func outcome(r grade.Report, id string) grade.Outcome {
 
 var _ = Describe("the rules", func() {
 	It("have stable kebab-case ids, a group, a title, a severity and a fix each", func() {
-		kebab := regexp.MustCompile(`^[a-z]+(-[a-z]+)*$`)
+		kebab := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 		seen := map[string]bool{}
 		for _, r := range grade.Rules() {
 			Expect(r.ID).To(MatchRegexp(kebab.String()))
@@ -89,10 +89,10 @@ var _ = Describe("the rules", func() {
 			Expect(r.Fix).NotTo(BeEmpty(), r.ID)
 			Expect([]grade.Severity{grade.SeverityError, grade.SeverityWarning, grade.SeverityInfo}).To(ContainElement(r.Severity))
 		}
-		Expect(grade.RuleIDs()).To(ContainElements("state-missing", "public-client-without-pkce", "pkce-plain", "code-reused",
-			"code-exchanged-late", "redirect-uri-mismatch-at-token", "stale-refresh-token-after-rotation", "refresh-storm",
-			"expired-access-token-used", "retry-after-ignored", "token-endpoint-from-browser", "client-secret-in-query",
-			"access-token-in-query", "localhost-redirect-uri", "scope-requested-unused"))
+		Expect(grade.RuleIDs()).To(ContainElements("state-missing", "public-client-without-pkce", "pkce-method-not-s256", "code-invalid",
+			"code-exchanged-late", "token-redirect-uri-mismatch", "refresh-token-revoked", "refresh-storm",
+			"access-token-expired", "retry-after-ignored", "token-endpoint-from-browser", "client-secret-in-query",
+			"access-token-in-query", "redirect-uri-localhost", "scope-requested-unused"))
 	})
 
 	It("are all in the README's rules table, with their severity", func() {
@@ -153,7 +153,7 @@ var _ = Describe("Run", func() {
 			l.exchange("AQsame-code-value", t0)
 		}
 		r := run(l)
-		Expect(r.IDs()).To(Equal([]string{"code-reused"}))
+		Expect(r.IDs()).To(Equal([]string{"code-invalid"}))
 		ev := r.Findings[0].Evidence
 		Expect(ev).To(HaveLen(grade.DefaultMaxEvidence))
 		Expect(ev[len(ev)-1]).To(Equal("… and 5 more like these"))
@@ -161,6 +161,45 @@ var _ = Describe("Run", func() {
 		Expect(ev[2]).To(ContainSubstring("(fourth use;"))
 		Expect(run(l, grade.Options{MaxEvidence: 20}).Findings[0].Evidence).To(HaveLen(14))
 	})
+
+	DescribeTable("a renamed rule keeps its earlier id as an alias for one release",
+		func(id, alias string) {
+			l := &log{}
+			l.exchange("AQsame-code-value", t0)
+			l.exchange("AQsame-code-value", t0.Add(time.Second))
+			Expect(grade.Options{Skip: []string{alias}}.Validate()).To(Succeed())
+			var rule grade.Rule
+			for _, r := range grade.Rules() {
+				if r.ID == id {
+					rule = r
+				}
+			}
+			Expect(rule.Alias).To(Equal(alias))
+			if id != "code-invalid" {
+				return
+			}
+			r := run(l)
+			Expect(r.Findings[0].ID).To(Equal(id))
+			b, err := json.Marshal(r.Findings[0])
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(b)).To(ContainSubstring(`"id":"code-invalid","alias":"code-reused"`))
+			skipped := run(l, grade.Options{Skip: []string{alias}})
+			Expect(skipped.Findings).To(BeEmpty())
+			for _, c := range skipped.Checks {
+				if c.ID == id {
+					Expect(c.Status).To(Equal(grade.StatusSkip))
+					Expect(c.Alias).To(Equal(alias))
+				}
+			}
+		},
+		Entry(nil, "code-invalid", "code-reused"),
+		Entry(nil, "token-redirect-uri-mismatch", "redirect-uri-mismatch-at-token"),
+		Entry(nil, "refresh-token-revoked", "stale-refresh-token-after-rotation"),
+		Entry(nil, "access-token-expired", "expired-access-token-used"),
+		Entry(nil, "pkce-method-not-s256", "pkce-plain"),
+		Entry(nil, "implicit-grant-removed", "implicit-grant-used"),
+		Entry(nil, "redirect-uri-localhost", "localhost-redirect-uri"),
+	)
 
 	It("shows the date in evidence when the window spans days", func() {
 		l := &log{}

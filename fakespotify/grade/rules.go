@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spotcheck/spotcheck/fakespotify/analyze"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -14,7 +15,10 @@ import (
 const NoRequests = "no-requests"
 
 // rules run in this order; reports list them so. Each id is stable: CI
-// configurations and skip lists name them.
+// configurations and skip lists name them. Where a rule judges a mistake
+// the error catalog and the doctor also name, it has their id (package
+// analyze's); Alias is the rule's own earlier spelling, which skip lists
+// and JSON output keep for one release.
 var rules = []Rule{
 	{ID: NoRequests, Group: "window", Severity: SeverityError,
 		Title: "The app's requests reached the fake (an empty window is not a pass)",
@@ -24,15 +28,15 @@ var rules = []Rule{
 		Title: "Every authorization request carries a state",
 		Fix:   "send a fresh random state on every /authorize request and compare it on the callback",
 		check: checkStateMissing},
-	{ID: "pkce-plain", Group: "authorize", Severity: SeverityError,
+	{ID: string(analyze.PKCEMethodNotS256), Alias: "pkce-plain", Group: "authorize", Severity: SeverityError,
 		Title: "PKCE uses code_challenge_method=S256, never plain",
 		Fix:   "code_challenge=base64url(SHA-256(verifier)) without padding, code_challenge_method=S256",
 		check: checkPKCEPlain},
-	{ID: "implicit-grant-used", Group: "authorize", Severity: SeverityError,
+	{ID: string(analyze.ImplicitGrantRemoved), Alias: "implicit-grant-used", Group: "authorize", Severity: SeverityError,
 		Title: "No implicit grant (response_type=token, removed by Spotify on 2025-11-27)",
 		Fix:   "use the authorization code flow with PKCE",
 		check: checkImplicitGrant},
-	{ID: "localhost-redirect-uri", Group: "authorize", Severity: SeverityError,
+	{ID: string(analyze.RedirectURILocalhost), Alias: "localhost-redirect-uri", Group: "authorize", Severity: SeverityError,
 		Title: "Redirect URIs use a loopback IP literal, not localhost",
 		Fix:   "use http://127.0.0.1:PORT/callback (or [::1]) and register it",
 		check: checkLocalhostRedirect},
@@ -48,7 +52,7 @@ var rules = []Rule{
 		Title: "A client without a secret uses PKCE (code_challenge and code_verifier)",
 		Fix:   "S256 code_challenge at /authorize, code_verifier with client_id at /api/token",
 		check: checkPublicWithoutPKCE},
-	{ID: "code-reused", Group: "token", Severity: SeverityError,
+	{ID: string(analyze.CodeInvalid), Alias: "code-reused", Group: "token", Severity: SeverityError,
 		Title: "Each authorization code is sent to /api/token once",
 		Fix:   "exchange once; never retry an exchange with the same code (set oauth2.AuthStyleInHeader)",
 		check: checkCodeReused},
@@ -56,11 +60,11 @@ var rules = []Rule{
 		Title: "Codes are exchanged promptly after the callback (60 s warns, expiry is an error)",
 		Fix:   "exchange the code in the callback handler, right away",
 		check: checkCodeLate},
-	{ID: "redirect-uri-mismatch-at-token", Group: "token", Severity: SeverityError,
+	{ID: string(analyze.TokenRedirectURIMismatch), Alias: "redirect-uri-mismatch-at-token", Group: "token", Severity: SeverityError,
 		Title: "The token request repeats the authorize request's redirect_uri byte for byte",
 		Fix:   "use one constant redirect_uri for /authorize and /api/token",
 		check: checkRedirectMismatch},
-	{ID: "stale-refresh-token-after-rotation", Group: "refresh", Severity: SeverityError,
+	{ID: string(analyze.RefreshTokenRevoked), Alias: "stale-refresh-token-after-rotation", Group: "refresh", Severity: SeverityError,
 		Title: "A rotated refresh token is replaced by the new one and not used again",
 		Fix:   "store the refresh_token of every refresh answer; one refresh at a time",
 		check: checkStaleRefresh},
@@ -68,7 +72,7 @@ var rules = []Rule{
 		Title: "Access tokens are refreshed near expiry, not early or in bursts",
 		Fix:   "refresh shortly before expiry or after a 401; share one token source",
 		check: checkRefreshStorm},
-	{ID: "expired-access-token-used", Group: "refresh", Severity: SeverityError,
+	{ID: string(analyze.AccessTokenExpired), Alias: "expired-access-token-used", Group: "refresh", Severity: SeverityError,
 		Title: "An expired access token is refreshed, not used again and again",
 		Fix:   "refresh before expiry (oauth2.TokenSource); on a 401 refresh once and retry once",
 		check: checkExpiredAccess},

@@ -2,9 +2,10 @@ package grade
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/spotcheck/spotcheck/fakespotify/analyze"
 )
 
 const noExchange = "no authorization-code exchanges in the window"
@@ -60,12 +61,10 @@ func checkPublicWithoutPKCE(s *session) result {
 	return result{findings: out}
 }
 
-// isAutoDetectRetry recognises golang.org/x/oauth2's AuthStyleAutoDetect:
-// a failed exchange with Basic credentials, repeated at once with the
-// credentials in the body (golang/oauth2 PR 803).
+// isAutoDetectRetry recognises golang.org/x/oauth2's AuthStyleAutoDetect
+// retry: package analyze decides, for the grader and explain alike.
 func isAutoDetectRetry(first, second *req) bool {
-	return first.hasBasic() && first.Status != http.StatusOK &&
-		second.Header.Get("Authorization") == "" && second.form.Get("client_id") != ""
+	return analyze.AuthStyleRetry(first.token(), second.token())
 }
 
 func checkCodeReused(s *session) result {

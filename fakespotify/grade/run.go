@@ -62,7 +62,7 @@ func (o Options) WithDefaults() Options {
 // Validate reports an unknown rule id in Skip.
 func (o Options) Validate() error {
 	for _, id := range o.Skip {
-		if _, ok := ruleByID[id]; !ok {
+		if _, ok := ruleByID[id]; !ok && aliases[id] == "" {
 			return fmt.Errorf("skip: no rule %q (rules: %s)", id, strings.Join(RuleIDs(), ", "))
 		}
 	}
@@ -84,7 +84,10 @@ type Input struct {
 
 // Rule is one client rule.
 type Rule struct {
-	ID    string
+	ID string
+	// Alias is the id's spelling before it took the catalog's (one
+	// release): Skip accepts it, and findings and outcomes carry it.
+	Alias string
 	Group string // authorize, token, refresh, api, scopes
 	Title string // what the rule checks, as a JUnit test case reads
 	// Severity is the most severe finding the rule reports; some report
@@ -120,10 +123,21 @@ func RuleIDs() []string {
 
 var ruleByID = map[string]*Rule{}
 
+// aliases maps a rule's old id to its id.
+var aliases = map[string]string{}
+
 func init() {
 	for i := range rules {
 		ruleByID[rules[i].ID] = &rules[i]
+		if rules[i].Alias != "" {
+			aliases[rules[i].Alias] = rules[i].ID
+		}
 	}
+}
+
+// skipped reports whether Skip names a rule, by its id or its alias.
+func (o Options) skipped(r *Rule) bool {
+	return slices.Contains(o.Skip, r.ID) || r.Alias != "" && slices.Contains(o.Skip, r.Alias)
 }
 
 // Run grades one app's client.
@@ -152,10 +166,10 @@ func (s *session) judgeAll(rep *Report, emptyReason string) {
 	name := s.appName()
 	for i := range rules {
 		rule := &rules[i]
-		out := Outcome{ID: rule.ID, Group: rule.Group, Title: rule.Title}
+		out := Outcome{ID: rule.ID, Alias: rule.Alias, Group: rule.Group, Title: rule.Title}
 		r0 := time.Now()
 		switch {
-		case slices.Contains(s.opts.Skip, rule.ID):
+		case s.opts.skipped(rule):
 			out.Status, out.Message = StatusSkip, "turned off (skip)"
 		case len(s.reqs) == 0 && !rule.judgesEmpty:
 			out.Status, out.Message = StatusSkip, emptyReason
@@ -171,7 +185,7 @@ func (s *session) judgeAll(rep *Report, emptyReason string) {
 				for j := range findings {
 					findings[j].Check, findings[j].Group = rule.ID, rule.Group
 					if findings[j].ID == "" {
-						findings[j].ID = rule.ID
+						findings[j].ID, findings[j].Alias = rule.ID, rule.Alias
 					}
 					findings[j].ClientID, findings[j].App = s.in.ClientID, name
 					if findings[j].Severity == SeverityInfo {

@@ -125,7 +125,7 @@ func Run() *checks.RunResult {
 		},
 	}
 	explain := &checks.Explanation{
-		ID: "code-reused", Title: "The authorization code was already used",
+		ID: "code-invalid", Title: "The authorization code was already used",
 		Causes: []string{"The app exchanged the same code twice (a retry, or golang.org/x/oauth2's auth-style probing).", "The code expired: codes live 10 minutes."},
 		Fix:    "Exchange each code exactly once, right after the redirect; start a new authorization for a new code.",
 		Ask:    []string{"Does the error happen on the first login or only after a retry?"},
@@ -205,7 +205,7 @@ func Findings() *checks.FindingsResult {
 			{ID: "client-secret-wrong", Severity: checks.SeverityError, Group: "credentials", Check: "client-secret-valid",
 				Title: "Spotify rejects the client secret", Evidence: []string{"POST /api/token → 400 invalid_client: Invalid client secret", "secret " + fpSecret},
 				Fix: "Copy the secret again from the app's settings in the Spotify developer dashboard (View client secret); rotate it if it was ever committed, and `git rm --cached` the file that held it.", Exchanges: []wire.Exchange{secret}},
-			{ID: "redirect-uri-not-registered", Severity: checks.SeverityError, Group: "redirect-uris", Check: "redirect-uri-registered",
+			{ID: "redirect-uri-mismatch", Severity: checks.SeverityError, Group: "redirect-uris", Check: "redirect-uri-registered",
 				Title: "http://localhost:8080/callback is not registered", Evidence: []string{"GET /authorize → 400 INVALID_CLIENT: Invalid redirect URI"},
 				Fix: "Register http://127.0.0.1:8080/callback in the dashboard and use it in the app: Spotify no longer accepts localhost.", Exchanges: []wire.Exchange{redirect}},
 			{ID: "redirect-uri-http", Severity: checks.SeverityWarning, Group: "redirect-uris", Check: "redirect-uri-loopback",

@@ -138,6 +138,10 @@ type Options struct {
 	// usually the response status and headers); response tells a response
 	// body from a request body. Nil keeps DefaultBodyLimit bytes.
 	BodyLimit func(e *Entry, response bool) int
+	// KeepHeader says whether to keep a header, by name; the values of the
+	// others are skipped unread (a browser sends 20-odd per request). Nil
+	// keeps every header.
+	KeepHeader func(name string) bool
 }
 
 // SyntaxError is a file that is not a HAR, with where it went wrong.
@@ -396,13 +400,19 @@ func (d *decoder) headers() ([]Header, error) {
 	var hs []Header
 	err := d.arrayOrSkip(func() error {
 		var h Header
+		named := false
+		keep := func() bool { return d.opts.KeepHeader == nil || d.opts.KeepHeader(h.Name) }
 		if err := d.objectOrSkip(func(k string) error {
 			switch k {
 			case "name":
 				var err error
 				h.Name, err = d.str(maxShort)
+				named = true
 				return err
 			case "value":
+				if named && !keep() {
+					return d.skip()
+				}
 				var err error
 				h.Value, err = d.str(maxHeader)
 				return err
@@ -411,7 +421,7 @@ func (d *decoder) headers() ([]Header, error) {
 		}); err != nil {
 			return err
 		}
-		if len(hs) < maxHeaders {
+		if keep() && len(hs) < maxHeaders {
 			hs = append(hs, h)
 		}
 		return nil

@@ -124,6 +124,22 @@ var _ = Describe("Decode", func() {
 		Expect(es[0].Response.Content.Truncated).To(BeTrue())
 	})
 
+	DescribeTable("keeps only the headers KeepHeader names, whichever comes first in each, name or value",
+		func(header string) {
+			src := `{"log":{"entries":[{"request":{"url":"http://x/api/token","headers":[` + header +
+				`,{"name":"authorization","value":"Basic YWJj"}]}}]}}`
+			keep := func(name string) bool { return strings.EqualFold(name, "Authorization") }
+			es, _, err := decodeAll(src, har.Options{KeepHeader: keep})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(es[0].Request.Headers).To(Equal([]har.Header{{Name: "authorization", Value: "Basic YWJj"}}))
+			all, _, err := decodeAll(src, har.Options{})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(all[0].Request.Headers).To(HaveLen(2))
+		},
+		Entry("name first", `{"name":"user-agent","value":"Mozilla/5.0"}`),
+		Entry("value first", `{"value":"Mozilla/5.0","name":"user-agent"}`),
+	)
+
 	It("skips a body entirely at limit 0", func() {
 		src := `{"log":{"entries":[{"response":{"content":{"text":"secret stuff"}}}]}}`
 		es, _, err := decodeAll(src, har.Options{BodyLimit: func(*har.Entry, bool) int { return 0 }})
