@@ -430,14 +430,14 @@ func (r *Rule) compile(causeIDs map[string]bool) []string {
 		if strings.HasSuffix(src, `\.`) {
 			problems = append(problems, fmt.Sprintf("%s %q: drop the trailing period (it is ignored on values)", field, src))
 		}
-		a, err := regexp.Compile(`(?i)^(?:` + src + `)$`)
-		if err != nil {
+		if _, err := regexp.Compile(src); err != nil {
 			problems = append(problems, fmt.Sprintf("%s %q: %v", field, src, err))
 			return
 		}
-		*anchored = a
+		loose := tolerant(src)
+		*anchored = regexp.MustCompile(`(?i)^(?:` + loose + `)$`)
 		if scan != nil {
-			*scan = newFastRe(regexp.MustCompile(`(?i)`+src), 512)
+			*scan = newFastRe(regexp.MustCompile(`(?i)`+loose), 512)
 		}
 	}
 	compile("description", r.Description, &r.descRe, &r.descScan)

@@ -1,6 +1,8 @@
 package explain
 
 import (
+	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -20,7 +22,7 @@ const phraseSource = "plain text"
 func closed(t string, start, end int, open bool) bool {
 	if start > 0 {
 		r, _ := utf8.DecodeLastRuneInString(t[:start])
-		if isWordRune(r) {
+		if isWordRune(r) && !glued(r, t[start:]) {
 			return false
 		}
 	}
@@ -39,6 +41,23 @@ func closed(t string, start, end int, open bool) bool {
 		}
 	}
 	return true
+}
+
+// glued reports whether a phrase starting with rest, right after the
+// letter prev, is a message glued to the word before it rather than the
+// middle of a word: a translated page puts its own words right before
+// "INVALID_CLIENT: …" with no space ("请检查INVALID_CLIENT"), and log
+// formats glue a lowercase label to an upper-case code ("errorINVALID_CLIENT").
+func glued(prev rune, rest string) bool {
+	first, size := utf8.DecodeRuneInString(rest)
+	if first >= utf8.RuneSelf {
+		return false
+	}
+	if prev >= utf8.RuneSelf {
+		return true // another script: a word boundary without a space
+	}
+	second, _ := utf8.DecodeRuneInString(rest[size:])
+	return prev >= 'a' && prev <= 'z' && first >= 'A' && first <= 'Z' && second >= 'A' && second <= 'Z'
 }
 
 // connector reports whether text starts with a word that typically
@@ -200,4 +219,76 @@ func (s *scan) settle(structured []candidate) []candidate {
 		}
 	}
 	return append(other, keep...)
+}
+
+// tolerant rewrites a catalog text (a regular expression) so that it also
+// matches the text as people retype or rewrap it: any run of white space,
+// line breaks included, for a space; a comma, colon or semicolon before a
+// space left out; and an article (the, a, an) before a word left out or
+// another put in ("user may not be registered" for "the user may not be
+// registered"). Only literal text is loosened; the expression's own
+// operators stay as written.
+func tolerant(src string) string {
+	re, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return src // compile reports the error on the original
+	}
+	if !loosen(re) {
+		return src
+	}
+	return re.String()
+}
+
+// loosen rewrites the literals under re in place and reports whether any
+// changed.
+func loosen(re *syntax.Regexp) bool {
+	if re.Op == syntax.OpLiteral {
+		lit := string(re.Rune)
+		if !strings.ContainsAny(lit, " ,:;") {
+			return false
+		}
+		flags := syntax.Perl
+		if re.Flags&syntax.FoldCase != 0 {
+			flags |= syntax.FoldCase
+		}
+		nre, err := syntax.Parse(looseLiteral(lit), flags)
+		if err != nil {
+			return false
+		}
+		*re = *nre
+		return true
+	}
+	changed := false
+	for _, sub := range re.Sub {
+		changed = loosen(sub) || changed
+	}
+	return changed
+}
+
+// articles may be left out or swapped for one another before a word.
+var articles = map[string]bool{"the": true, "a": true, "an": true}
+
+// looseLiteral is the expression for one literal text, loosened as
+// tolerant describes.
+func looseLiteral(lit string) string {
+	var b strings.Builder
+	words := strings.Split(lit, " ")
+	for i, w := range words {
+		last := i == len(words)-1
+		if !last && articles[strings.ToLower(w)] && words[i+1] != "" {
+			b.WriteString(`(?:(?:the|an?)\s+)?`)
+			continue
+		}
+		if !last {
+			if trimmed := strings.TrimRight(w, ",:;"); trimmed != w && trimmed != "" {
+				b.WriteString(regexp.QuoteMeta(trimmed) + `[,:;]?`)
+			} else {
+				b.WriteString(regexp.QuoteMeta(w))
+			}
+			b.WriteString(`\s+`)
+			continue
+		}
+		b.WriteString(regexp.QuoteMeta(w))
+	}
+	return b.String()
 }
