@@ -91,6 +91,11 @@ var (
 		mustFast(`\b(?:GET|POST|PUT|DELETE|PATCH)\s+\S+\s+(?:-\s+)?([1-5]\d\d)\b`, 2048),
 		mustFast(`(?i)\bcannot fetch token: ([1-5]\d\d)\b`, 256),
 		mustFast(`(?i)\berror\s*\(?([45]\d\d)\)?:`, 256),
+		// Python requests' raise_for_status: "403 Client Error: Forbidden for url: …".
+		mustFast(`\b([45]\d\d) (?:Client|Server) Error\b`, 256),
+		// How people write a status in a sentence: "a 403", "returns 404",
+		// "the code 429", "HTTP 401 error".
+		mustFast(`(?i)\b(?:an?|the|code|returns?|returning|getting|gets|get|giving|gives|throws?|throwing|with)\s+([45]\d\d)\b`, 256),
 	}
 	pathPatterns = []*fastRe{
 		mustFast(`(?i)https?://api\.spotify\.com(/v1/[^\s"'<>\\)\],]*)`, 2048),

@@ -22,7 +22,7 @@ const phraseSource = "plain text"
 func closed(t string, start, end int, open bool) bool {
 	if start > 0 {
 		r, _ := utf8.DecodeLastRuneInString(t[:start])
-		if isWordRune(r) && !glued(r, t[start:]) {
+		if isWordRune(r) && !glued(r, t[start:]) && !emphasis(t[:start], false) {
 			return false
 		}
 	}
@@ -30,7 +30,7 @@ func closed(t string, start, end int, open bool) bool {
 		return true
 	}
 	r, size := utf8.DecodeRuneInString(t[end:])
-	if isWordRune(r) {
+	if isWordRune(r) && !emphasis(t[end:], true) {
 		return false
 	}
 	if r == ' ' && end+size < len(t) {
@@ -49,27 +49,51 @@ func closed(t string, start, end int, open bool) bool {
 // "INVALID_CLIENT: …" with no space ("请检查INVALID_CLIENT"), and log
 // formats glue a lowercase label to an upper-case code ("errorINVALID_CLIENT").
 func glued(prev rune, rest string) bool {
-	first, size := utf8.DecodeRuneInString(rest)
+	first, _ := utf8.DecodeRuneInString(rest)
 	if first >= utf8.RuneSelf {
 		return false
 	}
 	if prev >= utf8.RuneSelf {
 		return true // another script: a word boundary without a space
 	}
-	second, _ := utf8.DecodeRuneInString(rest[size:])
-	return prev >= 'a' && prev <= 'z' && first >= 'A' && first <= 'Z' && second >= 'A' && second <= 'Z'
+	// A lowercase letter, then an upper-case one: a label glued to a code
+	// ("errorINVALID_CLIENT") or a camelCase name ("getAudioFeatures").
+	return prev >= 'a' && prev <= 'z' && first >= 'A' && first <= 'Z'
+}
+
+// emphasis reports whether the word rune next to a phrase is Markdown's
+// emphasis mark (_INVALID_CLIENT: Invalid redirect URI_) rather than part
+// of a word: an underscore with no word rune beyond it. after says that
+// side is the text after the phrase (else before it).
+func emphasis(side string, after bool) bool {
+	if after {
+		if !strings.HasPrefix(side, "_") {
+			return false
+		}
+		r, _ := utf8.DecodeRuneInString(side[1:])
+		return len(side) == 1 || !isWordRune(r)
+	}
+	if !strings.HasSuffix(side, "_") {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(side[:len(side)-1])
+	return len(side) == 1 || !isWordRune(r)
 }
 
 // connector reports whether text starts with a word that typically
-// follows a complete message in a log ("… code in /var/www/Request.php",
-// "… code_verifier when exchanging"), rather than continuing the phrase.
+// follows a complete message in a log or a sentence ("… code in
+// /var/www/Request.php", "… code_verifier when exchanging", "… Invalid
+// client error"), rather than continuing the phrase.
 func connector(text string) bool {
 	w := text
 	if i := strings.IndexAny(text, " \t\n,.:;()"); i >= 0 {
 		w = text[:i]
 	}
 	switch w {
-	case "in", "at", "when", "while", "after", "during", "on", "from", "with", "thrown", "raised":
+	case "in", "at", "when", "while", "after", "during", "on", "from", "with", "thrown", "raised",
+		// A person's sentence going on after the quoted message.
+		"error", "errors", "message", "page", "screen", "response", "exception", "even", "again",
+		"every", "each", "but", "and", "so", "because", "if", "although", "though", "which", "whenever", "now":
 		return true
 	}
 	return false
