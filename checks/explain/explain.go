@@ -190,6 +190,9 @@ func (c *Catalog) explainText(raw string, kind Kind, opts Options) (*Result, err
 		if len(ms) == 0 && !wire.IsAuthorizePath(u.Path) {
 			res.Notes = append(res.Notes, callbackNote(u))
 		}
+		if n := placeholderNote(u); n != "" && wire.IsAuthorizePath(u.Path) {
+			res.Notes = append(res.Notes, n)
+		}
 		cands = ms
 	case KindJSON:
 		if !json.Valid([]byte(trimmed)) {
@@ -261,6 +264,7 @@ func (c *Catalog) scanText(text string, known Where, state string, set *redact.S
 		}
 	}
 	s.phrases(known)
+	res.Notes = append(res.Notes, s.notes...)
 	s.cands = append(s.cands, structured...)
 	cands := s.settle(structured)
 	// A message recognised with high confidence makes rules that only look
@@ -277,6 +281,11 @@ func (c *Catalog) scanText(text string, known Where, state string, set *redact.S
 				cands[i].score *= 0.6
 				break
 			}
+		}
+	}
+	for i := range cands {
+		if cands[i].entry.ID == "redirect-uri-insecure" && cands[i].cause == "" {
+			cands[i].cause = insecureCause(text)
 		}
 	}
 	for i := range cands {

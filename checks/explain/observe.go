@@ -60,7 +60,8 @@ type scan struct {
 	obs     []*observation
 	claimed [][2]int // spans owned by parsed observations
 	cands   []candidate
-	state   string // the state the app sent, for callbacks
+	state   string   // the state the app sent, for callbacks
+	notes   []string // what the reader should know about the input
 }
 
 var (
@@ -834,6 +835,7 @@ func (s *scan) extractStatuses() {
 // authorize URLs.
 func (s *scan) extractURLs() {
 	for _, m := range urlRe.findAll(s.text, s.lower, 50) {
+		m[1] = placeholderEnd(s.text, m[1])
 		raw := strings.TrimRight(s.text[m[0]:m[1]], ".,;)]}")
 		u, err := url.Parse(raw)
 		if err != nil {
@@ -842,6 +844,9 @@ func (s *scan) extractURLs() {
 		whole := strings.TrimSpace(s.text) == raw
 		if wire.IsAuthorizePath(u.Path) && (u.Query().Has("client_id") || u.Query().Has("response_type")) {
 			s.cands = append(s.cands, s.c.lintAuthorize(u, s.set, whole)...)
+			if n := placeholderNote(u); n != "" && !slices.Contains(s.notes, n) {
+				s.notes = append(s.notes, n)
+			}
 			s.claimed = append(s.claimed, [2]int{m[0], m[0] + len(raw)})
 			continue
 		}
@@ -860,6 +865,23 @@ func (s *scan) extractURLs() {
 		s.add(o)
 		s.cands = append(s.cands, s.c.stateCheck(u, o, s.state, s.set)...)
 	}
+}
+
+// placeholderEnd extends a URL that stops at a placeholder in angle
+// brackets (…?client_id=<your client id>&response_type=code) over it and
+// the rest of the URL, so that the parameters after it are read too.
+func placeholderEnd(t string, end int) int {
+	for end < len(t) && t[end] == '<' {
+		k := strings.IndexByte(t[end:min(len(t), end+80)], '>')
+		if k < 0 || strings.ContainsAny(t[end:end+k], "\n\"'") {
+			break
+		}
+		end += k + 1
+		for end < len(t) && !strings.ContainsRune(" \t\r\n\"'<>`", rune(t[end])) {
+			end++
+		}
+	}
+	return end
 }
 
 // callbackObservation reads a redirect back to the app: the parameters of

@@ -93,7 +93,8 @@ func connector(text string) bool {
 	case "in", "at", "when", "while", "after", "during", "on", "from", "with", "thrown", "raised",
 		// A person's sentence going on after the quoted message.
 		"error", "errors", "message", "page", "screen", "response", "exception", "even", "again",
-		"every", "each", "but", "and", "so", "because", "if", "although", "though", "which", "whenever", "now":
+		"every", "each", "but", "and", "so", "because", "if", "although", "though", "which", "whenever", "now",
+		"for", "using", "is", "was", "shown", "appears", "then":
 		return true
 	}
 	return false

@@ -56,9 +56,14 @@ var placeholders = map[string]bool{
 }
 
 func isPlaceholder(v string) bool {
-	v = strings.ToLower(strings.Trim(v, `"' `))
-	return placeholders[v] || redact.IsFingerprint(v) || strings.HasPrefix(v, "[redacted")
+	v = strings.Trim(v, `"' `)
+	return placeholders[strings.ToLower(v)] || redact.IsFingerprint(v) || strings.HasPrefix(v, "[redacted") || snakeWordRe.MatchString(v)
 }
+
+// snakeWordRe is an identifier in lowercase words (state_mismatch,
+// invalid_grant): an app's error name printed after "access token:", never a
+// credential, which has digits or capitals.
+var snakeWordRe = regexp.MustCompile(`^[a-z]+(?:_[a-z]+)+$`)
 
 // looksSecret is a value after a secret's name that is one: 8 characters
 // or more and at least one digit. A client secret is 32 hex digits; what
