@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spotcheck/spotcheck/fakespotify/analyze"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
@@ -23,11 +24,14 @@ var clientIDRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // placeholderRe matches the stand-ins people write in a URL they paste
 // instead of their own values: {CLIENTID}, <client_id>, ${CLIENT_ID},
 // YOUR_CLIENT_ID, xxxx, … — a value to leave alone, not a mistake.
-var placeholderRe = regexp.MustCompile(`(?i)^(?:.*[{<\[].*|\$\w+|your[_\- ]?\w*|<?my[_\- ]?\w*|x{3,}|\*{3,}|\.{3}|…|client[_\-]?id|redirect[_\-]?uri|[a-z_]*here)$`)
+// It is compiled on first use, like the catalog's expressions.
+var placeholderRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(?:.*[{<\[].*|\$\w+|your[_\- ]?\w*|my[_\- ]?\w*|x{3,}|\*{3,}|\.{3}|…|client[_\-]?id|redirect[_\-]?uri|[a-z_]*here)$`)
+})
 
 // placeholder reports whether a parameter value is a stand-in.
 func placeholder(v string) bool {
-	return placeholderRe.MatchString(strings.TrimSpace(v))
+	return placeholderRe().MatchString(strings.TrimSpace(v))
 }
 
 // placeholderNote says which parameters of an authorize URL hold

@@ -57,13 +57,24 @@ var placeholders = map[string]bool{
 
 func isPlaceholder(v string) bool {
 	v = strings.Trim(v, `"' `)
-	return placeholders[strings.ToLower(v)] || redact.IsFingerprint(v) || strings.HasPrefix(v, "[redacted") || snakeWordRe.MatchString(v)
+	return placeholders[strings.ToLower(v)] || redact.IsFingerprint(v) || strings.HasPrefix(v, "[redacted") || snakeWord(v)
 }
 
-// snakeWordRe is an identifier in lowercase words (state_mismatch,
-// invalid_grant): an app's error name printed after "access token:", never a
-// credential, which has digits or capitals.
-var snakeWordRe = regexp.MustCompile(`^[a-z]+(?:_[a-z]+)+$`)
+// snakeWord reports whether v is an identifier in lowercase words
+// (state_mismatch, invalid_grant): an app's error name printed after
+// "access token:", never a credential, which has digits or capitals.
+func snakeWord(v string) bool {
+	words := strings.Split(v, "_")
+	if len(words) < 2 {
+		return false
+	}
+	for _, w := range words {
+		if w == "" || strings.TrimLeft(w, "abcdefghijklmnopqrstuvwxyz") != "" {
+			return false
+		}
+	}
+	return true
+}
 
 // looksSecret is a value after a secret's name that is one: 8 characters
 // or more and at least one digit. A client secret is 32 hex digits; what
