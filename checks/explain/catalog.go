@@ -60,14 +60,21 @@ func (w Where) Describe() string {
 
 // Entry is one explained error.
 type Entry struct {
-	ID      string   `yaml:"id"`
-	Where   []Where  `yaml:"where"`
-	Title   string   `yaml:"title"`
-	Since   string   `yaml:"since"`
-	Context string   `yaml:"context"`
-	Causes  []Cause  `yaml:"causes"`
-	Fix     string   `yaml:"fix"`
-	Ask     []string `yaml:"ask"`
+	ID      string  `yaml:"id"`
+	Where   []Where `yaml:"where"`
+	Title   string  `yaml:"title"`
+	Since   string  `yaml:"since"`
+	Context string  `yaml:"context"`
+	Causes  []Cause `yaml:"causes"`
+	Fix     string  `yaml:"fix"`
+	// FixFor words the fix for one client library (a key of Libraries);
+	// it follows Fix when the report comes from that library.
+	FixFor map[string]string `yaml:"fix_for"`
+	// Ask are questions for the person who hit the error; Check is what
+	// the developer looks up in the app's dashboard, which that person
+	// usually cannot see.
+	Ask   []string `yaml:"ask"`
+	Check []string `yaml:"check"`
 	// Derived entries are found only by reasoning across requests (a HAR,
 	// a callback compared with the state sent); they have no rules.
 	Derived bool   `yaml:"derived"`
@@ -82,6 +89,9 @@ type Cause struct {
 	ID   string `yaml:"id"`
 	Text string `yaml:"text"`
 	Tell string `yaml:"tell"`
+	// Library, when set, is the only client library (a key of Libraries)
+	// this cause can happen with.
+	Library string `yaml:"library"`
 }
 
 // Cause returns the entry's cause with the given id.
@@ -352,6 +362,14 @@ func Parse(data []byte, file string) (*Catalog, error) {
 			causeIDs[cs.ID] = true
 			if strings.TrimSpace(cs.Text) == "" {
 				bad(e.line, "entry %q: cause %q has no text", e.ID, cs.ID)
+			}
+			if cs.Library != "" && !slices.Contains(Libraries, cs.Library) {
+				bad(e.line, "entry %q: cause %q: library %q: want one of %s", e.ID, cs.ID, cs.Library, strings.Join(Libraries, ", "))
+			}
+		}
+		for lib := range e.FixFor {
+			if !slices.Contains(Libraries, lib) {
+				bad(e.line, "entry %q: fix_for %q: want one of %s", e.ID, lib, strings.Join(Libraries, ", "))
 			}
 		}
 		if e.Derived && len(e.Rules) > 0 {

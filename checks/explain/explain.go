@@ -74,6 +74,11 @@ type Result struct {
 	Closest []Closest
 	// Notes say what was read ("HAR: 212 entries, …") or why nothing matched.
 	Notes []string
+	// Library is the client library the report comes from, when its marks
+	// are in the text ("spotipy", "golang.org/x/oauth2", …).
+	Library string
+	// Collect says what to gather next when nothing was recognised.
+	Collect []string
 }
 
 // Input describes what was read.
@@ -301,6 +306,10 @@ func (c *Catalog) scanText(text string, known Where, state string, set *redact.S
 // the closest entries.
 func (c *Catalog) finish(res *Result, cands []candidate, text string) {
 	matches, low := rank(cands)
+	res.Library = detectLibrary(lowerASCII(text))
+	for i := range matches {
+		matches[i].Library = res.Library
+	}
 	res.Matches = matches
 	for _, m := range low {
 		res.Closest = append(res.Closest, Closest{Entry: m.Entry, Confidence: m.Confidence})
@@ -312,7 +321,29 @@ func (c *Catalog) finish(res *Result, cands []candidate, text string) {
 		if len(res.Closest) > 5 {
 			res.Closest = res.Closest[:5]
 		}
+		res.Collect = collect(res.Input.Kind, res.Library)
 	}
+}
+
+// collect is what to gather next when nothing was recognised: what a
+// support engineer would ask for before guessing.
+func collect(kind Kind, lib string) []string {
+	var out []string
+	if kind != KindHAR {
+		out = append(out, "The exact error text, copied rather than retyped or described, with the lines around it (the whole traceback or log lines, the HTTP status and the response body).")
+	}
+	if kind != KindCallback {
+		out = append(out, "The address the browser shows after Spotify: the callback URL with everything after ? or # (or the address of Spotify's error page); the client id and redirect URI in it are not secrets.")
+	}
+	if kind != KindHAR {
+		out = append(out, "A HAR of one login attempt: browser developer tools, Network tab, tick Preserve log, log in again, then Save all as HAR (it holds tokens: send it to support only).")
+	}
+	if lib != "" {
+		out = append(out, "The version of "+lib+" the app uses, and which call fails.")
+	} else {
+		out = append(out, "The client library and its version (spotipy 2.25, spotify-web-api-node 5.0, zmb3/spotify v2, …), or the HTTP code that calls Spotify, and which call fails.")
+	}
+	return out
 }
 
 var wordRe = regexp.MustCompile(`[a-z][a-z_\-]{3,}`)
@@ -361,7 +392,9 @@ func (c *Catalog) related(text string, already []Closest) []*Entry {
 				score++
 			}
 		}
-		if score >= 2 {
+		// Related means a shared OAuth code, or a shared status and a word
+		// of the title: a word or a status alone relates to half the catalog.
+		if score >= 3 {
 			out = append(out, scored{e, score})
 		}
 	}
