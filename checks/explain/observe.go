@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -97,6 +98,7 @@ var (
 		// How people write a status in a sentence: "a 403", "returns 404",
 		// "the code 429", "HTTP 401 error".
 		mustFast(`(?i)\b(?:an?|the|code|returns?|returning|getting|gets|get|giving|gives|throws?|throwing|with)\s+([45]\d\d)\b`, 256),
+		mustFast(`(?i)\b([45]\d\d)\s+(?:with|error|errors|response|status|on|from|when)\b`, 256),
 	}
 	pathPatterns = []*fastRe{
 		mustFast(`(?i)https?://api\.spotify\.com(/v1/[^\s"'<>\\)\],]*)`, 2048),
@@ -811,6 +813,11 @@ func readValue(t string, i int) (string, int) {
 	return v, end
 }
 
+// emptyBodyRe is how a person says a response had no body.
+var emptyBodyRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b(?:empty (?:response )?body|body (?:was |is )?empty|empty response|no (?:response )?body|without (?:a |any )?(?:body|message))\b`)
+})
+
 // extractStatuses turns status mentions not inside a parsed error into
 // shape-only observations (a 429 from an HTTP client, a 403 on a path).
 func (s *scan) extractStatuses() {
@@ -827,6 +834,8 @@ func (s *scan) extractStatuses() {
 		seen[key] = true
 		o := &observation{status: p.val, path: path, strength: 0.9, source: "status in text", span: [2]int{p.pos, p.pos + 3}}
 		o.evidence = s.line(p.pos, p.pos+3)
+		// "403 with an empty body on /v1/me": the line says there was none.
+		o.emptyBody = emptyBodyRe().MatchString(o.evidence)
 		s.obs = append(s.obs, o) // not claimed: phrases around it stay free
 	}
 }

@@ -44,6 +44,8 @@ var _ = Describe("Explain on text as users paste it", func() {
 		Entry("an hour's expiry, in words (spotify-downloader#150)", `This token expires every hour, so the script will fail with an HTTP 401 error.`, "access-token-expired"),
 		Entry("Cancel pressed, in words (spottydata#23)", `If I start authenticating with Spotify and then cancel this authentication, the page will return to the "Token Error" page`, "access-denied"),
 		Entry("a 403 with an empty body on /v1/me (web-api#855)", "grant_type = 'client_credentials'\nSubmit a GET request on /v1/me\nGot a 403 error with Empty Body", "app-token-user-endpoint"),
+		Entry("a 403 with an empty body on /v1/me, in words", `403 with an empty body on /v1/me`, "app-token-user-endpoint"),
+		Entry("a blank page after accepting", `I get a blank page after accepting the permissions`, "callback-not-handled"),
 	)
 
 	Describe("an authorize URL with the user's placeholders", func() {
