@@ -34,7 +34,7 @@ var _ = Describe("Explain on text as users paste it", func() {
 		Entry("Invalid limit on search (Spotty-Plugin#234)", `HTTP Status Code: 400 {"error":{"status":400,"message":"Invalid limit"}}`, "search-limit-dev-mode"),
 		Entry("Invalid limit on an artist's albums (spotipy#1231)", `HTTP Error for GET to https://api.spotify.com/v1/artists/4s3cCLEcBhVUWLNDFJjRL1/albums with Params: {'limit': 15} returned 400 due to Invalid limit`, "limit-over-dev-mode-max"),
 		Entry("This request requires user authentication (SpotifyAPI-NET#645)", `"This request requires user authentication."`, "app-token-user-endpoint"),
-		Entry("404 Invalid username", `{"error":{"status":404,"message":"Invalid username"}}`, "app-token-user-endpoint"),
+		Entry("404 Invalid username", `{"error":{"status":404,"message":"Invalid username"}}`, "invalid-username"),
 		Entry("Permissions missing in a spotipy message (spotipy#641)", `I get an error "Permissions missing, reason: None"`, "scope-insufficient"),
 		Entry("an auth library's state cookie (vscode-spotify#51)", `Failed to retrieve access token : "state_mismatch"`, "state-mismatch"),
 		Entry("Auth.js state cookie", `[auth][error] InvalidCheck: State cookie was missing.`, "state-mismatch"),
