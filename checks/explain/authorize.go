@@ -92,6 +92,9 @@ func (c *Catalog) lintAuthorize(u *url.URL, set *redact.Set, whole bool) []candi
 	if !q.Has("redirect_uri") {
 		add("param-missing", "redirect-uri", 0.9, "The authorize URL has no redirect_uri.")
 	} else if ru := q.Get("redirect_uri"); placeholder(ru) {
+	} else if t := strings.Trim(ru, "\"' \t\r\n"); t != ru {
+		// A quoted value from a Windows `set VAR="…"` or a .env file.
+		add("redirect-uri-mismatch", "encoding", 0.9, fmt.Sprintf("redirect_uri %q carries quotes or white space around the URI, so it matches no registered one.", ru))
 	} else if cause, why := insecureRedirect(ru); cause != "" {
 		add("redirect-uri-insecure", cause, 0.85, why)
 		if cause == "localhost" {
@@ -128,6 +131,12 @@ func (c *Catalog) lintAuthorize(u *url.URL, set *redact.Set, whole bool) []candi
 		if cause, why := challengeShape(ch, q.Get("code_challenge_method")); cause != "" {
 			add("pkce-verifier-mismatch", cause, 0.75, why)
 		}
+	}
+	if len(out) == 0 && whole && q.Has("redirect_uri") && q.Has("client_id") && !placeholder(q.Get("redirect_uri")) && !placeholder(q.Get("client_id")) {
+		// Nothing wrong in the URL itself: what goes wrong with a
+		// well-formed authorize URL is a redirect URI the app's dashboard
+		// does not list, which only the dashboard can show.
+		add("redirect-uri-mismatch", "", 0.5, fmt.Sprintf("The authorize URL is well-formed; check that the dashboard lists its redirect_uri %s exactly.", q.Get("redirect_uri")))
 	}
 	return out
 }

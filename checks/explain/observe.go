@@ -97,13 +97,16 @@ var (
 		mustFast(`\b([45]\d\d) (?:Client|Server) Error\b`, 256),
 		// How people write a status in a sentence: "a 403", "returns 404",
 		// "the code 429", "HTTP 401 error".
-		mustFast(`(?i)\b(?:an?|the|code|returns?|returning|getting|gets|get|giving|gives|throws?|throwing|with)\s+([45]\d\d)\b`, 256),
+		mustFast(`(?i)\b(?:an?|the|code|error|returns?|returning|getting|gets|get|giving|gives|throws?|throwing|with)\s+([45]\d\d)\b`, 256),
 		mustFast(`(?i)\b([45]\d\d)\s+(?:with|error|errors|response|status|on|from|when)\b`, 256),
 	}
 	pathPatterns = []*fastRe{
 		mustFast(`(?i)https?://api\.spotify\.com(/v1/[^\s"'<>\\)\],]*)`, 2048),
 		mustFast(`\b(?:GET|POST|PUT|DELETE|PATCH)\s+(/v1/[^\s"'<>\\]*)`, 2048),
 		mustFast(`(?:^|[\s"'(=])(/v1/[A-Za-z0-9/_\-.%]+(?:\?[^\s"'<>]*)?)`, 2048),
+		// A Web API path written without /v1 in a sentence ("the
+		// /users/{user_id}/playlists endpoint"); nearestPath adds /v1.
+		mustFast(`(?:^|[\s"'(=\x60])(/(?:users|playlists|artists|albums|tracks|audio-features|audio-analysis|recommendations|browse|me)(?:/[A-Za-z0-9_\-.%{}]+)*)`, 2048),
 	}
 	whereHints = []struct {
 		re    *fastRe
@@ -276,6 +279,9 @@ func (s *scan) nearestPath(start, end int) string {
 			best, bestD = strings.TrimRight(s.text[m[2]:m[3]], ".,:;"), d
 		}
 	}
+	if best != "" && !strings.HasPrefix(best, "/v1/") {
+		best = "/v1" + best
+	}
 	return best
 }
 
@@ -304,7 +310,7 @@ func (s *scan) codesNear(start, end int) []string {
 }
 
 // distance is how far context at p is from [start,end), in bytes, with a
-// penalty for each line in between: the status or path of the same log
+// penalty for each line (and sentence) in between: the status or path of the same log
 // line belongs to an error more than a closer one on the next line.
 func (s *scan) distance(p, start, end int) int {
 	d := distance(p, start, end)
@@ -315,7 +321,9 @@ func (s *scan) distance(p, start, end int) int {
 	if p >= end {
 		lo, hi = end, p
 	}
-	return d + 150*strings.Count(s.text[lo:hi], "\n")
+	// A sentence ending in between separates a little less than a line:
+	// "The /a endpoint returns 403. The /b one works."
+	return d + 150*strings.Count(s.text[lo:hi], "\n") + 60*strings.Count(s.text[lo:hi], ". ")
 }
 
 func distance(p, start, end int) int {

@@ -174,6 +174,11 @@ func (s *scan) weigh(r *Rule, start, end int, known Where) (float64, bool) {
 			return 0, false
 		}
 	}
+	if known == "" && otherService(s.line(start, end)) {
+		// "GitHub response: API rate limit exceeded": the error is another
+		// service's, however Spotify-like its words.
+		score *= 0.5
+	}
 	if known == "" {
 		if w := s.nearestWhere(start, end); w != "" {
 			if r.appliesTo(w) {
@@ -316,4 +321,22 @@ func looseLiteral(lit string) string {
 		b.WriteString(regexp.QuoteMeta(w))
 	}
 	return b.String()
+}
+
+// otherServices are services whose errors reports quote next to Spotify's.
+var otherServices = []string{"github", "youtube", "ytmusic", "google", "discord", "twitch", "deezer", "tidal", "soundcloud", "last.fm", "lastfm", "apple music", "musicbrainz"}
+
+// otherService reports whether a line attributes its error to a service
+// other than Spotify: it names one and does not name Spotify.
+func otherService(line string) bool {
+	l := lowerASCII(line)
+	if strings.Contains(l, "spotify") {
+		return false
+	}
+	for _, name := range otherServices {
+		if strings.Contains(l, name) {
+			return true
+		}
+	}
+	return false
 }
