@@ -43,7 +43,7 @@ func (c corpusCase) accepted() []string {
 // corpusTop1 is the share of cases the top answer must get right. Issue
 // 16's target is 0.95; until the corpus reaches it this is the floor
 // measured last, so that the spec catches every regression.
-const corpusTop1 = 0.90
+const corpusTop1 = 0.93
 
 func loadCorpus() []corpusCase {
 	files, err := filepath.Glob("testdata/corpus/*.yaml")

@@ -241,9 +241,11 @@ func detectKind(s string) Kind {
 	return KindText
 }
 
+// looksHTML reports whether s is an HTML page: it starts with markup. A
+// report that quotes a page in the middle of its own words is text.
 func looksHTML(s string) bool {
 	l := strings.ToLower(s[:min(len(s), 512)])
-	return strings.HasPrefix(l, "<!doctype html") || strings.HasPrefix(l, "<html") || strings.Contains(l, "<body") || strings.Contains(l, "<title>")
+	return strings.HasPrefix(l, "<") && (strings.HasPrefix(l, "<!doctype html") || strings.HasPrefix(l, "<html") || strings.Contains(l, "<body") || strings.Contains(l, "<title>"))
 }
 
 func lineCol(s string, off int) (int, int) {

@@ -86,6 +86,7 @@ var (
 		withLiteral(mustFast(`->\s*:?\s*([1-5]\d\d)\b`, 256), "->"),
 		withLiteral(mustFast(`=>\s*:?\s*([1-5]\d\d)\b`, 256), "=>"),
 		withLiteral(mustFast(`→\s*:?\s*([1-5]\d\d)\b`, 256), "→"),
+		withLiteral(mustFast(`#>\s*([1-5]\d\d)\b`, 256), "#>"),
 		mustFast(`(?i)\breturned\s*:?\s*([1-5]\d\d)\b`, 256),
 		mustFast(`(?i)\bresponded with\s*:?\s*([1-5]\d\d)\b`, 256),
 		mustFast(`(?i)\bresponse code\s*:?\s*([1-5]\d\d)\b`, 256),
