@@ -200,34 +200,16 @@ func literalSets(re *syntax.Regexp) [][]string {
 	return nil
 }
 
+// longestLiteral is the longest literal every match of re contains: the
+// longest of literalSets' single-literal sets.
 func longestLiteral(re *syntax.Regexp) string {
-	switch re.Op {
-	case syntax.OpLiteral:
-		return string(re.Rune)
-	case syntax.OpCapture, syntax.OpPlus:
-		return longestLiteral(re.Sub[0])
-	case syntax.OpRepeat:
-		if re.Min >= 1 {
-			return longestLiteral(re.Sub[0])
+	best := ""
+	for _, set := range literalSets(re) {
+		if len(set) == 1 && len(set[0]) > len(best) {
+			best = set[0]
 		}
-	case syntax.OpConcat:
-		best, run := "", ""
-		for _, s := range re.Sub {
-			if s.Op == syntax.OpLiteral {
-				run += string(s.Rune)
-				if len(run) > len(best) {
-					best = run
-				}
-				continue
-			}
-			run = ""
-			if l := longestLiteral(s); len(l) > len(best) {
-				best = l
-			}
-		}
-		return best
 	}
-	return ""
+	return best
 }
 
 // lowerASCII lowercases A–Z only, so that byte offsets stay the same.
