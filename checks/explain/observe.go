@@ -240,6 +240,9 @@ func isWordByte(b byte) bool {
 const (
 	bigText   = 256 << 10
 	statusGap = 32
+	// shortReport is the size below which a text is read as one report
+	// told in a few paragraphs rather than a log.
+	shortReport = 1200
 )
 
 func appendStatuses(out []posInt, text string, ms [][]int) []posInt {
@@ -323,8 +326,13 @@ func (s *scan) distance(p, start, end int) int {
 		lo, hi = end, p
 	}
 	// A sentence ending in between separates a little less than a line:
-	// "The /a endpoint returns 403. The /b one works."
-	return d + 150*strings.Count(s.text[lo:hi], "\n") + 60*strings.Count(s.text[lo:hi], ". ")
+	// "The /a endpoint returns 403. The /b one works." In a short report
+	// (a person's few paragraphs) a line break separates less than in a log.
+	perLine := 150
+	if len(s.text) < shortReport {
+		perLine = 60
+	}
+	return d + perLine*strings.Count(s.text[lo:hi], "\n") + 60*strings.Count(s.text[lo:hi], ". ")
 }
 
 func distance(p, start, end int) int {
