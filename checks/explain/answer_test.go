@@ -120,6 +120,18 @@ entries:
 			}
 		})
 
+		It("says it for a HAR that explains nothing too, without asking for a HAR", func() {
+			res, err := explain.Default().Explain([]byte(`{"log":{"version":"1.2","creator":{"name":"x","version":"1"},"entries":[]}}`), explain.Options{Name: "empty.har"})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(res.Recognised()).To(BeFalse())
+			var b bytes.Buffer
+			Expect(explain.WriteJSON(&b, res)).To(Succeed())
+			var doc explain.Document
+			Expect(json.Unmarshal(b.Bytes(), &doc)).To(Succeed())
+			Expect(doc.Collect).To(ContainElement(ContainSubstring("exact error text")))
+			Expect(doc.Collect).NotTo(ContainElement(ContainSubstring("Save all as HAR")))
+		})
+
 		It("collects nothing when something was recognised", func() {
 			Expect(explainText(`INVALID_CLIENT: Invalid redirect URI`).Collect).To(BeEmpty())
 		})

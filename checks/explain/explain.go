@@ -330,10 +330,7 @@ func (c *Catalog) finish(res *Result, cands []candidate, text string) {
 // collect is what to gather next when nothing was recognised: what a
 // support engineer would ask for before guessing.
 func collect(kind Kind, lib string) []string {
-	var out []string
-	if kind != KindHAR {
-		out = append(out, "The exact error text, copied rather than retyped or described, with the lines around it (the whole traceback or log lines, the HTTP status and the response body).")
-	}
+	out := []string{"The exact error text, copied rather than retyped or described, with the lines around it (the whole traceback or log lines, the HTTP status and the response body)."}
 	if kind != KindCallback {
 		out = append(out, "The address the browser shows after Spotify: the callback URL with everything after ? or # (or the address of Spotify's error page); the client id and redirect URI in it are not secrets.")
 	}

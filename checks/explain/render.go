@@ -90,7 +90,7 @@ func (r *Result) Document() Document {
 		Closest:       []DocClosest{},
 		Notes:         append([]string{}, r.Notes...),
 		Library:       r.Library,
-		Collect:       append([]string{}, r.Collect...),
+		Collect:       append([]string{}, r.whatToCollect()...),
 	}
 	for _, m := range r.Matches {
 		d.Causes = append(d.Causes, docCause(m))
@@ -163,9 +163,9 @@ func WriteText(w io.Writer, r *Result) error {
 				fmt.Fprintf(&b, "  %-28s %s%s\n", c.Entry.ID, c.Entry.Title, conf)
 			}
 		}
-		if len(r.Collect) > 0 {
+		if collect := r.whatToCollect(); len(collect) > 0 {
 			b.WriteString("\nWhat to collect next\n")
-			for _, c := range r.Collect {
+			for _, c := range collect {
 				wrap(&b, "  - ", c)
 			}
 		}
@@ -264,6 +264,15 @@ func countRequests(n int) string {
 		digits = digits[:i] + "," + digits[i:]
 	}
 	return digits + " requests"
+}
+
+// whatToCollect is Collect, or for a result built without it (a HAR, a
+// run's exchanges) that nothing explains, the same list for its kind.
+func (r *Result) whatToCollect() []string {
+	if len(r.Collect) > 0 || r.Recognised() {
+		return r.Collect
+	}
+	return collect(r.Input.Kind, r.Library)
 }
 
 func writeNotes(b *strings.Builder, notes []string) {
