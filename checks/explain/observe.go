@@ -675,7 +675,14 @@ func (s *scan) extractSpotipy() {
 	}
 }
 
+// objectObject is what spotify-web-api-node prints when the body was not a
+// Spotify JSON error (plain text, empty): the message is lost.
+const objectObject = "WebapiError: [object Object]"
+
 func (s *scan) extractWebapiNode() {
+	if strings.Contains(s.text, objectObject) {
+		s.notes = append(s.notes, "spotify-web-api-node printed \"[object Object]\": Spotify's answer was not a JSON error (a plain-text 403 such as the allowlist or Premium-owner message, or an empty body), so the library lost its text. The statusCode and headers printed after it (retry-after means 429), a HAR, or the library's 6.x error, which keeps plain-text bodies, say which.")
+	}
 	for _, m := range webapiNodeAuthRe.findAll(s.text, s.lower, 20) {
 		details := strings.TrimSuffix(strings.TrimSpace(s.text[m[2]:m[3]]), ".")
 		code, desc, _ := strings.Cut(details, " ")

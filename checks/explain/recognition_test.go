@@ -3,6 +3,8 @@ package explain_test
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/spotcheck/spotcheck/checks/explain"
 )
 
 // Issue 16: the ways real reports differ from the texts Spotify sends.
@@ -39,6 +41,9 @@ var _ = Describe("Explain on text as users paste it", func() {
 		Entry("an auth library's state cookie (vscode-spotify#51)", `Failed to retrieve access token : "state_mismatch"`, "state-mismatch"),
 		Entry("Auth.js state cookie", `[auth][error] InvalidCheck: State cookie was missing.`, "state-mismatch"),
 
+		Entry("spotify-web-api-node's [object Object] with a Retry-After (node-red-contrib-spotify#27)", `WebapiError: [object Object] at _toError (/opt/node_modules/spotify-web-api-node/src/http-manager.js:47:10) { body: {}, headers: { 'cache-control': 'private, max-age=0', 'retry-after': '12118' } }`, "rate-limited"),
+		Entry("spotify-web-api-node's Details: Unauthorized. (spotify-web-api-node#488)", "WebapiRegularError: An error occurred while communicating with Spotify's Web API.\nDetails: Unauthorized..", "scope-insufficient"),
+
 		// Prose.
 		Entry("localhost refused, in words (ytm2spt#36)", `Since April 9, Spotify does not allow localhost URI`, "redirect-uri-insecure"),
 		Entry("an hour's expiry, in words (spotify-downloader#150)", `This token expires every hour, so the script will fail with an HTTP 401 error.`, "access-token-expired"),
@@ -47,6 +52,13 @@ var _ = Describe("Explain on text as users paste it", func() {
 		Entry("a 403 with an empty body on /v1/me, in words", `403 with an empty body on /v1/me`, "app-token-user-endpoint"),
 		Entry("a blank page after accepting", `I get a blank page after accepting the permissions`, "callback-not-handled"),
 	)
+
+	It("says what spotify-web-api-node's [object Object] hides, and names the plain-text 403s", func() {
+		res := explainText("WebapiError: [object Object]\n    at _toError (node_modules/spotify-web-api-node/src/http-manager.js:48:10) {\n  body: {},\n  statusCode: 403\n}")
+		Expect(ids(res)).To(Equal([]string{"user-not-allowlisted", "owner-not-premium"}))
+		Expect(res.Matches[0].Level()).To(Equal(explain.LevelMedium))
+		Expect(res.Notes).To(ContainElement(ContainSubstring("was not a JSON error")))
+	})
 
 	Describe("an authorize URL with the user's placeholders", func() {
 		It("checks the real values and says the others were left alone", func() {
