@@ -307,6 +307,7 @@ func (c *Catalog) matchObservation(o *observation) []candidate {
 // findings are redacted by the caller before ranking.
 func rank(cands []candidate) (matches []Match, low []Match) {
 	byEntry := map[string]*Match{}
+	causeScore := map[string]float64{} // the score of the candidate that pinned the cause
 	var order []string
 	for _, cd := range cands {
 		m, ok := byEntry[cd.entry.ID]
@@ -323,11 +324,12 @@ func rank(cands []candidate) (matches []Match, low []Match) {
 			if cd.source != "" {
 				m.Source = cd.source
 			}
-			if cd.cause != "" {
-				m.Cause = cd.cause
-			}
-		} else if m.Cause == "" && cd.cause != "" {
+		}
+		// The cause is the one the strongest candidate that names one
+		// points at, whatever the order the candidates came in.
+		if cd.cause != "" && (m.Cause == "" || cd.score > causeScore[cd.entry.ID]) {
 			m.Cause = cd.cause
+			causeScore[cd.entry.ID] = cd.score
 		}
 		if m.Source == "" {
 			m.Source = cd.source

@@ -90,6 +90,16 @@ var _ = Describe("Explain on text as users paste it", func() {
 		Entry("a LAN address over http", `insecure redirect URI: http://192.168.1.20:8888/callback`, "http-remote"),
 	)
 
+	DescribeTable("access_denied tells Cancel from a refusal nobody asked for",
+		func(input, cause string) {
+			res := explainText(input)
+			Expect(ids(res)[0]).To(Equal("access-denied"))
+			Expect(res.Matches[0].Cause).To(Equal(cause))
+		},
+		Entry("Cancel pressed", `I clicked cancel and the app says error=access_denied`, "cancel"),
+		Entry("nobody pressed anything", `Every user gets error=access_denied on the callback without even pressing cancel`, "app-refused"),
+	)
+
 	It("keeps an app's error name after 'access token:' readable", func() {
 		Expect(explainOutputs(`Failed to retrieve access token : "state_mismatch"`)).NotTo(ContainSubstring("redacted"))
 	})
