@@ -60,14 +60,21 @@ func (w Where) Describe() string {
 
 // Entry is one explained error.
 type Entry struct {
-	ID      string   `yaml:"id"`
-	Where   []Where  `yaml:"where"`
-	Title   string   `yaml:"title"`
-	Since   string   `yaml:"since"`
-	Context string   `yaml:"context"`
-	Causes  []Cause  `yaml:"causes"`
-	Fix     string   `yaml:"fix"`
-	Ask     []string `yaml:"ask"`
+	ID      string  `yaml:"id"`
+	Where   []Where `yaml:"where"`
+	Title   string  `yaml:"title"`
+	Since   string  `yaml:"since"`
+	Context string  `yaml:"context"`
+	Causes  []Cause `yaml:"causes"`
+	Fix     string  `yaml:"fix"`
+	// FixFor words the fix for one client library (a key of Libraries);
+	// it follows Fix when the report comes from that library.
+	FixFor map[string]string `yaml:"fix_for"`
+	// Ask are questions for the person who hit the error; Check is what
+	// the developer looks up in the app's dashboard, which that person
+	// usually cannot see.
+	Ask   []string `yaml:"ask"`
+	Check []string `yaml:"check"`
 	// Derived entries are found only by reasoning across requests (a HAR,
 	// a callback compared with the state sent); they have no rules.
 	Derived bool   `yaml:"derived"`
@@ -82,6 +89,9 @@ type Cause struct {
 	ID   string `yaml:"id"`
 	Text string `yaml:"text"`
 	Tell string `yaml:"tell"`
+	// Library, when set, is the only client library (a key of Libraries)
+	// this cause can happen with.
+	Library string `yaml:"library"`
 }
 
 // Cause returns the entry's cause with the given id.
@@ -353,6 +363,14 @@ func Parse(data []byte, file string) (*Catalog, error) {
 			if strings.TrimSpace(cs.Text) == "" {
 				bad(e.line, "entry %q: cause %q has no text", e.ID, cs.ID)
 			}
+			if cs.Library != "" && !slices.Contains(Libraries, cs.Library) {
+				bad(e.line, "entry %q: cause %q: library %q: want one of %s", e.ID, cs.ID, cs.Library, strings.Join(Libraries, ", "))
+			}
+		}
+		for lib := range e.FixFor {
+			if !slices.Contains(Libraries, lib) {
+				bad(e.line, "entry %q: fix_for %q: want one of %s", e.ID, lib, strings.Join(Libraries, ", "))
+			}
 		}
 		if e.Derived && len(e.Rules) > 0 {
 			bad(e.line, "entry %q: derived entries have no rules", e.ID)
@@ -430,14 +448,14 @@ func (r *Rule) compile(causeIDs map[string]bool) []string {
 		if strings.HasSuffix(src, `\.`) {
 			problems = append(problems, fmt.Sprintf("%s %q: drop the trailing period (it is ignored on values)", field, src))
 		}
-		a, err := regexp.Compile(`(?i)^(?:` + src + `)$`)
-		if err != nil {
+		if _, err := regexp.Compile(src); err != nil {
 			problems = append(problems, fmt.Sprintf("%s %q: %v", field, src, err))
 			return
 		}
-		*anchored = a
+		loose := tolerant(src)
+		*anchored = regexp.MustCompile(`(?i)^(?:` + loose + `)$`)
 		if scan != nil {
-			*scan = newFastRe(regexp.MustCompile(`(?i)`+src), 512)
+			*scan = newFastRe(regexp.MustCompile(`(?i)`+loose), 512)
 		}
 	}
 	compile("description", r.Description, &r.descRe, &r.descScan)

@@ -74,6 +74,11 @@ type Result struct {
 	Closest []Closest
 	// Notes say what was read ("HAR: 212 entries, …") or why nothing matched.
 	Notes []string
+	// Library is the client library the report comes from, when its marks
+	// are in the text ("spotipy", "golang.org/x/oauth2", …).
+	Library string
+	// Collect says what to gather next when nothing was recognised.
+	Collect []string
 }
 
 // Input describes what was read.
@@ -190,6 +195,9 @@ func (c *Catalog) explainText(raw string, kind Kind, opts Options) (*Result, err
 		if len(ms) == 0 && !wire.IsAuthorizePath(u.Path) {
 			res.Notes = append(res.Notes, callbackNote(u))
 		}
+		if n := placeholderNote(u); n != "" && wire.IsAuthorizePath(u.Path) {
+			res.Notes = append(res.Notes, n)
+		}
 		cands = ms
 	case KindJSON:
 		if !json.Valid([]byte(trimmed)) {
@@ -233,9 +241,11 @@ func detectKind(s string) Kind {
 	return KindText
 }
 
+// looksHTML reports whether s is an HTML page: it starts with markup. A
+// report that quotes a page in the middle of its own words is text.
 func looksHTML(s string) bool {
 	l := strings.ToLower(s[:min(len(s), 512)])
-	return strings.HasPrefix(l, "<!doctype html") || strings.HasPrefix(l, "<html") || strings.Contains(l, "<body") || strings.Contains(l, "<title>")
+	return strings.HasPrefix(l, "<") && (strings.HasPrefix(l, "<!doctype html") || strings.HasPrefix(l, "<html") || strings.Contains(l, "<body") || strings.Contains(l, "<title>"))
 }
 
 func lineCol(s string, off int) (int, int) {
@@ -261,6 +271,7 @@ func (c *Catalog) scanText(text string, known Where, state string, set *redact.S
 		}
 	}
 	s.phrases(known)
+	res.Notes = append(res.Notes, s.notes...)
 	s.cands = append(s.cands, structured...)
 	cands := s.settle(structured)
 	// A message recognised with high confidence makes rules that only look
@@ -280,6 +291,11 @@ func (c *Catalog) scanText(text string, known Where, state string, set *redact.S
 		}
 	}
 	for i := range cands {
+		if cands[i].entry.ID == "redirect-uri-insecure" && cands[i].cause == "" {
+			cands[i].cause = insecureCause(text)
+		}
+	}
+	for i := range cands {
 		cands[i].evidence = evidence(set, cands[i].evidence)
 		for k, f := range cands[i].findings {
 			cands[i].findings[k] = evidence(set, f)
@@ -292,6 +308,10 @@ func (c *Catalog) scanText(text string, known Where, state string, set *redact.S
 // the closest entries.
 func (c *Catalog) finish(res *Result, cands []candidate, text string) {
 	matches, low := rank(cands)
+	res.Library = detectLibrary(lowerASCII(text))
+	for i := range matches {
+		matches[i].Library = res.Library
+	}
 	res.Matches = matches
 	for _, m := range low {
 		res.Closest = append(res.Closest, Closest{Entry: m.Entry, Confidence: m.Confidence})
@@ -303,7 +323,26 @@ func (c *Catalog) finish(res *Result, cands []candidate, text string) {
 		if len(res.Closest) > 5 {
 			res.Closest = res.Closest[:5]
 		}
+		res.Collect = collect(res.Input.Kind, res.Library)
 	}
+}
+
+// collect is what to gather next when nothing was recognised: what a
+// support engineer would ask for before guessing.
+func collect(kind Kind, lib string) []string {
+	out := []string{"The exact error text, copied rather than retyped or described, with the lines around it (the whole traceback or log lines, the HTTP status and the response body)."}
+	if kind != KindCallback {
+		out = append(out, "The address the browser shows after Spotify: the callback URL with everything after ? or # (or the address of Spotify's error page); the client id and redirect URI in it are not secrets.")
+	}
+	if kind != KindHAR {
+		out = append(out, "A HAR of one login attempt: browser developer tools, Network tab, tick Preserve log, log in again, then Save all as HAR (it holds tokens: send it to support only).")
+	}
+	if lib != "" {
+		out = append(out, "The version of "+lib+" the app uses, and which call fails.")
+	} else {
+		out = append(out, "The client library and its version (spotipy 2.25, spotify-web-api-node 5.0, zmb3/spotify v2, …), or the HTTP code that calls Spotify, and which call fails.")
+	}
+	return out
 }
 
 var wordRe = regexp.MustCompile(`[a-z][a-z_\-]{3,}`)
@@ -352,7 +391,9 @@ func (c *Catalog) related(text string, already []Closest) []*Entry {
 				score++
 			}
 		}
-		if score >= 2 {
+		// Related means a shared OAuth code, or a shared status and a word
+		// of the title: a word or a status alone relates to half the catalog.
+		if score >= 3 {
 			out = append(out, scored{e, score})
 		}
 	}

@@ -27,6 +27,12 @@ type fastRe struct {
 	re     *regexp.Regexp
 	lit    string // lowercase ASCII; "" when the expression has none
 	litSet bool   // lit was given by hand (withLiteral)
+	// alts, when the expression has no one literal, are literals one of
+	// which every match contains (a|b|c): each is looked for like lit.
+	alts []string
+	// more are other such sets, tried in turn when the first occurs too
+	// often in a text ("request" in every line of a log).
+	more [][]string
 }
 
 // maxWindows is how many occurrences of a literal are searched window by
@@ -59,6 +65,15 @@ func (f *fastRe) compiled() *fastRe {
 		}
 		if !f.litSet {
 			f.lit = requiredLiteral(f.expr)
+			sets := requiredSets(f.expr)
+			if f.lit == "" && len(sets) > 0 {
+				f.alts, sets = sets[0], sets[1:]
+			}
+			for _, set := range sets {
+				if len(set) != 1 || set[0] != f.lit {
+					f.more = append(f.more, set)
+				}
+			}
 		}
 	})
 	return f
@@ -83,34 +98,118 @@ func requiredLiteral(expr string) string {
 	return strings.ToLower(lit)
 }
 
-func longestLiteral(re *syntax.Regexp) string {
+// requiredSets returns sets of literals, lowercased, such that every match
+// of expr contains one literal of each set, best first (the longest
+// shortest literal): for an expression with no one literal (the phrases
+// people write, a|b|c), and as fallbacks when the best literal is common
+// in a text.
+func requiredSets(expr string) [][]string {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	var out [][]string
+	for _, set := range literalSets(re.Simplify()) {
+		ok := len(set) <= 16
+		var low []string
+		for _, a := range set {
+			if len(a) < 3 || strings.IndexFunc(a, func(r rune) bool { return r >= 0x80 }) >= 0 {
+				ok = false
+				break
+			}
+			if l := strings.ToLower(a); !slices.Contains(low, l) {
+				low = append(low, l)
+			}
+		}
+		if ok {
+			out = append(out, low)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b []string) int { return shortest(b) - shortest(a) })
+	return out[:min(len(out), 4)]
+}
+
+func shortest(set []string) int {
+	n := 0
+	for i, s := range set {
+		if i == 0 || len(s) < n {
+			n = len(s)
+		}
+	}
+	return n
+}
+
+// literalSets returns the sets of literals such that every match of re
+// contains one of each set: a sequence has one or more per element, an
+// alternation one (a literal of each branch).
+func literalSets(re *syntax.Regexp) [][]string {
 	switch re.Op {
 	case syntax.OpLiteral:
-		return string(re.Rune)
+		return [][]string{{string(re.Rune)}}
 	case syntax.OpCapture, syntax.OpPlus:
-		return longestLiteral(re.Sub[0])
+		return literalSets(re.Sub[0])
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return longestLiteral(re.Sub[0])
+			return literalSets(re.Sub[0])
 		}
+	case syntax.OpAlternate:
+		// One literal of each branch: the best of each, then the second
+		// best of each (or its only one), and so on.
+		var branches [][][]string
+		for _, sub := range re.Sub {
+			sets := literalSets(sub)
+			if len(sets) == 0 {
+				return nil
+			}
+			slices.SortStableFunc(sets, func(a, b []string) int { return shortest(b) - shortest(a) })
+			branches = append(branches, sets)
+		}
+		var out [][]string
+		for k := 0; k < 4; k++ {
+			var union []string
+			more := false
+			for _, sets := range branches {
+				union = append(union, sets[min(k, len(sets)-1)]...)
+				more = more || k < len(sets)-1
+			}
+			out = append(out, union)
+			if !more {
+				break
+			}
+		}
+		return out
 	case syntax.OpConcat:
-		best, run := "", ""
-		for _, s := range re.Sub {
-			if s.Op == syntax.OpLiteral {
-				run += string(s.Rune)
-				if len(run) > len(best) {
-					best = run
-				}
+		var out [][]string
+		run := ""
+		for _, sub := range re.Sub {
+			if sub.Op == syntax.OpLiteral {
+				run += string(sub.Rune)
 				continue
 			}
-			run = ""
-			if l := longestLiteral(s); len(l) > len(best) {
-				best = l
+			if run != "" {
+				out = append(out, []string{run})
+				run = ""
 			}
+			out = append(out, literalSets(sub)...)
 		}
-		return best
+		if run != "" {
+			out = append(out, []string{run})
+		}
+		return out
 	}
-	return ""
+	return nil
+}
+
+// longestLiteral is the longest literal every match of re contains: the
+// longest of literalSets' single-literal sets.
+func longestLiteral(re *syntax.Regexp) string {
+	best := ""
+	for _, set := range literalSets(re) {
+		if len(set) == 1 && len(set[0]) > len(best) {
+			best = set[0]
+		}
+	}
+	return best
 }
 
 // lowerASCII lowercases A–Z only, so that byte offsets stay the same.
@@ -132,6 +231,9 @@ func lowerASCII(s string) string {
 // is lowerASCII(text). n < 0 means all matches.
 func (f *fastRe) findAll(text, lower string, n int) [][]int {
 	f.compiled()
+	if f.lit == "" && len(f.alts) > 0 {
+		return f.findAlts(f.alts, text, lower, n)
+	}
 	if f.lit == "" {
 		return f.re.FindAllStringSubmatchIndex(text, n)
 	}
@@ -143,11 +245,72 @@ func (f *fastRe) findAll(text, lower string, n int) [][]int {
 		}
 		pos = append(pos, from+i)
 		if len(pos) > maxWindows {
-			return f.re.FindAllStringSubmatchIndex(text, n)
+			return f.fallback(text, lower, n)
 		}
 		from += i + len(f.lit)
 	}
 	return f.around(text, pos, len(f.lit), n)
+}
+
+// fallback is findAll when the literal looked for occurs too often: the
+// first other set of literals that occurs rarely enough, else one pass
+// over the whole text.
+func (f *fastRe) fallback(text, lower string, n int) [][]int {
+	for _, set := range f.more {
+		if count(lower, set, maxWindows+1) <= maxWindows {
+			return f.findAlts(set, text, lower, n)
+		}
+	}
+	return f.re.FindAllStringSubmatchIndex(text, n)
+}
+
+// count counts the occurrences of the literals in lower, up to limit.
+func count(lower string, lits []string, limit int) int {
+	total := 0
+	for _, lit := range lits {
+		for from := 0; total < limit; {
+			i := strings.Index(lower[from:], lit)
+			if i < 0 {
+				break
+			}
+			total++
+			from += i + len(lit)
+		}
+	}
+	return total
+}
+
+// findAlts is findAll looking for a set of literals: the windows around
+// each occurrence of any of them.
+func (f *fastRe) findAlts(lits []string, text, lower string, n int) [][]int {
+	first := len(f.alts) > 0 && &lits[0] == &f.alts[0]
+	var out [][]int
+	total := 0
+	for _, lit := range lits {
+		var pos []int
+		for from := 0; ; {
+			i := strings.Index(lower[from:], lit)
+			if i < 0 {
+				break
+			}
+			pos = append(pos, from+i)
+			if total+len(pos) > maxWindows {
+				if first {
+					return f.fallback(text, lower, n)
+				}
+				return f.re.FindAllStringSubmatchIndex(text, n)
+			}
+			from += i + len(lit)
+		}
+		total += len(pos)
+		out = append(out, f.around(text, pos, len(lit), -1)...)
+	}
+	slices.SortFunc(out, func(a, b []int) int { return a[0] - b[0] })
+	out = slices.CompactFunc(out, func(a, b []int) bool { return a[0] == b[0] })
+	if n >= 0 && len(out) > n {
+		out = out[:n]
+	}
+	return out
 }
 
 // around searches windows around the given positions (each the start of a

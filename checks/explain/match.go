@@ -60,23 +60,44 @@ type Match struct {
 	// Count is how many exchanges showed it, for a HAR or a transcript;
 	// Evidence quotes the first few. 0 for text.
 	Count int
+	// Library is the client library the report comes from, when known; it
+	// limits Causes to those the library can have and words Fix for it.
+	Library string
 }
 
 // Level is the match's confidence band.
 func (m Match) Level() Level { return LevelOf(m.Confidence) }
 
-// Causes returns the entry's causes, the one the evidence points at first.
+// Causes returns the entry's causes, the one the evidence points at first,
+// without those tied to another client library than the report's.
 func (m Match) Causes() []Cause {
 	out := make([]Cause, 0, len(m.Entry.Causes))
 	if c, ok := m.Entry.Cause(m.Cause); ok {
 		out = append(out, c)
 	}
 	for _, c := range m.Entry.Causes {
-		if c.ID != m.Cause {
+		if c.ID != m.Cause && forLibrary(c.Library, m.Library) {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// Fix returns the entry's fix, followed by its wording for the report's
+// client library when there is one. With the library unknown, only a
+// library the pinned cause is tied to gets its wording.
+func (m Match) Fix() string {
+	fix := oneLine(m.Entry.Fix)
+	lib := m.Library
+	if lib == "" {
+		if c, ok := m.Entry.Cause(m.Cause); ok {
+			lib = c.Library
+		}
+	}
+	if extra := m.Entry.FixFor[lib]; lib != "" && extra != "" {
+		fix += " " + oneLine(extra)
+	}
+	return fix
 }
 
 // CauseTexts returns the cause texts in the order of Causes, for callers
@@ -286,6 +307,7 @@ func (c *Catalog) matchObservation(o *observation) []candidate {
 // findings are redacted by the caller before ranking.
 func rank(cands []candidate) (matches []Match, low []Match) {
 	byEntry := map[string]*Match{}
+	causeScore := map[string]float64{} // the score of the candidate that pinned the cause
 	var order []string
 	for _, cd := range cands {
 		m, ok := byEntry[cd.entry.ID]
@@ -302,11 +324,12 @@ func rank(cands []candidate) (matches []Match, low []Match) {
 			if cd.source != "" {
 				m.Source = cd.source
 			}
-			if cd.cause != "" {
-				m.Cause = cd.cause
-			}
-		} else if m.Cause == "" && cd.cause != "" {
+		}
+		// The cause is the one the strongest candidate that names one
+		// points at, whatever the order the candidates came in.
+		if cd.cause != "" && (m.Cause == "" || cd.score > causeScore[cd.entry.ID]) {
 			m.Cause = cd.cause
+			causeScore[cd.entry.ID] = cd.score
 		}
 		if m.Source == "" {
 			m.Source = cd.source

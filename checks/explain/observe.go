@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -60,7 +61,8 @@ type scan struct {
 	obs     []*observation
 	claimed [][2]int // spans owned by parsed observations
 	cands   []candidate
-	state   string // the state the app sent, for callbacks
+	state   string   // the state the app sent, for callbacks
+	notes   []string // what the reader should know about the input
 }
 
 var (
@@ -84,6 +86,7 @@ var (
 		withLiteral(mustFast(`->\s*:?\s*([1-5]\d\d)\b`, 256), "->"),
 		withLiteral(mustFast(`=>\s*:?\s*([1-5]\d\d)\b`, 256), "=>"),
 		withLiteral(mustFast(`→\s*:?\s*([1-5]\d\d)\b`, 256), "→"),
+		withLiteral(mustFast(`#>\s*([1-5]\d\d)\b`, 256), "#>"),
 		mustFast(`(?i)\breturned\s*:?\s*([1-5]\d\d)\b`, 256),
 		mustFast(`(?i)\bresponded with\s*:?\s*([1-5]\d\d)\b`, 256),
 		mustFast(`(?i)\bresponse code\s*:?\s*([1-5]\d\d)\b`, 256),
@@ -91,11 +94,20 @@ var (
 		mustFast(`\b(?:GET|POST|PUT|DELETE|PATCH)\s+\S+\s+(?:-\s+)?([1-5]\d\d)\b`, 2048),
 		mustFast(`(?i)\bcannot fetch token: ([1-5]\d\d)\b`, 256),
 		mustFast(`(?i)\berror\s*\(?([45]\d\d)\)?:`, 256),
+		// Python requests' raise_for_status: "403 Client Error: Forbidden for url: …".
+		mustFast(`\b([45]\d\d) (?:Client|Server) Error\b`, 256),
+		// How people write a status in a sentence: "a 403", "returns 404",
+		// "the code 429", "HTTP 401 error".
+		mustFast(`(?i)\b(?:an?|the|code|error|returns?|returning|getting|gets|get|giving|gives|throws?|throwing|with)\s+([45]\d\d)\b`, 256),
+		mustFast(`(?i)\b([45]\d\d)\s+(?:with|error|errors|response|status|on|from|when)\b`, 256),
 	}
 	pathPatterns = []*fastRe{
 		mustFast(`(?i)https?://api\.spotify\.com(/v1/[^\s"'<>\\)\],]*)`, 2048),
 		mustFast(`\b(?:GET|POST|PUT|DELETE|PATCH)\s+(/v1/[^\s"'<>\\]*)`, 2048),
 		mustFast(`(?:^|[\s"'(=])(/v1/[A-Za-z0-9/_\-.%]+(?:\?[^\s"'<>]*)?)`, 2048),
+		// A Web API path written without /v1 in a sentence ("the
+		// /users/{user_id}/playlists endpoint"); nearestPath adds /v1.
+		mustFast(`(?:^|[\s"'(=\x60])(/(?:users|playlists|artists|albums|tracks|audio-features|audio-analysis|recommendations|browse|me)(?:/[A-Za-z0-9_\-.%{}]+)*)`, 2048),
 	}
 	whereHints = []struct {
 		re    *fastRe
@@ -228,6 +240,9 @@ func isWordByte(b byte) bool {
 const (
 	bigText   = 256 << 10
 	statusGap = 32
+	// shortReport is the size below which a text is read as one report
+	// told in a few paragraphs rather than a log.
+	shortReport = 1200
 )
 
 func appendStatuses(out []posInt, text string, ms [][]int) []posInt {
@@ -268,6 +283,9 @@ func (s *scan) nearestPath(start, end int) string {
 			best, bestD = strings.TrimRight(s.text[m[2]:m[3]], ".,:;"), d
 		}
 	}
+	if best != "" && !strings.HasPrefix(best, "/v1/") {
+		best = "/v1" + best
+	}
 	return best
 }
 
@@ -296,7 +314,7 @@ func (s *scan) codesNear(start, end int) []string {
 }
 
 // distance is how far context at p is from [start,end), in bytes, with a
-// penalty for each line in between: the status or path of the same log
+// penalty for each line (and sentence) in between: the status or path of the same log
 // line belongs to an error more than a closer one on the next line.
 func (s *scan) distance(p, start, end int) int {
 	d := distance(p, start, end)
@@ -307,7 +325,14 @@ func (s *scan) distance(p, start, end int) int {
 	if p >= end {
 		lo, hi = end, p
 	}
-	return d + 150*strings.Count(s.text[lo:hi], "\n")
+	// A sentence ending in between separates a little less than a line:
+	// "The /a endpoint returns 403. The /b one works." In a short report
+	// (a person's few paragraphs) a line break separates less than in a log.
+	perLine := 150
+	if len(s.text) < shortReport {
+		perLine = 60
+	}
+	return d + perLine*strings.Count(s.text[lo:hi], "\n") + 60*strings.Count(s.text[lo:hi], ". ")
 }
 
 func distance(p, start, end int) int {
@@ -650,7 +675,14 @@ func (s *scan) extractSpotipy() {
 	}
 }
 
+// objectObject is what spotify-web-api-node prints when the body was not a
+// Spotify JSON error (plain text, empty): the message is lost.
+const objectObject = "WebapiError: [object Object]"
+
 func (s *scan) extractWebapiNode() {
+	if strings.Contains(s.text, objectObject) {
+		s.notes = append(s.notes, "spotify-web-api-node printed \"[object Object]\": Spotify's answer was not a JSON error (a plain-text 403 such as the allowlist or Premium-owner message, or an empty body), so the library lost its text. The statusCode and headers printed after it (retry-after means 429), a HAR, or the library's 6.x error, which keeps plain-text bodies, say which.")
+	}
 	for _, m := range webapiNodeAuthRe.findAll(s.text, s.lower, 20) {
 		details := strings.TrimSuffix(strings.TrimSpace(s.text[m[2]:m[3]]), ".")
 		code, desc, _ := strings.Cut(details, " ")
@@ -805,6 +837,11 @@ func readValue(t string, i int) (string, int) {
 	return v, end
 }
 
+// emptyBodyRe is how a person says a response had no body.
+var emptyBodyRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b(?:empty (?:response )?body|body (?:was |is )?empty|empty response|no (?:response )?body|without (?:a |any )?(?:body|message))\b`)
+})
+
 // extractStatuses turns status mentions not inside a parsed error into
 // shape-only observations (a 429 from an HTTP client, a 403 on a path).
 func (s *scan) extractStatuses() {
@@ -821,6 +858,8 @@ func (s *scan) extractStatuses() {
 		seen[key] = true
 		o := &observation{status: p.val, path: path, strength: 0.9, source: "status in text", span: [2]int{p.pos, p.pos + 3}}
 		o.evidence = s.line(p.pos, p.pos+3)
+		// "403 with an empty body on /v1/me": the line says there was none.
+		o.emptyBody = emptyBodyRe().MatchString(o.evidence)
 		s.obs = append(s.obs, o) // not claimed: phrases around it stay free
 	}
 }
@@ -829,6 +868,7 @@ func (s *scan) extractStatuses() {
 // authorize URLs.
 func (s *scan) extractURLs() {
 	for _, m := range urlRe.findAll(s.text, s.lower, 50) {
+		m[1] = placeholderEnd(s.text, m[1])
 		raw := strings.TrimRight(s.text[m[0]:m[1]], ".,;)]}")
 		u, err := url.Parse(raw)
 		if err != nil {
@@ -837,6 +877,9 @@ func (s *scan) extractURLs() {
 		whole := strings.TrimSpace(s.text) == raw
 		if wire.IsAuthorizePath(u.Path) && (u.Query().Has("client_id") || u.Query().Has("response_type")) {
 			s.cands = append(s.cands, s.c.lintAuthorize(u, s.set, whole)...)
+			if n := placeholderNote(u); n != "" && !slices.Contains(s.notes, n) {
+				s.notes = append(s.notes, n)
+			}
 			s.claimed = append(s.claimed, [2]int{m[0], m[0] + len(raw)})
 			continue
 		}
@@ -855,6 +898,23 @@ func (s *scan) extractURLs() {
 		s.add(o)
 		s.cands = append(s.cands, s.c.stateCheck(u, o, s.state, s.set)...)
 	}
+}
+
+// placeholderEnd extends a URL that stops at a placeholder in angle
+// brackets (…?client_id=<your client id>&response_type=code) over it and
+// the rest of the URL, so that the parameters after it are read too.
+func placeholderEnd(t string, end int) int {
+	for end < len(t) && t[end] == '<' {
+		k := strings.IndexByte(t[end:min(len(t), end+80)], '>')
+		if k < 0 || strings.ContainsAny(t[end:end+k], "\n\"'") {
+			break
+		}
+		end += k + 1
+		for end < len(t) && !strings.ContainsRune(" \t\r\n\"'<>`", rune(t[end])) {
+			end++
+		}
+	}
+	return end
 }
 
 // callbackObservation reads a redirect back to the app: the parameters of

@@ -32,6 +32,8 @@ type Document struct {
 	Causes        []DocCause   `json:"causes"`
 	Closest       []DocClosest `json:"closest"`
 	Notes         []string     `json:"notes"`
+	Library       string       `json:"library,omitempty"`
+	Collect       []string     `json:"collect"`
 }
 
 // DocInput describes what was read.
@@ -57,6 +59,7 @@ type DocCause struct {
 	Reasons    []DocReason `json:"reasons"`
 	Fix        string      `json:"fix"`
 	Ask        []string    `json:"ask"`
+	Check      []string    `json:"check"`
 	Since      string      `json:"since,omitempty"`
 	Context    string      `json:"context,omitempty"`
 }
@@ -86,6 +89,8 @@ func (r *Result) Document() Document {
 		Causes:        []DocCause{},
 		Closest:       []DocClosest{},
 		Notes:         append([]string{}, r.Notes...),
+		Library:       r.Library,
+		Collect:       append([]string{}, r.whatToCollect()...),
 	}
 	for _, m := range r.Matches {
 		d.Causes = append(d.Causes, docCause(m))
@@ -101,7 +106,7 @@ func docCause(m Match) DocCause {
 	dc := DocCause{
 		ID: e.ID, Title: e.Title, Confidence: m.Confidence, Level: string(m.Level()),
 		Evidence: nonNil(m.Evidence), Findings: nonNil(m.Findings), Source: m.Source, Wording: m.Wording, Cause: m.Cause, Count: m.Count,
-		Fix: oneLine(e.Fix), Ask: nonNil(e.Ask), Since: e.Since, Context: oneLine(e.Context),
+		Fix: m.Fix(), Ask: nonNil(e.Ask), Check: nonNil(e.Check), Since: e.Since, Context: oneLine(e.Context),
 	}
 	for _, w := range e.Where {
 		dc.Where = append(dc.Where, string(w))
@@ -158,6 +163,12 @@ func WriteText(w io.Writer, r *Result) error {
 				fmt.Fprintf(&b, "  %-28s %s%s\n", c.Entry.ID, c.Entry.Title, conf)
 			}
 		}
+		if collect := r.whatToCollect(); len(collect) > 0 {
+			b.WriteString("\nWhat to collect next\n")
+			for _, c := range collect {
+				wrap(&b, "  - ", c)
+			}
+		}
 		writeNotes(&b, r.Notes)
 		_, err := io.WriteString(w, cisafe.Text(b.String()))
 		return err
@@ -172,6 +183,9 @@ func WriteText(w io.Writer, r *Result) error {
 	}
 	if top.Wording != "" {
 		meta = append(meta, "wording: "+top.Wording)
+	}
+	if top.Library != "" {
+		meta = append(meta, "library: "+top.Library)
 	}
 	wrap(&b, "  ", strings.Join(meta, "; "))
 	if len(top.Evidence) > 0 {
@@ -202,10 +216,16 @@ func WriteText(w io.Writer, r *Result) error {
 		}
 	}
 	b.WriteString("\nFix\n")
-	wrap(&b, "  ", oneLine(e.Fix))
+	wrap(&b, "  ", top.Fix())
 	if len(e.Ask) > 0 {
 		b.WriteString("\nAsk the user\n")
 		for _, q := range e.Ask {
+			wrap(&b, "  - ", q)
+		}
+	}
+	if len(e.Check) > 0 {
+		b.WriteString("\nCheck in the dashboard (the developer)\n")
+		for _, q := range e.Check {
 			wrap(&b, "  - ", q)
 		}
 	}
@@ -244,6 +264,15 @@ func countRequests(n int) string {
 		digits = digits[:i] + "," + digits[i:]
 	}
 	return digits + " requests"
+}
+
+// whatToCollect is Collect, or for a result built without it (a HAR, a
+// run's exchanges) that nothing explains, the same list for its kind.
+func (r *Result) whatToCollect() []string {
+	if len(r.Collect) > 0 || r.Recognised() {
+		return r.Collect
+	}
+	return collect(r.Input.Kind, r.Library)
 }
 
 func writeNotes(b *strings.Builder, notes []string) {

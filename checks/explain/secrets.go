@@ -56,8 +56,24 @@ var placeholders = map[string]bool{
 }
 
 func isPlaceholder(v string) bool {
-	v = strings.ToLower(strings.Trim(v, `"' `))
-	return placeholders[v] || redact.IsFingerprint(v) || strings.HasPrefix(v, "[redacted")
+	v = strings.Trim(v, `"' `)
+	return placeholders[strings.ToLower(v)] || redact.IsFingerprint(v) || strings.HasPrefix(v, "[redacted") || snakeWord(v)
+}
+
+// snakeWord reports whether v is an identifier in lowercase words
+// (state_mismatch, invalid_grant): an app's error name printed after
+// "access token:", never a credential, which has digits or capitals.
+func snakeWord(v string) bool {
+	words := strings.Split(v, "_")
+	if len(words) < 2 {
+		return false
+	}
+	for _, w := range words {
+		if w == "" || strings.TrimLeft(w, "abcdefghijklmnopqrstuvwxyz") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // looksSecret is a value after a secret's name that is one: 8 characters

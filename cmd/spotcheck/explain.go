@@ -48,15 +48,18 @@ func newExplainCmd(a *app) *cobra.Command {
 spotipy / golang.org/x/oauth2 / zmb3/spotify / spotify-web-api-node exception, a log with the error
 somewhere inside, a callback URL, or a HAR file exported from the browser. The answer names the
 catalog entry (a stable id shared with run and doctor), quotes the evidence with secrets shown as
-fingerprints, and lists the causes most likely first, how to tell them apart, the fix and the
-questions to ask the user. A HAR is read across requests (redirect_uri at /authorize versus
+fingerprints, and lists the causes most likely first, how to tell them apart, the fix (worded for
+the client library it recognises), the questions to ask the user and, apart from those, what the
+developer checks in the dashboard; when nothing is recognised, what to collect next. A description
+in words ("403 with an empty body on /v1/me") and an authorize URL with placeholders are read too.
+A HAR is read across requests (redirect_uri at /authorize versus
 /api/token, a code sent twice, code age, client ids, Basic credentials, PKCE, scopes, token age,
 Retry-After).
 
 The input is the arguments (joined by spaces), a file named by the only argument, - for stdin,
 or --har FILE. --serve starts a local page for support staff instead.
 
-Exit codes: 0 explained; 1 not recognised (the closest entries are listed); 2 bad input or usage.`,
+Exit codes: 0 explained; 1 not recognised (what to collect next, and related entries); 2 bad input or usage.`,
 		Example: `  spotcheck explain 'INVALID_CLIENT: Invalid redirect URI'
   spotcheck explain traceback.txt
   pbpaste | spotcheck explain -

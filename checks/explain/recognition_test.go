@@ -1,0 +1,114 @@
+package explain_test
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/spotcheck/spotcheck/checks/explain"
+)
+
+// Issue 16: the ways real reports differ from the texts Spotify sends.
+// Each input is a shape seen in a public thread (cited where one text
+// stands for it); the corpus spec (corpus_test.go) measures the whole.
+var _ = Describe("Explain on text as users paste it", func() {
+	DescribeTable("names the right entry first",
+		func(input, want string) {
+			res := explainText(input)
+			Expect(res.Recognised()).To(BeTrue(), "not recognised; closest: %v", res.Closest)
+			Expect(ids(res)[0]).To(Equal(want), "matches: %v", ids(res))
+		},
+		// Glued prefixes, articles, punctuation and line breaks.
+		Entry("a translated page glues its words to the code", `请检查INVALID_CLIENT: Invalid redirect URI`, "redirect-uri-mismatch"),
+		Entry("a log label glued to the code", `errorINVALID_CLIENT: Invalid redirect URI`, "redirect-uri-mismatch"),
+		Entry("the article left out", `HTTP 403: Check settings on developer.spotify.com/dashboard, user may not be registered`, "user-not-allowlisted"),
+		Entry("the comma left out and the line wrapped", "403 Check settings on developer.spotify.com/dashboard the user may not be\nregistered", "user-not-allowlisted"),
+		Entry("two spaces for one", `INVALID_CLIENT:  Invalid  redirect URI`, "redirect-uri-mismatch"),
+		Entry("Markdown emphasis around the page text (spotify-cli#17)", `the page just states _INVALID_CLIENT: Invalid redirect URI_ so it's not possible`, "redirect-uri-mismatch"),
+		Entry("a sentence going on after the message (spotify-tui#760)", `getting INVALID_CLIENT: Invalid client error`, "client-id-invalid"),
+
+		// Wordings without a rule before issue 16.
+		Entry("Failed to get client (spotify-scheduler#6)", `I get this error in browser: INVALID_CLIENT: Failed to get client - Also`, "client-id-invalid"),
+		Entry("requests' raise_for_status on a withdrawn endpoint (ad-spotify-mood-lights-sync#17)", `requests.exceptions.HTTPError: 403 Client Error: Forbidden for url: https://api.spotify.com/v1/audio-features/?ids=1LC2Hcgf2RgEbxPHNTnzaC`, "endpoint-restricted"),
+		Entry("related artists answering 404 (Lidify#24)", "Spotify Error: http status: 404, code:-1 - https://api.spotify.com/v1/artists/yyy/related-artists:\n Not Found, reason: None", "endpoint-restricted"),
+		Entry("recommendations named next to a 404 (Lucky#696)", `[Spotify] recommendations API returned 404 for artist <id>`, "endpoint-restricted"),
+		Entry("an editorial playlist answering 404 (spotizerr#190)", `HTTP Error for GET to https://api.spotify.com/v1/playlists/37i9dQZF1E8UhEicLSfyWN with Params: {} returned 404 due to Resource not found`, "endpoint-restricted"),
+		Entry("a withdrawn endpoint answering 429", `GET https://api.spotify.com/v1/recommendations?seed_genres=rock -> 429`, "endpoint-restricted"),
+		Entry("Invalid limit on search (Spotty-Plugin#234)", `HTTP Status Code: 400 {"error":{"status":400,"message":"Invalid limit"}}`, "search-limit-dev-mode"),
+		Entry("Invalid limit on an artist's albums (spotipy#1231)", `HTTP Error for GET to https://api.spotify.com/v1/artists/4s3cCLEcBhVUWLNDFJjRL1/albums with Params: {'limit': 15} returned 400 due to Invalid limit`, "limit-over-dev-mode-max"),
+		Entry("This request requires user authentication (SpotifyAPI-NET#645)", `"This request requires user authentication."`, "app-token-user-endpoint"),
+		Entry("404 Invalid username", `{"error":{"status":404,"message":"Invalid username"}}`, "invalid-username"),
+		Entry("Permissions missing in a spotipy message (spotipy#641)", `I get an error "Permissions missing, reason: None"`, "scope-insufficient"),
+		Entry("an auth library's state cookie (vscode-spotify#51)", `Failed to retrieve access token : "state_mismatch"`, "state-mismatch"),
+		Entry("Auth.js state cookie", `[auth][error] InvalidCheck: State cookie was missing.`, "state-mismatch"),
+
+		Entry("spotify-web-api-node's [object Object] with a Retry-After (node-red-contrib-spotify#27)", `WebapiError: [object Object] at _toError (/opt/node_modules/spotify-web-api-node/src/http-manager.js:47:10) { body: {}, headers: { 'cache-control': 'private, max-age=0', 'retry-after': '12118' } }`, "rate-limited"),
+		Entry("spotify-web-api-node's Details: Unauthorized. (spotify-web-api-node#488)", "WebapiRegularError: An error occurred while communicating with Spotify's Web API.\nDetails: Unauthorized..", "scope-insufficient"),
+
+		// Prose.
+		Entry("localhost refused, in words (ytm2spt#36)", `Since April 9, Spotify does not allow localhost URI`, "redirect-uri-insecure"),
+		Entry("an hour's expiry, in words (spotify-downloader#150)", `This token expires every hour, so the script will fail with an HTTP 401 error.`, "access-token-expired"),
+		Entry("Cancel pressed, in words (spottydata#23)", `If I start authenticating with Spotify and then cancel this authentication, the page will return to the "Token Error" page`, "access-denied"),
+		Entry("a 403 with an empty body on /v1/me (web-api#855)", "grant_type = 'client_credentials'\nSubmit a GET request on /v1/me\nGot a 403 error with Empty Body", "app-token-user-endpoint"),
+		Entry("a 403 with an empty body on /v1/me, in words", `403 with an empty body on /v1/me`, "app-token-user-endpoint"),
+		Entry("a blank page after accepting", `I get a blank page after accepting the permissions`, "callback-not-handled"),
+	)
+
+	It("says what spotify-web-api-node's [object Object] hides, and names the plain-text 403s", func() {
+		res := explainText("WebapiError: [object Object]\n    at _toError (node_modules/spotify-web-api-node/src/http-manager.js:48:10) {\n  body: {},\n  statusCode: 403\n}")
+		Expect(ids(res)).To(Equal([]string{"user-not-allowlisted", "owner-not-premium"}))
+		Expect(res.Matches[0].Level()).To(Equal(explain.LevelMedium))
+		Expect(res.Notes).To(ContainElement(ContainSubstring("was not a JSON error")))
+	})
+
+	Describe("an authorize URL with the user's placeholders", func() {
+		It("checks the real values and says the others were left alone", func() {
+			res := explainText(`https://accounts.spotify.com/authorize/?client_id=<client_id>&response_type=code&scope=user-library-read+user-read-email&show_dialog=true`)
+			Expect(ids(res)).To(Equal([]string{"param-missing"}), "no client-id-invalid for <client_id>")
+			Expect(res.Matches[0].Findings).To(ConsistOf(ContainSubstring("no redirect_uri")))
+			Expect(res.Notes).To(ContainElement(ContainSubstring("placeholders instead of values (client_id)")))
+		})
+		DescribeTable("finds no mistake in a placeholder",
+			func(u string) {
+				res := explainText(u)
+				Expect(res.Recognised()).To(BeFalse(), "matches: %v", ids(res))
+				Expect(res.Notes).To(ContainElement(ContainSubstring("placeholders")))
+			},
+			Entry("braces", `https://accounts.spotify.com/authorize?client_id={CLIENTID}&response_type=code&redirect_uri={REDIRECT_URI}`),
+			Entry("angle brackets with spaces", `open https://accounts.spotify.com/authorize?client_id=<your client id>&response_type=code&redirect_uri=<your redirect uri> in the browser`),
+			Entry("YOUR_CLIENT_ID", `https://accounts.spotify.com/authorize?client_id=YOUR_CLIENT_ID&response_type=code&redirect_uri=https%3A%2F%2Fexample.com%2Fcb`),
+		)
+	})
+
+	DescribeTable("a loosely worded insecure redirect URI pins the cause the text shows",
+		func(input, cause string) {
+			res := explainText(input)
+			Expect(ids(res)[0]).To(Equal("redirect-uri-insecure"))
+			Expect(res.Matches[0].Cause).To(Equal(cause))
+		},
+		Entry("localhost", `Insecure redirect URI when using http://localhost:8888/callback`, "localhost"),
+		Entry("a custom scheme", `insecure redirect uri for myapp://callback`, "custom-scheme"),
+		Entry("a LAN address over http", `insecure redirect URI: http://192.168.1.20:8888/callback`, "http-remote"),
+	)
+
+	DescribeTable("access_denied tells Cancel from a refusal nobody asked for",
+		func(input, cause string) {
+			res := explainText(input)
+			Expect(ids(res)[0]).To(Equal("access-denied"))
+			Expect(res.Matches[0].Cause).To(Equal(cause))
+		},
+		Entry("Cancel pressed", `I clicked cancel and the app says error=access_denied`, "cancel"),
+		Entry("nobody pressed anything", `Every user gets error=access_denied on the callback without even pressing cancel`, "app-refused"),
+	)
+
+	It("keeps an app's error name after 'access token:' readable", func() {
+		Expect(explainOutputs(`Failed to retrieve access token : "state_mismatch"`)).NotTo(ContainSubstring("redacted"))
+	})
+
+	DescribeTable("still refuses a phrase that runs on inside a word",
+		func(input string) {
+			Expect(explainText(input).Recognised()).To(BeFalse())
+		},
+		Entry("lowercase letters before a lowercase phrase", `xillegal scopes are fine`),
+		Entry("a longer word", `Invalid client certificate`),
+	)
+})
