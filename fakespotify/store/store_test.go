@@ -385,3 +385,80 @@ var _ = Describe("sessions", func() {
 		Expect(ok).To(BeTrue())
 	})
 })
+
+// An access token read once is remembered (a comparison instead of an
+// HMAC the next time): what it says must not change, and nothing that
+// only resembles it may pass for it.
+var _ = Describe("an access token read before", func() {
+	var (
+		s    *store.Store
+		user string
+	)
+	BeforeEach(func() {
+		s = newStore()
+		user = issue(s).user
+		_, _, ok := s.AccessToken(user)
+		Expect(ok).To(BeTrue())
+	})
+
+	It("reads the same the second time", func() {
+		first, revoked1, ok1 := s.AccessToken(user)
+		second, revoked2, ok2 := s.AccessToken(user)
+		Expect([]any{second, revoked2, ok2}).To(Equal([]any{first, revoked1, ok1}))
+		Expect(first.ClientID).To(Equal("c"))
+		Expect(first.UserID).To(Equal("u"))
+	})
+
+	It("is refused with any one character changed, while remembered", func() {
+		for i := 2; i < len(user); i++ {
+			for _, c := range []byte{'A', 'Q', 'z', '-', '_'} {
+				if user[i] == c {
+					continue
+				}
+				bad := user[:i] + string(c) + user[i+1:]
+				if _, _, ok := s.AccessToken(bad); ok {
+					Fail("accepted with character " + strconv.Itoa(i) + " changed")
+				}
+				if _, _, ok := s.AccessToken(user); !ok {
+					Fail("the genuine token was refused after a changed one")
+				}
+			}
+		}
+	})
+
+	It("still answers revoked once its grant is revoked", func() {
+		Expect(s.Revoke("u", "c", t0.Add(time.Hour))).To(Equal(1))
+		_, revoked, ok := s.AccessToken(user)
+		Expect(ok).To(BeTrue())
+		Expect(revoked).To(BeTrue())
+	})
+
+	It("is unknown once its app is deleted", func() {
+		s.DeleteApp("c")
+		_, _, ok := s.AccessToken(user)
+		Expect(ok).To(BeFalse())
+	})
+
+	It("is unknown to another store", func() {
+		_, _, ok := newStore().AccessToken(user)
+		Expect(ok).To(BeFalse())
+	})
+
+	It("leaves every other token reading as its own, however many share its slot", func() {
+		tokens := map[string]string{}
+		for i := range 2000 {
+			u := "user" + strconv.Itoa(i)
+			tok, _, ok := s.Authorize(store.Authorization{ClientID: "d", UserID: u, AuthTime: t0}, t0, t0.Add(time.Hour), time.Time{})
+			Expect(ok).To(BeTrue())
+			tokens[tok] = u
+		}
+		for range 2 { // the second pass reads remembered and replaced slots alike
+			for tok, u := range tokens {
+				a, _, ok := s.AccessToken(tok)
+				Expect(ok).To(BeTrue())
+				Expect(a.UserID).To(Equal(u))
+				Expect(a.ClientID).To(Equal("d"))
+			}
+		}
+	})
+})

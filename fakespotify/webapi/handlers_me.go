@@ -34,7 +34,7 @@ func (a *API) me(c *call) {
 			o.Country, o.Product = u.Country, u.Product
 		}
 	}
-	c.json(http.StatusOK, o)
+	writeUser(c.w, &o)
 }
 
 // myPlaylists is GET /v1/me/playlists (wire reference §5.7): public playlists
