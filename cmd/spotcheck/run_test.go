@@ -261,9 +261,17 @@ steps:
 		fake, err := fakespotify.New(fakespotify.DefaultConfig())
 		Expect(err).NotTo(HaveOccurred())
 		var clones atomic.Int32
+		var dead atomic.Bool
 		var srv *httptest.Server
 		srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// Once dead, a request on a keep-alive connection that the
+			// asynchronous close has not reached yet is dropped too, so the
+			// run sees the same dead fake however the close is scheduled.
+			if dead.Load() {
+				panic(http.ErrAbortHandler)
+			}
 			if r.Method == http.MethodPost && r.URL.Path == "/_spotcheck/apps" && clones.Add(1) == 3 {
+				dead.Store(true)
 				// The fake dies while the third scenario sets up.
 				go srv.CloseClientConnections()
 				_ = srv.Listener.Close()
