@@ -22,13 +22,14 @@ const (
 	StatusError Status = "error" // could not be evaluated: transport error, bad reference
 )
 
-// Severity ranks findings (doctor, grade) and explanations.
-type Severity string
+// Severity ranks findings (doctor, grade) and explanations. It is the
+// grader's type, so that one ranking serves a grade and every other result.
+type Severity = grade.Severity
 
 const (
-	SeverityError   Severity = "error"
-	SeverityWarning Severity = "warning"
-	SeverityInfo    Severity = "info"
+	SeverityError   = grade.SeverityError
+	SeverityWarning = grade.SeverityWarning
+	SeverityInfo    = grade.SeverityInfo
 )
 
 // Finding is one problem found by the doctor or by grading a client, with a
@@ -178,17 +179,12 @@ type FindingsResult struct {
 func (r FindingsResult) Worst() Severity {
 	worst := Severity("")
 	for _, f := range r.Findings {
-		if severityRank[f.Severity] > severityRank[worst] {
+		if !worst.AtLeast(f.Severity) {
 			worst = f.Severity
 		}
 	}
 	return worst
 }
-
-var severityRank = map[Severity]int{"": 0, SeverityInfo: 1, SeverityWarning: 2, SeverityError: 3}
-
-// AtLeast reports whether s is as severe as min or more.
-func (s Severity) AtLeast(min Severity) bool { return severityRank[s] >= severityRank[min] }
 
 // GradeResult is a fake's grade as the FindingsResult that reports render:
 // field for field, as the grade's JSON decodes into one (the app a
