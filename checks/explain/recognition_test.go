@@ -100,6 +100,45 @@ var _ = Describe("Explain on text as users paste it", func() {
 		Entry("nobody pressed anything", `Every user gets error=access_denied on the callback without even pressing cancel`, "app-refused"),
 	)
 
+	// Hints (catalog.yaml `hints`): words that tell an entry from a close one
+	// when the error was only recognised from words. A message quoted as
+	// Spotify sends it, or a parsed response, keeps its entry.
+	DescribeTable("a hint tells close entries apart only when the error came in words",
+		func(input, want, cause string) {
+			res := explainText(input)
+			Expect(ids(res)).NotTo(BeEmpty())
+			Expect(ids(res)[0]).To(Equal(want), "matches: %v", ids(res))
+			if cause != "" {
+				Expect(res.Matches[0].Cause).To(Equal(cause))
+			}
+		},
+		// spotify/web-api-examples#39: the pair was never base64-encoded.
+		Entry("invalid client next to a Basic header built by hand", "I get invalid client even though the id and secret are right.\nheaders: { Authorization: 'Basic ' + Buffer.from(client_id + ':' + client_secret) }", "client-auth-missing", "basic-malformed"),
+		Entry("the same words without the header: the unknown client id", `I get invalid client even though the id and secret are right.`, "client-id-invalid", ""),
+		// spotify/web-api#1372: Spotify's description quoted as it came.
+		Entry("Spotify's description quoted on its own keeps its entry", "I encoded id:secret in base64 and sent Authorization: Basic …\n400 Server Error : \"Invalid Client\"", "client-id-invalid", ""),
+		Entry("a parsed response keeps its entry", `curl -H "Authorization: Basic $(echo -n id:secret | base64)" … → {"error":"invalid_client","error_description":"Invalid client"}`, "client-id-invalid", ""),
+		// ghrlt/spotify-status-to-instagram-notes#4: an app's own message.
+		Entry("an app's 'Invalid access token' an hour after login", "It stops after 1h with: \"Invalid access token. Unable to refresh it. Please re-authorize the app.\"", "access-token-expired", "expired"),
+		Entry("Spotify's 'Invalid access token' as it came keeps its entry", `After an hour I get {"error":{"status":401,"message":"Invalid access token"}}`, "access-token-invalid", ""),
+		Entry("'Invalid access token' without a time keeps its entry", `"Invalid access token. Unable to refresh it. Please re-authorize the app."`, "access-token-invalid", ""),
+	)
+
+	// witnessmenow/spotify-api-arduino#39: the status in the first line, the
+	// person's guess in the last.
+	It("in a short report, weighs a person's guess against the one status it mentions", func() {
+		res := explainText("playerControls does not work, i get Status: HTTP/1.0 403 Forbidden.\n\nbut getCurrentlyPlaying works. I tried different scopes and the problem persists.\n\n\nIs that happening because I don't have premium or is something else?")
+		Expect(ids(res)).To(HaveLen(1))
+		Expect(ids(res)[0]).To(Equal("premium-required"))
+	})
+	DescribeTable("a person's guess still needs a status of its own",
+		func(input string) {
+			Expect(explainText(input).Recognised()).To(BeFalse(), "recognised as %v", ids(explainText(input)))
+		},
+		Entry("no status at all", `Is this happening because I don't have premium?`),
+		Entry("two different statuses, both far from it", "Is that because I don't have premium?\n\n\n\n\n\n\n\nThe player answers 403 Forbidden, the profile 401 Unauthorized."),
+	)
+
 	It("keeps an app's error name after 'access token:' readable", func() {
 		Expect(explainOutputs(`Failed to retrieve access token : "state_mismatch"`)).NotTo(ContainSubstring("redacted"))
 	})
