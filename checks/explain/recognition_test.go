@@ -40,6 +40,20 @@ var _ = Describe("Explain on text as users paste it", func() {
 		Entry("Permissions missing in a spotipy message (spotipy#641)", `I get an error "Permissions missing, reason: None"`, "scope-insufficient"),
 		Entry("an auth library's state cookie (vscode-spotify#51)", `Failed to retrieve access token : "state_mismatch"`, "state-mismatch"),
 		Entry("Auth.js state cookie", `[auth][error] InvalidCheck: State cookie was missing.`, "state-mismatch"),
+		// Auth frameworks' state checks, worded as their source words them.
+		// https://github.com/jaredhanson/passport-oauth2/blob/master/lib/state/session.js
+		Entry("passport-oauth2's state store", `{"message":"Unable to verify authorization request state."} after the Spotify callback`, "state-mismatch"),
+		// https://github.com/lepture/authlib/blob/master/authlib/integrations/base_client/errors.py
+		Entry("Authlib's MismatchingStateError", `authlib.integrations.base_client.errors.MismatchingStateError: mismatching_state: CSRF Warning! State not equal in request and response.`, "state-mismatch"),
+		// https://github.com/omniauth/omniauth-oauth2/blob/master/lib/omniauth/strategies/oauth2.rb
+		Entry("OmniAuth's failure log", `(spotify) Authentication failure! csrf_detected: OmniAuth::Strategies::OAuth2::CallbackError, csrf_detected | CSRF detected`, "state-mismatch"),
+		// https://github.com/spring-projects/spring-security/blob/main/oauth2/oauth2-client/src/main/java/org/springframework/security/oauth2/client/web/OAuth2LoginAuthenticationFilter.java
+		Entry("Spring Security's login filter", `org.springframework.security.oauth2.core.OAuth2AuthenticationException: [authorization_request_not_found]`, "state-mismatch"),
+		// https://developer.spotify.com/blog/2025-02-12-increasing-the-security-requirements-for-integrating-with-spotify
+		Entry("the implicit grant's removal, in words", `Login broke today, I think because the implicit grant flow was deprecated by Spotify`, "implicit-grant-removed"),
+		Entry("the implicit grant's removal, the other way round", `Spotify removed the implicit grant, so the #access_token never comes back`, "implicit-grant-removed"),
+		// spotify/ios-sdk#257: the SDK's challenge, the server's exchange.
+		Entry("an SDK's code_challenge with the exchange on the app's server", "The SDK opens a page with the parameter `code_challenge`. We send the code to our server to get the access token and it fails.", "pkce-verifier-missing"),
 
 		Entry("spotify-web-api-node's [object Object] with a Retry-After (node-red-contrib-spotify#27)", `WebapiError: [object Object] at _toError (/opt/node_modules/spotify-web-api-node/src/http-manager.js:47:10) { body: {}, headers: { 'cache-control': 'private, max-age=0', 'retry-after': '12118' } }`, "rate-limited"),
 		Entry("spotify-web-api-node's Details: Unauthorized. (spotify-web-api-node#488)", "WebapiRegularError: An error occurred while communicating with Spotify's Web API.\nDetails: Unauthorized..", "scope-insufficient"),
@@ -142,6 +156,17 @@ var _ = Describe("Explain on text as users paste it", func() {
 	It("keeps an app's error name after 'access token:' readable", func() {
 		Expect(explainOutputs(`Failed to retrieve access token : "state_mismatch"`)).NotTo(ContainSubstring("redacted"))
 	})
+
+	DescribeTable("does not take near wordings for the new ones",
+		func(input string) {
+			Expect(explainText(input).Recognised()).To(BeFalse(), "recognised as %v", ids(explainText(input)))
+		},
+		Entry("a form's CSRF token (Django), not OAuth state", `Forbidden (403) CSRF verification failed. Request aborted. CSRF token missing.`),
+		Entry("a TLS chain, not state", `Error: unable to verify the first certificate`),
+		Entry("the implicit grant named without its removal", `We moved from the implicit grant to the code flow with PKCE last year.`),
+		Entry("another provider's implicit flow", `Google deprecated the implicit flow for its sign-in library.`),
+		Entry("code_challenge without a server exchanging the code", `We compute the code_challenge with S256 in the browser and the exchange works.`),
+	)
 
 	DescribeTable("still refuses a phrase that runs on inside a word",
 		func(input string) {
