@@ -49,6 +49,12 @@ var _ = Describe("Explain on text as users paste it", func() {
 		Entry("OmniAuth's failure log", `(spotify) Authentication failure! csrf_detected: OmniAuth::Strategies::OAuth2::CallbackError, csrf_detected | CSRF detected`, "state-mismatch"),
 		// https://github.com/spring-projects/spring-security/blob/main/oauth2/oauth2-client/src/main/java/org/springframework/security/oauth2/client/web/OAuth2LoginAuthenticationFilter.java
 		Entry("Spring Security's login filter", `org.springframework.security.oauth2.core.OAuth2AuthenticationException: [authorization_request_not_found]`, "state-mismatch"),
+		// https://github.com/firebase/functions-samples (spotify-auth, functions/index.js)
+		Entry("an app's own state check (Firebase's spotify-auth sample)", `Error: State cookie not set or expired. Maybe you took too long to authorize. Please try again.`, "state-mismatch"),
+		Entry("an app's own state check failing", `Error: State validation failed`, "state-mismatch"),
+		// https://github.com/spotify/web-api-examples (authorization/authorization_code/app.js)
+		Entry("Spotify's example app's own callback", `http://127.0.0.1:8888/#error=state_mismatch`, "state-mismatch"),
+		Entry("No token provided, retold next to a 401", `GET /v1/me/playlists -> 401: access token is not provided`, "access-token-missing"),
 		// https://developer.spotify.com/blog/2025-02-12-increasing-the-security-requirements-for-integrating-with-spotify
 		Entry("the implicit grant's removal, in words", `Login broke today, I think because the implicit grant flow was deprecated by Spotify`, "implicit-grant-removed"),
 		Entry("the implicit grant's removal, the other way round", `Spotify removed the implicit grant, so the #access_token never comes back`, "implicit-grant-removed"),
@@ -165,6 +171,9 @@ var _ = Describe("Explain on text as users paste it", func() {
 		Entry("a TLS chain, not state", `Error: unable to verify the first certificate`),
 		Entry("the implicit grant named without its removal", `We moved from the implicit grant to the code flow with PKCE last year.`),
 		Entry("another provider's implicit flow", `Google deprecated the implicit flow for its sign-in library.`),
+		Entry("a state that is a US state", `The state of California does not match the shipping address.`),
+		Entry("a refresh token not provided on a 400", `400 Bad Request: refresh token is not provided`),
+		Entry("a token not provided without any status", `the token is not provided by the config loader`),
 		Entry("code_challenge without a server exchanging the code", `We compute the code_challenge with S256 in the browser and the exchange works.`),
 	)
 
