@@ -55,6 +55,9 @@ var _ = Describe("Explain on text as users paste it", func() {
 		// https://github.com/spotify/web-api-examples (authorization/authorization_code/app.js)
 		Entry("Spotify's example app's own callback", `http://127.0.0.1:8888/#error=state_mismatch`, "state-mismatch"),
 		Entry("No token provided, retold next to a 401", `GET /v1/me/playlists -> 401: access token is not provided`, "access-token-missing"),
+		// https://developer.spotify.com/documentation/web-api/concepts/quota-modes
+		Entry("the allowlist, in words, next to a 403", `My friend gets 403 Forbidden; I guess his account is not added to the User Management list yet`, "user-not-allowlisted"),
+		Entry("the allowlist fix, in words", "Every call answers HTTP 403 for other people.\nAdding their emails to the User Management section fixed it.", "user-not-allowlisted"),
 		// https://developer.spotify.com/blog/2025-02-12-increasing-the-security-requirements-for-integrating-with-spotify
 		Entry("the implicit grant's removal, in words", `Login broke today, I think because the implicit grant flow was deprecated by Spotify`, "implicit-grant-removed"),
 		Entry("the implicit grant's removal, the other way round", `Spotify removed the implicit grant, so the #access_token never comes back`, "implicit-grant-removed"),
@@ -171,6 +174,8 @@ var _ = Describe("Explain on text as users paste it", func() {
 		Entry("a TLS chain, not state", `Error: unable to verify the first certificate`),
 		Entry("the implicit grant named without its removal", `We moved from the implicit grant to the code flow with PKCE last year.`),
 		Entry("another provider's implicit flow", `Google deprecated the implicit flow for its sign-in library.`),
+		Entry("a user not registered on the app's own site, no status", `The user is not registered yet, so the signup form shows first.`),
+		Entry("a user not registered, next to a 404", `GET /api/users/42 -> 404: user not registered`),
 		Entry("a state that is a US state", `The state of California does not match the shipping address.`),
 		Entry("a refresh token not provided on a 400", `400 Bad Request: refresh token is not provided`),
 		Entry("a token not provided without any status", `the token is not provided by the config loader`),
