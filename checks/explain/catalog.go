@@ -79,6 +79,9 @@ type Entry struct {
 	// a callback compared with the state sent); they have no rules.
 	Derived bool   `yaml:"derived"`
 	Rules   []Rule `yaml:"rules"`
+	// Hints tell the entry from a close one when the error itself was
+	// only recognised from words (see Hint).
+	Hints []Hint `yaml:"hints"`
 
 	line int
 }
@@ -226,6 +229,20 @@ func (e *Entry) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+func (h *Hint) UnmarshalYAML(n *yaml.Node) error {
+	type plain Hint
+	var p plain
+	if err := knownKeys(n, &p); err != nil {
+		return err
+	}
+	if err := n.Decode(&p); err != nil {
+		return err
+	}
+	*h = Hint(p)
+	h.line = n.Line
+	return nil
+}
+
 func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
 	type plain Rule
 	var p plain
@@ -246,6 +263,7 @@ type Catalog struct {
 	entries []*Entry
 	byID    map[string]*Entry
 	rules   []*Rule
+	hints   []*Hint
 }
 
 //go:embed catalog.yaml
@@ -386,6 +404,21 @@ func Parse(data []byte, file string) (*Catalog, error) {
 				bad(r.line, "entry %q rule %d: %s", e.ID, i+1, p)
 			}
 			c.rules = append(c.rules, r)
+		}
+	}
+	// Hints name other entries: checked once every entry is known.
+	for _, e := range c.entries {
+		causeIDs := map[string]bool{}
+		for _, cs := range e.Causes {
+			causeIDs[cs.ID] = true
+		}
+		for i := range e.Hints {
+			h := &e.Hints[i]
+			h.entry = e
+			for _, p := range h.compile(c.byID, causeIDs) {
+				bad(h.line, "entry %q hint %d: %s", e.ID, i+1, p)
+			}
+			c.hints = append(c.hints, h)
 		}
 	}
 	if len(problems) > 0 {

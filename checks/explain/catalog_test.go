@@ -136,6 +136,10 @@ var _ = Describe("the catalog", func() {
 			}, `trailing period`),
 			Entry("an unknown field", func(s string) string { return s + "        colour: red\n" }, `colour`),
 			Entry("a derived entry with rules", func(s string) string { return strings.Replace(s, "    rules:", "    derived: true\n    rules:", 1) }, `derived entries have no rules`),
+			Entry("a hint over an unknown entry", func(s string) string { return s + "    hints:\n      - over: [nope]\n        text: x\n" }, `hint 1: over "nope" is not a catalog id`),
+			Entry("a hint over the entry itself", func(s string) string {
+				return s + "    hints:\n      - over: [code-invalid]\n        text: x\n"
+			}, `over names the entry itself`),
 			Entry("a wrong version", func(s string) string { return strings.Replace(s, "version: 1", "version: 2", 1) }, `version 2`),
 		)
 

@@ -273,7 +273,7 @@ func (c *Catalog) scanText(text string, known Where, state string, set *redact.S
 	s.phrases(known)
 	res.Notes = append(res.Notes, s.notes...)
 	s.cands = append(s.cands, structured...)
-	cands := s.settle(structured)
+	cands := c.applyHints(s, s.settle(structured))
 	// A message recognised with high confidence makes rules that only look
 	// at the shape of the same response (a 403 on some path) weaker
 	// guesses; an error elsewhere in a log keeps its own.

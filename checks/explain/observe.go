@@ -254,6 +254,24 @@ func appendStatuses(out []posInt, text string, ms [][]int) []posInt {
 	return out
 }
 
+// onlyStatus is the one error status a short report mentions, however far
+// from the words being weighed: a person states the status once ("Status:
+// HTTP/1.0 403 Forbidden") and asks about it paragraphs later ("is that
+// because I don't have premium?"). 0 in a log, or when the report mentions
+// several statuses.
+func (s *scan) onlyStatus() int {
+	if len(s.text) >= shortReport || len(s.statuses) == 0 {
+		return 0
+	}
+	st := s.statuses[0].val
+	for _, p := range s.statuses[1:] {
+		if p.val != st {
+			return 0
+		}
+	}
+	return st
+}
+
 // nearestStatus is the error status mentioned closest to [start,end),
 // within the window, or 0.
 func (s *scan) nearestStatus(start, end int) int {

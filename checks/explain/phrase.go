@@ -159,6 +159,9 @@ func (s *scan) weigh(r *Rule, start, end int, known Where) (float64, bool) {
 	}
 	if len(r.Status) > 0 {
 		st := s.nearestStatus(start, end)
+		if st == 0 && r.NeedStatus {
+			st = s.onlyStatus()
+		}
 		switch {
 		case st != 0 && !slices.Contains(r.Status, st):
 			return 0, false

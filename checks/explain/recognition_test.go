@@ -40,6 +40,29 @@ var _ = Describe("Explain on text as users paste it", func() {
 		Entry("Permissions missing in a spotipy message (spotipy#641)", `I get an error "Permissions missing, reason: None"`, "scope-insufficient"),
 		Entry("an auth library's state cookie (vscode-spotify#51)", `Failed to retrieve access token : "state_mismatch"`, "state-mismatch"),
 		Entry("Auth.js state cookie", `[auth][error] InvalidCheck: State cookie was missing.`, "state-mismatch"),
+		// Auth frameworks' state checks, worded as their source words them.
+		// https://github.com/jaredhanson/passport-oauth2/blob/master/lib/state/session.js
+		Entry("passport-oauth2's state store", `{"message":"Unable to verify authorization request state."} after the Spotify callback`, "state-mismatch"),
+		// https://github.com/lepture/authlib/blob/master/authlib/integrations/base_client/errors.py
+		Entry("Authlib's MismatchingStateError", `authlib.integrations.base_client.errors.MismatchingStateError: mismatching_state: CSRF Warning! State not equal in request and response.`, "state-mismatch"),
+		// https://github.com/omniauth/omniauth-oauth2/blob/master/lib/omniauth/strategies/oauth2.rb
+		Entry("OmniAuth's failure log", `(spotify) Authentication failure! csrf_detected: OmniAuth::Strategies::OAuth2::CallbackError, csrf_detected | CSRF detected`, "state-mismatch"),
+		// https://github.com/spring-projects/spring-security/blob/main/oauth2/oauth2-client/src/main/java/org/springframework/security/oauth2/client/web/OAuth2LoginAuthenticationFilter.java
+		Entry("Spring Security's login filter", `org.springframework.security.oauth2.core.OAuth2AuthenticationException: [authorization_request_not_found]`, "state-mismatch"),
+		// https://github.com/firebase/functions-samples (spotify-auth, functions/index.js)
+		Entry("an app's own state check (Firebase's spotify-auth sample)", `Error: State cookie not set or expired. Maybe you took too long to authorize. Please try again.`, "state-mismatch"),
+		Entry("an app's own state check failing", `Error: State validation failed`, "state-mismatch"),
+		// https://github.com/spotify/web-api-examples (authorization/authorization_code/app.js)
+		Entry("Spotify's example app's own callback", `http://127.0.0.1:8888/#error=state_mismatch`, "state-mismatch"),
+		Entry("No token provided, retold next to a 401", `GET /v1/me/playlists -> 401: access token is not provided`, "access-token-missing"),
+		// https://developer.spotify.com/documentation/web-api/concepts/quota-modes
+		Entry("the allowlist, in words, next to a 403", `My friend gets 403 Forbidden; I guess his account is not added to the User Management list yet`, "user-not-allowlisted"),
+		Entry("the allowlist fix, in words", "Every call answers HTTP 403 for other people.\nAdding their emails to the User Management section fixed it.", "user-not-allowlisted"),
+		// https://developer.spotify.com/blog/2025-02-12-increasing-the-security-requirements-for-integrating-with-spotify
+		Entry("the implicit grant's removal, in words", `Login broke today, I think because the implicit grant flow was deprecated by Spotify`, "implicit-grant-removed"),
+		Entry("the implicit grant's removal, the other way round", `Spotify removed the implicit grant, so the #access_token never comes back`, "implicit-grant-removed"),
+		// spotify/ios-sdk#257: the SDK's challenge, the server's exchange.
+		Entry("an SDK's code_challenge with the exchange on the app's server", "The SDK opens a page with the parameter `code_challenge`. We send the code to our server to get the access token and it fails.", "pkce-verifier-missing"),
 
 		Entry("spotify-web-api-node's [object Object] with a Retry-After (node-red-contrib-spotify#27)", `WebapiError: [object Object] at _toError (/opt/node_modules/spotify-web-api-node/src/http-manager.js:47:10) { body: {}, headers: { 'cache-control': 'private, max-age=0', 'retry-after': '12118' } }`, "rate-limited"),
 		Entry("spotify-web-api-node's Details: Unauthorized. (spotify-web-api-node#488)", "WebapiRegularError: An error occurred while communicating with Spotify's Web API.\nDetails: Unauthorized..", "scope-insufficient"),
@@ -100,9 +123,64 @@ var _ = Describe("Explain on text as users paste it", func() {
 		Entry("nobody pressed anything", `Every user gets error=access_denied on the callback without even pressing cancel`, "app-refused"),
 	)
 
+	// Hints (catalog.yaml `hints`): words that tell an entry from a close one
+	// when the error was only recognised from words. A message quoted as
+	// Spotify sends it, or a parsed response, keeps its entry.
+	DescribeTable("a hint tells close entries apart only when the error came in words",
+		func(input, want, cause string) {
+			res := explainText(input)
+			Expect(ids(res)).NotTo(BeEmpty())
+			Expect(ids(res)[0]).To(Equal(want), "matches: %v", ids(res))
+			if cause != "" {
+				Expect(res.Matches[0].Cause).To(Equal(cause))
+			}
+		},
+		// spotify/web-api-examples#39: the pair was never base64-encoded.
+		Entry("invalid client next to a Basic header built by hand", "I get invalid client even though the id and secret are right.\nheaders: { Authorization: 'Basic ' + Buffer.from(client_id + ':' + client_secret) }", "client-auth-missing", "basic-malformed"),
+		Entry("the same words without the header: the unknown client id", `I get invalid client even though the id and secret are right.`, "client-id-invalid", ""),
+		// spotify/web-api#1372: Spotify's description quoted as it came.
+		Entry("Spotify's description quoted on its own keeps its entry", "I encoded id:secret in base64 and sent Authorization: Basic …\n400 Server Error : \"Invalid Client\"", "client-id-invalid", ""),
+		Entry("a parsed response keeps its entry", `curl -H "Authorization: Basic $(echo -n id:secret | base64)" … → {"error":"invalid_client","error_description":"Invalid client"}`, "client-id-invalid", ""),
+		// ghrlt/spotify-status-to-instagram-notes#4: an app's own message.
+		Entry("an app's 'Invalid access token' an hour after login", "It stops after 1h with: \"Invalid access token. Unable to refresh it. Please re-authorize the app.\"", "access-token-expired", "expired"),
+		Entry("Spotify's 'Invalid access token' as it came keeps its entry", `After an hour I get {"error":{"status":401,"message":"Invalid access token"}}`, "access-token-invalid", ""),
+		Entry("'Invalid access token' without a time keeps its entry", `"Invalid access token. Unable to refresh it. Please re-authorize the app."`, "access-token-invalid", ""),
+	)
+
+	// witnessmenow/spotify-api-arduino#39: the status in the first line, the
+	// person's guess in the last.
+	It("in a short report, weighs a person's guess against the one status it mentions", func() {
+		res := explainText("playerControls does not work, i get Status: HTTP/1.0 403 Forbidden.\n\nbut getCurrentlyPlaying works. I tried different scopes and the problem persists.\n\n\nIs that happening because I don't have premium or is something else?")
+		Expect(ids(res)).To(HaveLen(1))
+		Expect(ids(res)[0]).To(Equal("premium-required"))
+	})
+	DescribeTable("a person's guess still needs a status of its own",
+		func(input string) {
+			Expect(explainText(input).Recognised()).To(BeFalse(), "recognised as %v", ids(explainText(input)))
+		},
+		Entry("no status at all", `Is this happening because I don't have premium?`),
+		Entry("two different statuses, both far from it", "Is that because I don't have premium?\n\n\n\n\n\n\n\nThe player answers 403 Forbidden, the profile 401 Unauthorized."),
+	)
+
 	It("keeps an app's error name after 'access token:' readable", func() {
 		Expect(explainOutputs(`Failed to retrieve access token : "state_mismatch"`)).NotTo(ContainSubstring("redacted"))
 	})
+
+	DescribeTable("does not take near wordings for the new ones",
+		func(input string) {
+			Expect(explainText(input).Recognised()).To(BeFalse(), "recognised as %v", ids(explainText(input)))
+		},
+		Entry("a form's CSRF token (Django), not OAuth state", `Forbidden (403) CSRF verification failed. Request aborted. CSRF token missing.`),
+		Entry("a TLS chain, not state", `Error: unable to verify the first certificate`),
+		Entry("the implicit grant named without its removal", `We moved from the implicit grant to the code flow with PKCE last year.`),
+		Entry("another provider's implicit flow", `Google deprecated the implicit flow for its sign-in library.`),
+		Entry("a user not registered on the app's own site, no status", `The user is not registered yet, so the signup form shows first.`),
+		Entry("a user not registered, next to a 404", `GET /api/users/42 -> 404: user not registered`),
+		Entry("a state that is a US state", `The state of California does not match the shipping address.`),
+		Entry("a refresh token not provided on a 400", `400 Bad Request: refresh token is not provided`),
+		Entry("a token not provided without any status", `the token is not provided by the config loader`),
+		Entry("code_challenge without a server exchanging the code", `We compute the code_challenge with S256 in the browser and the exchange works.`),
+	)
 
 	DescribeTable("still refuses a phrase that runs on inside a word",
 		func(input string) {
