@@ -113,6 +113,9 @@ type Call struct {
 	Path   string // path and query
 	Bearer string
 	Auth   string // the Authorization header as sent
+	// RetryAfter is the answer's Retry-After header, Body the answer's
+	// body when the call failed (status 400 or more).
+	RetryAfter, Body string
 }
 
 // Flow is a sequence of exchanges read into the steps of OAuth flows, with
@@ -120,7 +123,7 @@ type Call struct {
 // the rules ask is a map lookup, not a scan: time stays linear in the
 // number of exchanges.
 type Flow struct {
-	Exchanges []wire.Exchange // in time order
+	Exchanges []wire.Exchange // in time order; nil for a Builder's flow
 	Auths     []*Authorize
 	Callbacks []*Callback
 	Tokens    []*Token
@@ -140,47 +143,83 @@ type Flow struct {
 // keeps xs; the exchanges must not change afterwards.
 func Read(xs []wire.Exchange) *Flow {
 	slices.SortStableFunc(xs, func(a, b wire.Exchange) int { return a.Started.Compare(b.Started) })
-	f := &Flow{Exchanges: xs}
-	seenCB := map[string]bool{}
+	var b Builder
 	for i := range xs {
-		x := &xs[i]
-		u, err := url.Parse(x.URL)
-		if err != nil {
-			continue
+		b.Add(&xs[i])
+	}
+	f := b.Flow()
+	f.Exchanges = xs
+	return f
+}
+
+// Builder reads a flow one exchange at a time, for a caller that cannot
+// hold every exchange of a large capture as a wire.Exchange (explain
+// --har keeps slimmer records): each exchange is read into its step when
+// added and not kept, so the steps keep only the strings they quote. The
+// caller adds exchanges in time order; the steps' X fields count the Add
+// calls, and the flow's Exchanges field is nil.
+type Builder struct {
+	f      Flow
+	seenCB map[string]bool
+	n      int
+}
+
+// Add reads the next exchange. x may be reused by the caller afterwards;
+// the strings it holds must not change.
+func (b *Builder) Add(x *wire.Exchange) {
+	i := b.n
+	b.n++
+	f := &b.f
+	u, err := url.Parse(x.URL)
+	if err != nil {
+		return
+	}
+	switch KindOf(u) {
+	case KindAuthorize:
+		q := u.Query()
+		f.Auths = append(f.Auths, &Authorize{X: i, At: x.Started, ClientID: q.Get("client_id"), RedirectURI: q.Get("redirect_uri"),
+			State: q.Get("state"), Scope: q.Get("scope"), Challenge: q.Get("code_challenge"), Method: q.Get("code_challenge_method"),
+			ResponseType: q.Get("response_type"), RawURL: x.URL})
+	case KindToken:
+		f.Tokens = append(f.Tokens, readToken(i, x))
+	case KindAPI:
+		cl := &Call{X: i, At: x.Started, Status: x.Status, Method: x.Method, Path: pathQuery(u), Auth: x.RequestHeaders.Get("Authorization"),
+			RetryAfter: x.ResponseHeaders.Get("Retry-After")}
+		if x.Status >= 400 {
+			cl.Body = x.ResponseBody
 		}
-		switch KindOf(u) {
-		case KindAuthorize:
-			q := u.Query()
-			f.Auths = append(f.Auths, &Authorize{X: i, At: x.Started, ClientID: q.Get("client_id"), RedirectURI: q.Get("redirect_uri"),
-				State: q.Get("state"), Scope: q.Get("scope"), Challenge: q.Get("code_challenge"), Method: q.Get("code_challenge_method"),
-				ResponseType: q.Get("response_type"), RawURL: x.URL})
-		case KindToken:
-			f.Tokens = append(f.Tokens, readToken(i, x))
-		case KindAPI:
-			cl := &Call{X: i, At: x.Started, Status: x.Status, Method: x.Method, Path: pathQuery(u), Auth: x.RequestHeaders.Get("Authorization")}
-			if scheme, cred, ok := strings.Cut(strings.TrimSpace(cl.Auth), " "); ok && strings.EqualFold(scheme, "Bearer") {
-				cl.Bearer = strings.TrimSpace(cred)
-			}
-			f.Calls = append(f.Calls, cl)
-		case KindCallback:
-			key := x.URL + x.Started.String()
-			if params, _, ok := CallbackParams(u); ok && !seenCB[key] {
-				seenCB[key] = true
-				f.Callbacks = append(f.Callbacks, newCallback(i, x.Started, x.URL, params, false))
-			}
+		if scheme, cred, ok := strings.Cut(strings.TrimSpace(cl.Auth), " "); ok && strings.EqualFold(scheme, "Bearer") {
+			cl.Bearer = strings.TrimSpace(cred)
 		}
-		// A redirect to the app may be in a Location header only (the
-		// fragment is never sent, and the app's request may be missing).
-		if loc := x.ResponseHeaders.Get("Location"); loc != "" && x.Status >= 300 && x.Status < 400 {
-			lu, err := u.Parse(loc)
-			if err != nil || KindOf(lu) == KindAuthorize || strings.HasPrefix(lu.Path, "/login") {
-				continue
+		f.Calls = append(f.Calls, cl)
+	case KindCallback:
+		key := x.URL + x.Started.String()
+		if params, _, ok := CallbackParams(u); ok && !b.seenCB[key] {
+			if b.seenCB == nil {
+				b.seenCB = map[string]bool{}
 			}
-			if params, _, ok := CallbackParams(lu); ok {
-				f.Callbacks = append(f.Callbacks, newCallback(i, x.Started.Add(time.Millisecond), lu.String(), params, true))
-			}
+			b.seenCB[key] = true
+			f.Callbacks = append(f.Callbacks, newCallback(i, x.Started, x.URL, params, false))
 		}
 	}
+	// A redirect to the app may be in a Location header only (the
+	// fragment is never sent, and the app's request may be missing).
+	if loc := x.ResponseHeaders.Get("Location"); loc != "" && x.Status >= 300 && x.Status < 400 {
+		lu, err := u.Parse(loc)
+		if err != nil || KindOf(lu) == KindAuthorize || strings.HasPrefix(lu.Path, "/login") {
+			return
+		}
+		if params, _, ok := CallbackParams(lu); ok {
+			f.Callbacks = append(f.Callbacks, newCallback(i, x.Started.Add(time.Millisecond), lu.String(), params, true))
+		}
+	}
+}
+
+// Flow indexes the steps read so far and returns the flow; the Builder is
+// spent.
+func (b *Builder) Flow() *Flow {
+	f := &b.f
+	b.seenCB = nil
 	// The app's own request for the callback repeats the Location; keep
 	// one of each unless the app really loaded it twice.
 	f.Callbacks = dedupeCallbacks(f.Callbacks)
