@@ -162,6 +162,31 @@ type Builder struct {
 	f      Flow
 	seenCB map[string]bool
 	n      int
+	words  map[string]string
+}
+
+// share returns one copy of each of the short values that repeat across a
+// capture's requests (client id, redirect URI, scope, grant type, the
+// decoded Basic pair, error descriptions): unescaping and decoding make a
+// new string each time, which a capture of thousands of flows would keep.
+// It holds at most 4096 of them.
+func (b *Builder) share(ss ...*string) {
+	for _, p := range ss {
+		s := *p
+		if s == "" || len(s) > 256 {
+			continue
+		}
+		if shared, ok := b.words[s]; ok {
+			*p = shared
+			continue
+		}
+		if b.words == nil {
+			b.words = map[string]string{}
+		}
+		if len(b.words) < 4096 {
+			b.words[s] = s
+		}
+	}
 }
 
 // Add reads the next exchange. x may be reused by the caller afterwards;
@@ -177,11 +202,15 @@ func (b *Builder) Add(x *wire.Exchange) {
 	switch KindOf(u) {
 	case KindAuthorize:
 		q := u.Query()
-		f.Auths = append(f.Auths, &Authorize{X: i, At: x.Started, ClientID: q.Get("client_id"), RedirectURI: q.Get("redirect_uri"),
+		a := &Authorize{X: i, At: x.Started, ClientID: q.Get("client_id"), RedirectURI: q.Get("redirect_uri"),
 			State: q.Get("state"), Scope: q.Get("scope"), Challenge: q.Get("code_challenge"), Method: q.Get("code_challenge_method"),
-			ResponseType: q.Get("response_type"), RawURL: x.URL})
+			ResponseType: q.Get("response_type"), RawURL: x.URL}
+		b.share(&a.ClientID, &a.RedirectURI, &a.Scope, &a.Method, &a.ResponseType)
+		f.Auths = append(f.Auths, a)
 	case KindToken:
-		f.Tokens = append(f.Tokens, readToken(i, x))
+		t := readToken(i, x)
+		b.share(&t.BodySecretValue, &t.Grant, &t.RedirectURI, &t.ClientID, &t.BasicID, &t.BasicSec, &t.Error, &t.Description, &t.GrantedScope)
+		f.Tokens = append(f.Tokens, t)
 	case KindAPI:
 		cl := &Call{X: i, At: x.Started, Status: x.Status, Method: x.Method, Path: pathQuery(u), Auth: x.RequestHeaders.Get("Authorization"),
 			RetryAfter: x.ResponseHeaders.Get("Retry-After")}
@@ -210,7 +239,11 @@ func (b *Builder) Add(x *wire.Exchange) {
 			return
 		}
 		if params, _, ok := CallbackParams(lu); ok {
-			f.Callbacks = append(f.Callbacks, newCallback(i, x.Started.Add(time.Millisecond), lu.String(), params, true))
+			raw := lu.String()
+			if raw == loc {
+				raw = loc // the exchange's own string, not a second copy
+			}
+			f.Callbacks = append(f.Callbacks, newCallback(i, x.Started.Add(time.Millisecond), raw, params, true))
 		}
 	}
 }
