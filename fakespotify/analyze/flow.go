@@ -156,13 +156,16 @@ func Read(xs []wire.Exchange) *Flow {
 // hold every exchange of a large capture as a wire.Exchange (explain
 // --har keeps slimmer records): each exchange is read into its step when
 // added and not kept, so the steps keep only the strings they quote. The
-// caller adds exchanges in time order; the steps' X fields count the Add
-// calls, and the flow's Exchanges field is nil.
+// caller adds exchanges in time order (a callback loaded twice at one
+// instant counts once only when the two are added together); the steps'
+// X fields count the Add calls, and the flow's Exchanges field is nil.
 type Builder struct {
-	f      Flow
-	seenCB map[string]bool
-	n      int
-	words  map[string]string
+	f       Flow
+	n       int
+	words   map[string]string
+	seenCB  map[string]bool // the callbacks loaded at instant cbAt
+	cbAt    time.Time
+	answers map[string]answer // see readToken
 }
 
 // share returns one copy of each of the short values that repeat across a
@@ -208,7 +211,11 @@ func (b *Builder) Add(x *wire.Exchange) {
 		b.share(&a.ClientID, &a.RedirectURI, &a.Scope, &a.Method, &a.ResponseType)
 		f.Auths = append(f.Auths, a)
 	case KindToken:
-		t := readToken(i, x)
+		if b.answers == nil {
+			b.answers = map[string]answer{}
+		}
+		t := readToken(i, x, b.answers)
+		t.AccessToken, t.NewRefresh = within(x.ResponseBody, t.AccessToken), within(x.ResponseBody, t.NewRefresh)
 		b.share(&t.BodySecretValue, &t.Grant, &t.RedirectURI, &t.ClientID, &t.BasicID, &t.BasicSec, &t.Error, &t.Description, &t.GrantedScope)
 		f.Tokens = append(f.Tokens, t)
 	case KindAPI:
@@ -222,13 +229,16 @@ func (b *Builder) Add(x *wire.Exchange) {
 		}
 		f.Calls = append(f.Calls, cl)
 	case KindCallback:
+		// One load of a callback per URL and start time: the exchanges come
+		// in time order, so only those of the current instant are kept.
+		if b.seenCB == nil || !x.Started.Equal(b.cbAt) {
+			b.seenCB, b.cbAt = map[string]bool{}, x.Started
+		}
 		key := x.URL + x.Started.String()
 		if params, _, ok := CallbackParams(u); ok && !b.seenCB[key] {
-			if b.seenCB == nil {
-				b.seenCB = map[string]bool{}
-			}
 			b.seenCB[key] = true
 			f.Callbacks = append(f.Callbacks, newCallback(i, x.Started, x.URL, params, false))
+			b.dropHeaderCallback(x.URL)
 		}
 	}
 	// A redirect to the app may be in a Location header only (the
@@ -248,11 +258,37 @@ func (b *Builder) Add(x *wire.Exchange) {
 	}
 }
 
+// dropHeaderCallback drops a callback seen a moment ago in a Location
+// header only, now that the app loaded it (raw); dedupeCallbacks would drop
+// it at the end, and a capture of thousands of logins would hold them all
+// until then.
+func (b *Builder) dropHeaderCallback(raw string) {
+	cbs := b.f.Callbacks
+	for k := len(cbs) - 2; k >= 0 && k >= len(cbs)-8; k-- {
+		if cbs[k].FromHeader && cbs[k].Raw == raw {
+			b.f.Callbacks = slices.Delete(cbs, k, k+1)
+			return
+		}
+	}
+}
+
+// within returns v as a substring of s when s holds it (a token in the
+// response body it was decoded from), so the two share memory.
+func within(s, v string) string {
+	if v == "" {
+		return v
+	}
+	if i := strings.Index(s, v); i >= 0 {
+		return s[i : i+len(v)]
+	}
+	return v
+}
+
 // Flow indexes the steps read so far and returns the flow; the Builder is
 // spent.
 func (b *Builder) Flow() *Flow {
 	f := &b.f
-	b.seenCB = nil
+	b.seenCB, b.answers = nil, nil
 	// The app's own request for the callback repeats the Location; keep
 	// one of each unless the app really loaded it twice.
 	f.Callbacks = dedupeCallbacks(f.Callbacks)
@@ -319,7 +355,31 @@ func dedupeCallbacks(cbs []*Callback) []*Callback {
 	return out
 }
 
-func readToken(i int, x *wire.Exchange) *Token {
+// answer is what readToken reads of a token response body.
+type answer struct {
+	err, description, access, refresh, scope string
+	expiresIn                                int
+	hasScope                                 bool
+}
+
+func readAnswer(body string) answer {
+	var a answer
+	b := []byte(body)
+	if e, _, ok := wire.ParseOAuthError(b); ok {
+		a.err, a.description = e.Code, e.Description
+	}
+	if tr, err := wire.ParseTokenResponse(b); err == nil {
+		a.access, a.refresh, a.expiresIn = tr.AccessToken, tr.RefreshToken, tr.ExpiresIn
+		a.scope, a.hasScope = tr.Scope, tr.HasScope
+	}
+	return a
+}
+
+// readToken reads a token request and its answer. answers, when not nil,
+// holds the answers to failed requests already read, by body: a client
+// that fails the same way thousands of times gets one error body parsed
+// once.
+func readToken(i int, x *wire.Exchange, answers map[string]answer) *Token {
 	t := &Token{X: i, At: x.Started, Status: x.Status, RawBody: x.RequestBody}
 	form, _ := url.ParseQuery(x.RequestBody)
 	t.BodySecretValue = form.Get("client_secret")
@@ -349,14 +409,15 @@ func readToken(i int, x *wire.Exchange) *Token {
 			}
 		}
 	}
-	body := []byte(x.ResponseBody)
-	if e, _, ok := wire.ParseOAuthError(body); ok {
-		t.Error, t.Description = e.Code, e.Description
+	a, ok := answers[x.ResponseBody]
+	if !ok {
+		a = readAnswer(x.ResponseBody)
+		if answers != nil && x.Status >= 400 && len(x.ResponseBody) <= 1024 && len(answers) < 1024 {
+			answers[x.ResponseBody] = a
+		}
 	}
-	if tr, err := wire.ParseTokenResponse(body); err == nil {
-		t.AccessToken, t.NewRefresh, t.ExpiresIn = tr.AccessToken, tr.RefreshToken, tr.ExpiresIn
-		t.GrantedScope, t.HasScope = tr.Scope, tr.HasScope
-	}
+	t.Error, t.Description, t.AccessToken, t.NewRefresh, t.ExpiresIn = a.err, a.description, a.access, a.refresh, a.expiresIn
+	t.GrantedScope, t.HasScope = a.scope, a.hasScope
 	return t
 }
 
