@@ -251,8 +251,8 @@ type exchangeList interface {
 	Exchange(i int) wire.Exchange
 	// status is exchange i's status and whether it went to /authorize.
 	status(i int) (status int, authorize bool)
-	// responseKey is exchange i's responseKey.
-	responseKey(i int) string
+	// appendResponseKey appends exchange i's responseKey to dst.
+	appendResponseKey(dst []byte, i int) []byte
 }
 
 // exchangeSlice is a transcript as an exchangeList.
@@ -261,7 +261,9 @@ type exchangeSlice []wire.Exchange
 func (xs exchangeSlice) Len() int                     { return len(xs) }
 func (xs exchangeSlice) Exchange(i int) wire.Exchange { return xs[i] }
 func (xs exchangeSlice) status(i int) (int, bool)     { return xs[i].Status, isAuthorizeURL(xs[i].URL) }
-func (xs exchangeSlice) responseKey(i int) string     { return responseKey(&xs[i]) }
+func (xs exchangeSlice) appendResponseKey(dst []byte, i int) []byte {
+	return append(dst, responseKey(&xs[i])...)
+}
 
 // maxExamples is how many exchanges a match quotes as evidence: a file of
 // ten thousand failing requests gets each finding once, with a count and
@@ -381,12 +383,19 @@ func (ci *citer) count(id string) int {
 // responses alike in it are matched once.
 func responseKey(x *wire.Exchange) string {
 	u, _ := url.Parse(x.URL)
-	return responseKeyOf(exchangeWhere(u), x.Status, x.ResponseHeaders.Get("Content-Type"),
-		x.ResponseHeaders.Get("WWW-Authenticate"), x.ResponseHeaders.Get("Retry-After"), x.ResponseBody)
+	return string(appendResponseKey(nil, exchangeWhere(u), x.Status, x.ResponseHeaders.Get("Content-Type"),
+		x.ResponseHeaders.Get("WWW-Authenticate"), x.ResponseHeaders.Get("Retry-After"), x.ResponseBody))
 }
 
-func responseKeyOf(where Where, status int, ct, wwwAuth, retryAfter, body string) string {
-	return strings.Join([]string{string(where), strconv.Itoa(status), ct, wwwAuth, retryAfter, body}, "\x00")
+func appendResponseKey(dst []byte, where Where, status int, ct, wwwAuth, retryAfter, body string) []byte {
+	dst = append(dst, where...)
+	dst = append(dst, 0)
+	dst = strconv.AppendInt(dst, int64(status), 10)
+	for _, s := range [...]string{ct, wwwAuth, retryAfter, body} {
+		dst = append(dst, 0)
+		dst = append(dst, s...)
+	}
+	return dst
 }
 
 // explainExchanges explains xs, read into the flow f.
@@ -395,13 +404,14 @@ func (c *Catalog) explainExchanges(xs exchangeList, f *analyze.Flow, opts Option
 	// The catalog reads each distinct failing response once; the
 	// exchanges that repeat it share its candidates.
 	byResponse := map[string][]candidate{}
+	var key []byte
 	responseCands := func(i int) []candidate {
-		key := xs.responseKey(i)
-		cs, ok := byResponse[key]
+		key = xs.appendResponseKey(key[:0], i)
+		cs, ok := byResponse[string(key)]
 		if !ok {
 			x := xs.Exchange(i)
 			cs = c.exchangeCandidates(&x, "", ci.set(i))
-			byResponse[key] = cs
+			byResponse[string(key)] = cs
 		}
 		return cs
 	}

@@ -372,9 +372,9 @@ func (rs *harRecords) status(i int) (int, bool) {
 	r := rs.at(i)
 	return int(r.status), r.kind == analyze.KindAuthorize
 }
-func (rs *harRecords) responseKey(i int) string {
+func (rs *harRecords) appendResponseKey(dst []byte, i int) []byte {
 	r := rs.at(i)
-	return responseKeyOf(whereOfKind(r.kind), int(r.status), headerGet(r.respH, "Content-Type"), headerGet(r.respH, "WWW-Authenticate"),
+	return appendResponseKey(dst, whereOfKind(r.kind), int(r.status), headerGet(r.respH, "Content-Type"), headerGet(r.respH, "WWW-Authenticate"),
 		headerGet(r.respH, "Retry-After"), r.respBody)
 }
 
