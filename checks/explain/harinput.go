@@ -25,12 +25,40 @@ const (
 	harSmallBody = 16 << 10
 )
 
-// MaxHARRequests is how many requests to Spotify (and callbacks to the
-// app) explain --har keeps of one file. Each costs a few hundred bytes
-// however small the file makes it, so this bounds memory (about 100 MB)
-// where the file's size cannot: a capture of one login attempt has a few
-// dozen.
-const MaxHARRequests = 250_000
+// Limits on what explain --har keeps of one file. A body is cut at its
+// limit above, so no single field can take much; but each request to
+// Spotify costs a few hundred bytes however small the file makes it, and
+// the kept bodies add up, so these bound memory (to about 100 MB) where the
+// file's size cannot. A capture of one login attempt has a few dozen
+// requests; a 50 MB capture of nothing but failing flows 36,000 and 12 MiB.
+var (
+	maxHARRequests       = 100_000
+	maxHARKept     int64 = 64 << 20
+)
+
+// limitError is a HAR that passes a limit: the file, the entry and field
+// that passed it, and what to do.
+func limitError(name string, e *har.Entry, field, what string) error {
+	return &InputError{Name: name, Err: fmt.Errorf("log.entries[%d]%s: %s; explain a shorter capture (one login attempt is enough)", e.Index, field, what)}
+}
+
+// biggestField names the largest part of a record, as the HAR spells it.
+func (r *harRecord) biggestField() string {
+	field, n := ".request.url", len(r.url)
+	for _, f := range []struct {
+		name string
+		n    int
+	}{{".request.headers", len(r.reqH)}, {".request.postData.text", len(r.reqBody)}, {".response.headers", len(r.respH)}, {".response.content.text", len(r.respBody)}} {
+		if f.n > n {
+			field, n = f.name, f.n
+		}
+	}
+	return field
+}
+
+func (r *harRecord) size() int64 {
+	return int64(len(r.url) + len(r.reqH) + len(r.reqBody) + len(r.respH) + len(r.respBody))
+}
 
 // harBodyLimit decides, per body, how much to keep.
 func harBodyLimit(where Where, status int, response bool) int {
@@ -397,13 +425,17 @@ func (rs *harRecords) flow() *analyze.Flow {
 func readHAR(r io.Reader, name string) (*harRecords, har.Info, error) {
 	rs := &harRecords{}
 	hr := &harReader{}
+	var kept int64
 	info, err := har.Decode(r, har.Options{BodyLimit: hr.limit, KeepHeader: keptHeader}, func(e *har.Entry) error {
 		rec, ok := hr.record(e)
 		if !ok {
 			return nil
 		}
-		if rs.n == MaxHARRequests {
-			return &InputError{Name: name, Err: fmt.Errorf("log.entries: more than %d requests to Spotify or to the app's callback; explain a shorter capture (one login attempt is enough)", MaxHARRequests)}
+		if rs.n == maxHARRequests {
+			return limitError(name, e, "", fmt.Sprintf("more than %d requests to Spotify or to the app's callback", maxHARRequests))
+		}
+		if kept += rec.size(); kept > maxHARKept {
+			return limitError(name, e, rec.biggestField(), fmt.Sprintf("the URLs, headers and bodies kept of Spotify's requests pass %d MiB", maxHARKept>>20))
 		}
 		rs.add(rec)
 		return nil
