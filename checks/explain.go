@@ -74,6 +74,15 @@ func (sr *scenarioRun) explanation(ms []explain.Match) *Explanation {
 		return nil
 	}
 	m := ms[0]
+	// The runner's client is spotcheck's own, none of the libraries the
+	// catalog words fixes for; a cause tied to one (the scenario acting as
+	// golang.org/x/oauth2 does) picks that library's wording, as explain
+	// does for a report from it.
+	if m.Library == "" {
+		if c, ok := m.Entry.Cause(m.Cause); ok {
+			m.Library = c.Library
+		}
+	}
 	red := sr.client.Redactor()
 	// The catalog fingerprints what it recognises as secret; the client
 	// knows more (the codes and tokens of this scenario), so the evidence
@@ -83,12 +92,16 @@ func (sr *scenarioRun) explanation(ms []explain.Match) *Explanation {
 		ev = append(ev, red.String(e))
 	}
 	return &Explanation{
-		ID:       m.Entry.ID,
-		Title:    m.Entry.Title,
-		Causes:   m.CauseTexts(),
-		Fix:      strings.TrimSpace(m.Entry.Fix),
-		Ask:      m.Entry.Ask,
-		Since:    m.Entry.Since,
-		Evidence: strings.Join(ev, "\n"),
+		ID:         m.Entry.ID,
+		Title:      m.Entry.Title,
+		Causes:     m.CauseTexts(),
+		Fix:        m.Fix(),
+		Ask:        m.Entry.Ask,
+		Check:      m.Entry.Check,
+		Library:    m.Library,
+		Cause:      m.Cause,
+		Confidence: m.Confidence,
+		Since:      m.Entry.Since,
+		Evidence:   strings.Join(ev, "\n"),
 	}
 }

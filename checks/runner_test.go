@@ -13,6 +13,7 @@ import (
 
 	"github.com/spotcheck/spotcheck/checks"
 	"github.com/spotcheck/spotcheck/checks/browser"
+	"github.com/spotcheck/spotcheck/checks/explain"
 	"github.com/spotcheck/spotcheck/fakespotify"
 	"github.com/spotcheck/spotcheck/fakespotify/config"
 	"github.com/spotcheck/spotcheck/fakespotify/control"
@@ -242,6 +243,50 @@ steps:
 			Expect(s.Steps[3].Status).To(Equal(checks.StatusSkip))
 			Expect(s.Steps[3].Message).To(Equal("step again failed"))
 			Expect(s.Steps[3].Exchanges).To(BeEmpty())
+		})
+
+		It("lists what to check in the dashboard apart from what to ask the user", func() {
+			res := run(parse(`
+name: wrong-secret
+steps:
+  - authorize: {}
+  - name: exchange
+    exchange: {client_secret: "0123456789abcdef0123456789abcdef"}
+    expect: {status: 200}
+`), t, checks.RunOptions{})
+			st := res.Scenarios[0].Steps[1]
+			Expect(st.Status).To(Equal(checks.StatusFail))
+			Expect(st.Explanation).NotTo(BeNil())
+			Expect(st.Explanation.ID).To(Equal("client-secret-invalid"))
+			e, ok := explain.Default().Entry("client-secret-invalid")
+			Expect(ok).To(BeTrue())
+			Expect(e.Check).NotTo(BeEmpty())
+			Expect(st.Explanation.Check).To(Equal(e.Check))
+			Expect(st.Explanation.Ask).To(Equal(e.Ask))
+			Expect(st.Explanation.Library).To(BeEmpty(), "spotcheck's own client is none of the libraries")
+		})
+
+		It("words the fix for golang.org/x/oauth2 when the steps retry a code as its auth-style detection does", func() {
+			res := run(parse(`
+name: auth-style-retry
+steps:
+  - name: auth
+    authorize: {}
+  - name: basic
+    exchange: {auth: basic, redirect_uri: "${steps.auth.redirect_uri}/"}
+    expect: {status: 400}
+  - name: body
+    exchange: {auth: body, code: "${steps.auth.code}"}
+    expect: {status: 200}
+`), t, checks.RunOptions{})
+			st := res.Scenarios[0].Steps[2]
+			Expect(st.Status).To(Equal(checks.StatusFail))
+			Expect(st.Explanation).NotTo(BeNil())
+			Expect(st.Explanation.ID).To(Equal("code-invalid"))
+			Expect(st.Explanation.Cause).To(Equal("auth-style-retry"))
+			Expect(st.Explanation.Library).To(Equal("golang.org/x/oauth2"))
+			Expect(st.Explanation.Fix).To(ContainSubstring("oauth2.AuthStyleInHeader"))
+			Expect(st.Explanation.Causes[0]).To(HavePrefix("golang.org/x/oauth2 with auto-detected auth style retried"))
 		})
 
 		It("explains a redirect_uri that changed between the authorize and the exchange step, across the steps", func() {

@@ -258,6 +258,9 @@ func scenarioDetail(s result.ScenarioResult, id string) string {
 			if x.Fix != "" {
 				fmt.Fprintf(&b, "  fix: %s\n", x.Fix)
 			}
+			for _, c := range x.Check {
+				fmt.Fprintf(&b, "  check in the dashboard: %s\n", c)
+			}
 		}
 	}
 	return b.String()

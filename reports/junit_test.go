@@ -132,6 +132,7 @@ var _ = Describe("the JUnit format", func() {
 		Expect(failed.Failure.Type).To(Equal("code-invalid"))
 		Expect(failed.Failure.Text).To(ContainSubstring("error_description\n    expected: (absent)\n    actual:   Invalid authorization code"))
 		Expect(failed.Failure.Text).To(ContainSubstring("fix: Exchange each code exactly once"))
+		Expect(failed.Failure.Text).To(ContainSubstring("check in the dashboard: Redirect URIs: the callback's exact URI is listed."))
 		Expect(failed.SystemOut).To(ContainSubstring("#6 reuse-code client → accounts: POST /api/token → 400"))
 
 		errored := s.Suites[1].Cases[1]

@@ -164,6 +164,13 @@ func markdownFailure(w *bufio.Writer, s result.ScenarioResult, id string) {
 			if x.Fix != "" {
 				fmt.Fprintf(w, "**Fix:** %s\n\n", md(x.Fix))
 			}
+			if len(x.Check) > 0 {
+				w.WriteString("**Check in the dashboard:**\n\n")
+				for _, c := range x.Check {
+					fmt.Fprintf(w, "- %s\n", md(c))
+				}
+				w.WriteString("\n")
+			}
 		}
 	}
 }

@@ -23,6 +23,7 @@ var _ = Describe("the Markdown format", func() {
 		Expect(out).To(ContainSubstring("#### ❌ fail `token/code-reuse-is-rejected`"))
 		Expect(out).To(ContainSubstring("| error\\_description | `(absent)` | `Invalid authorization code` |"))
 		Expect(out).To(ContainSubstring("**Fix:** Exchange each code exactly once"))
+		Expect(out).To(ContainSubstring("**Check in the dashboard:**\n\n- Redirect URIs: the callback's exact URI is listed.\n"))
 		Expect(out).To(ContainSubstring("#### 💥 error `token/token-endpoint-reachable`"))
 		Expect(out).To(ContainSubstring("| `api/premium-only-endpoint` | needs a Premium user; target spotify has none configured |"))
 		Expect(out).NotTo(ContainSubstring("::error"), "annotations only when asked for")

@@ -218,6 +218,9 @@ func textStep(w *bufio.Writer, p painter, i int, st result.StepResult) {
 		if x.Fix != "" {
 			fmt.Fprintf(w, "%s  %s %s\n", pad, p.paint(ansiBold+ansiGreen, "fix:"), indent(x.Fix, pad+"       "))
 		}
+		for _, c := range x.Check {
+			fmt.Fprintf(w, "%s  check in the dashboard: %s\n", pad, indent(c, pad+"                          "))
+		}
 	}
 }
 

@@ -42,6 +42,7 @@ var _ = Describe("the text format", func() {
 		Expect(out).To(ContainSubstring("       error_description\n         expected: (absent)\n         actual:   Invalid authorization code\n"))
 		Expect(out).To(ContainSubstring("⇒ The authorization code was already used [code-invalid]"))
 		Expect(out).To(ContainSubstring("fix: Exchange each code exactly once"))
+		Expect(out).To(ContainSubstring("check in the dashboard: Redirect URIs: the callback's exact URI is listed."))
 		Expect(out).NotTo(ContainSubstring("content-type\n"), "expectations that held are not repeated")
 		Expect(out).To(ContainSubstring("— needs a Premium user; target spotify has none configured"))
 		Expect(out).To(ContainSubstring("– 3. refresh skipped: an earlier step failed"))

@@ -16,8 +16,10 @@ import (
 )
 
 // exchangeWhere says which endpoint an exchange went to.
-func exchangeWhere(u *url.URL) Where {
-	switch analyze.KindOf(u) {
+func exchangeWhere(u *url.URL) Where { return whereOfKind(analyze.KindOf(u)) }
+
+func whereOfKind(k analyze.Kind) Where {
+	switch k {
 	case analyze.KindToken:
 		return WhereToken
 	case analyze.KindAuthorize:
@@ -236,8 +238,31 @@ func collectExchangeSecrets(set *redact.Set, x *wire.Exchange) {
 // ids, Basic credentials, PKCE, scopes, token age, Retry-After).
 func (c *Catalog) ExplainExchanges(xs []wire.Exchange, opts Options) *Result {
 	res := &Result{Input: Input{Name: opts.Name, Kind: KindHAR}}
-	c.explainExchanges(xs, opts, res)
+	f := analyze.Read(xs)
+	c.explainExchanges(exchangeSlice(f.Exchanges), f, opts, res)
 	return res
+}
+
+// exchangeList is what explainExchanges reads, in time order: a run's
+// transcript as wire.Exchange values, or a HAR's slimmer records.
+type exchangeList interface {
+	Len() int
+	// Exchange is exchange i whole (for a HAR record, made on demand).
+	Exchange(i int) wire.Exchange
+	// status is exchange i's status and whether it went to /authorize.
+	status(i int) (status int, authorize bool)
+	// appendResponseKey appends exchange i's responseKey to dst.
+	appendResponseKey(dst []byte, i int) []byte
+}
+
+// exchangeSlice is a transcript as an exchangeList.
+type exchangeSlice []wire.Exchange
+
+func (xs exchangeSlice) Len() int                     { return len(xs) }
+func (xs exchangeSlice) Exchange(i int) wire.Exchange { return xs[i] }
+func (xs exchangeSlice) status(i int) (int, bool)     { return xs[i].Status, isAuthorizeURL(xs[i].URL) }
+func (xs exchangeSlice) appendResponseKey(dst []byte, i int) []byte {
+	return append(dst, responseKey(&xs[i])...)
 }
 
 // maxExamples is how many exchanges a match quotes as evidence: a file of
@@ -252,7 +277,7 @@ const maxExamples = 3
 // so that redaction costs what the quotes cost, not what the file holds.
 type citer struct {
 	c     *Catalog
-	xs    []wire.Exchange
+	xs    exchangeList
 	cands []candidate
 	shown map[string][]int
 	seen  map[string]*exchangeSet
@@ -287,7 +312,7 @@ type ranked struct {
 	rule              *Rule
 }
 
-func newCiter(c *Catalog, xs []wire.Exchange) *citer {
+func newCiter(c *Catalog, xs exchangeList) *citer {
 	return &citer{c: c, xs: xs, shown: map[string][]int{}, seen: map[string]*exchangeSet{}, kept: map[ranked]bool{}}
 }
 
@@ -295,11 +320,15 @@ func newCiter(c *Catalog, xs []wire.Exchange) *citer {
 // kept: a set per exchange would grow with the file.
 func (ci *citer) set(i int) *redact.Set {
 	s := &redact.Set{}
-	collectExchangeSecrets(s, &ci.xs[i])
+	x := ci.xs.Exchange(i)
+	collectExchangeSecrets(s, &x)
 	return s
 }
 
-func (ci *citer) ev(i int) string { return exchangeEvidence(&ci.xs[i], ci.set(i)) }
+func (ci *citer) ev(i int) string {
+	x := ci.xs.Exchange(i)
+	return exchangeEvidence(&x, ci.set(i))
+}
 
 // quotes reports whether a candidate of entry id found in exchange i is
 // one of the examples shown, and counts the exchange.
@@ -354,34 +383,45 @@ func (ci *citer) count(id string) int {
 // responses alike in it are matched once.
 func responseKey(x *wire.Exchange) string {
 	u, _ := url.Parse(x.URL)
-	return strings.Join([]string{string(exchangeWhere(u)), strconv.Itoa(x.Status), x.ResponseHeaders.Get("Content-Type"),
-		x.ResponseHeaders.Get("WWW-Authenticate"), x.ResponseHeaders.Get("Retry-After"), x.ResponseBody}, "\x00")
+	return string(appendResponseKey(nil, exchangeWhere(u), x.Status, x.ResponseHeaders.Get("Content-Type"),
+		x.ResponseHeaders.Get("WWW-Authenticate"), x.ResponseHeaders.Get("Retry-After"), x.ResponseBody))
 }
 
-func (c *Catalog) explainExchanges(xs []wire.Exchange, opts Options, res *Result) {
-	f := analyze.Read(xs)
-	xs = f.Exchanges
+func appendResponseKey(dst []byte, where Where, status int, ct, wwwAuth, retryAfter, body string) []byte {
+	dst = append(dst, where...)
+	dst = append(dst, 0)
+	dst = strconv.AppendInt(dst, int64(status), 10)
+	for _, s := range [...]string{ct, wwwAuth, retryAfter, body} {
+		dst = append(dst, 0)
+		dst = append(dst, s...)
+	}
+	return dst
+}
+
+// explainExchanges explains xs, read into the flow f.
+func (c *Catalog) explainExchanges(xs exchangeList, f *analyze.Flow, opts Options, res *Result) {
 	ci := newCiter(c, xs)
 	// The catalog reads each distinct failing response once; the
 	// exchanges that repeat it share its candidates.
 	byResponse := map[string][]candidate{}
+	var key []byte
 	responseCands := func(i int) []candidate {
-		x := &xs[i]
-		key := responseKey(x)
-		cs, ok := byResponse[key]
+		key = xs.appendResponseKey(key[:0], i)
+		cs, ok := byResponse[string(key)]
 		if !ok {
-			cs = c.exchangeCandidates(x, "", ci.set(i))
-			byResponse[key] = cs
+			x := xs.Exchange(i)
+			cs = c.exchangeCandidates(&x, "", ci.set(i))
+			byResponse[string(key)] = cs
 		}
 		return cs
 	}
 	failed := 0
-	for i := range xs {
-		x := &xs[i]
-		if x.Status < 400 && !(x.Status == 200 && isAuthorizeURL(x.URL)) {
+	for i := 0; i < xs.Len(); i++ {
+		status, authorize := xs.status(i)
+		if status < 400 && !(status == 200 && authorize) {
 			continue
 		}
-		if x.Status >= 400 {
+		if status >= 400 {
 			failed++
 		}
 		ci.add(i, responseCands(i), func(cd *candidate) { cd.evidence = ci.ev(i) })
@@ -443,7 +483,7 @@ func (c *Catalog) explainExchanges(xs []wire.Exchange, opts Options, res *Result
 	})
 	c.pkce(f, ci)
 	res.Notes = append(res.Notes, fmt.Sprintf("Read %s: %d to /authorize, %s, %d to /api/token, %d to the Web API; %d failed.",
-		plural(len(xs), "request"), len(f.Auths), plural(len(f.Callbacks), "callback"), len(f.Tokens), len(f.Calls), failed))
+		plural(xs.Len(), "request"), len(f.Auths), plural(len(f.Callbacks), "callback"), len(f.Tokens), len(f.Calls), failed))
 	c.finish(res, ci.cands, "")
 	for k := range res.Matches {
 		res.Matches[k].Count = ci.count(res.Matches[k].Entry.ID)

@@ -61,13 +61,17 @@ type Expectation struct {
 // Explanation is the catalog's reading of an error a step received: the
 // same knowledge base `spotcheck explain` uses.
 type Explanation struct {
-	ID       string   `json:"id"`
-	Title    string   `json:"title"`
-	Causes   []string `json:"causes,omitempty"` // most likely first
-	Fix      string   `json:"fix"`
-	Ask      []string `json:"ask,omitempty"` // questions support staff should ask the user
-	Since    string   `json:"since,omitempty"`
-	Evidence string   `json:"evidence,omitempty"` // the text that matched, redacted
+	ID     string   `json:"id"`
+	Title  string   `json:"title"`
+	Causes []string `json:"causes,omitempty"` // most likely first
+	Fix    string   `json:"fix"`
+	Ask    []string `json:"ask,omitempty"`   // questions support staff should ask the user
+	Check  []string `json:"check,omitempty"` // what the developer looks up in the app's dashboard
+	// Library is the client library Fix and Causes are worded for, when
+	// the evidence names one (golang.org/x/oauth2's auth-style retry).
+	Library  string `json:"library,omitempty"`
+	Since    string `json:"since,omitempty"`
+	Evidence string `json:"evidence,omitempty"` // the text that matched, redacted
 	// Confidence is the catalog's, 0..1; Cause names the cause the
 	// evidence points at, when it singles one out; Findings are what a
 	// comparison across requests showed (e.g. the two redirect URIs).

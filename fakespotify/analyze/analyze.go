@@ -280,7 +280,7 @@ func AuthStyleRetry(first, second *Token) bool {
 
 // TokenOf reads one exchange as a token request, for callers that hold
 // exchanges one at a time (the grader).
-func TokenOf(x *wire.Exchange) *Token { return readToken(-1, x) }
+func TokenOf(x *wire.Exchange) *Token { return readToken(-1, x, nil) }
 
 // codeReuse finds one code sent to /api/token more than once.
 func (a *analysis) codeReuse() {
@@ -370,7 +370,7 @@ func (a *analysis) apiCalls() {
 				}
 			}
 		case 403:
-			if strings.Contains(a.f.Exchanges[cl.X].ResponseBody, "Insufficient client scope") {
+			if strings.Contains(cl.Body, "Insufficient client scope") {
 				a.scope(cl, iss)
 			}
 		case 429:
@@ -432,8 +432,7 @@ func scopeList(s []string) string {
 // rateLimited reads a 429: its Retry-After, and whether the same call came
 // again before it had passed (the next call to the same path only).
 func (a *analysis) rateLimited(i int, cl *Call) {
-	x := &a.f.Exchanges[cl.X]
-	ra := x.ResponseHeaders.Get("Retry-After")
+	ra := cl.RetryAfter
 	secs, err := strconv.Atoi(strings.TrimSpace(ra))
 	var facts []string
 	cause := "burst"
@@ -459,7 +458,7 @@ func (a *analysis) rateLimited(i int, cl *Call) {
 			}
 		}
 	}
-	if strings.Contains(x.ResponseBody, "QUOTA_EXCEEDED") {
+	if strings.Contains(cl.Body, "QUOTA_EXCEEDED") {
 		cause = "quota"
 	}
 	a.add(RateLimited, cause, 0.97, xs, facts...)

@@ -113,6 +113,9 @@ type Call struct {
 	Path   string // path and query
 	Bearer string
 	Auth   string // the Authorization header as sent
+	// RetryAfter is the answer's Retry-After header, Body the answer's
+	// body when the call failed (status 400 or more).
+	RetryAfter, Body string
 }
 
 // Flow is a sequence of exchanges read into the steps of OAuth flows, with
@@ -120,7 +123,7 @@ type Call struct {
 // the rules ask is a map lookup, not a scan: time stays linear in the
 // number of exchanges.
 type Flow struct {
-	Exchanges []wire.Exchange // in time order
+	Exchanges []wire.Exchange // in time order; nil for a Builder's flow
 	Auths     []*Authorize
 	Callbacks []*Callback
 	Tokens    []*Token
@@ -140,47 +143,152 @@ type Flow struct {
 // keeps xs; the exchanges must not change afterwards.
 func Read(xs []wire.Exchange) *Flow {
 	slices.SortStableFunc(xs, func(a, b wire.Exchange) int { return a.Started.Compare(b.Started) })
-	f := &Flow{Exchanges: xs}
-	seenCB := map[string]bool{}
+	var b Builder
 	for i := range xs {
-		x := &xs[i]
-		u, err := url.Parse(x.URL)
-		if err != nil {
+		b.Add(&xs[i])
+	}
+	f := b.Flow()
+	f.Exchanges = xs
+	return f
+}
+
+// Builder reads a flow one exchange at a time, for a caller that cannot
+// hold every exchange of a large capture as a wire.Exchange (explain
+// --har keeps slimmer records): each exchange is read into its step when
+// added and not kept, so the steps keep only the strings they quote. The
+// caller adds exchanges in time order (a callback loaded twice at one
+// instant counts once only when the two are added together); the steps'
+// X fields count the Add calls, and the flow's Exchanges field is nil.
+type Builder struct {
+	f       Flow
+	n       int
+	words   map[string]string
+	seenCB  map[string]bool // the callbacks loaded at instant cbAt
+	cbAt    time.Time
+	answers map[string]answer // see readToken
+}
+
+// share returns one copy of each of the short values that repeat across a
+// capture's requests (client id, redirect URI, scope, grant type, the
+// decoded Basic pair, error descriptions): unescaping and decoding make a
+// new string each time, which a capture of thousands of flows would keep.
+// It holds at most 4096 of them.
+func (b *Builder) share(ss ...*string) {
+	for _, p := range ss {
+		s := *p
+		if s == "" || len(s) > 256 {
 			continue
 		}
-		switch KindOf(u) {
-		case KindAuthorize:
-			q := u.Query()
-			f.Auths = append(f.Auths, &Authorize{X: i, At: x.Started, ClientID: q.Get("client_id"), RedirectURI: q.Get("redirect_uri"),
-				State: q.Get("state"), Scope: q.Get("scope"), Challenge: q.Get("code_challenge"), Method: q.Get("code_challenge_method"),
-				ResponseType: q.Get("response_type"), RawURL: x.URL})
-		case KindToken:
-			f.Tokens = append(f.Tokens, readToken(i, x))
-		case KindAPI:
-			cl := &Call{X: i, At: x.Started, Status: x.Status, Method: x.Method, Path: pathQuery(u), Auth: x.RequestHeaders.Get("Authorization")}
-			if scheme, cred, ok := strings.Cut(strings.TrimSpace(cl.Auth), " "); ok && strings.EqualFold(scheme, "Bearer") {
-				cl.Bearer = strings.TrimSpace(cred)
-			}
-			f.Calls = append(f.Calls, cl)
-		case KindCallback:
-			key := x.URL + x.Started.String()
-			if params, _, ok := CallbackParams(u); ok && !seenCB[key] {
-				seenCB[key] = true
-				f.Callbacks = append(f.Callbacks, newCallback(i, x.Started, x.URL, params, false))
-			}
+		if shared, ok := b.words[s]; ok {
+			*p = shared
+			continue
 		}
-		// A redirect to the app may be in a Location header only (the
-		// fragment is never sent, and the app's request may be missing).
-		if loc := x.ResponseHeaders.Get("Location"); loc != "" && x.Status >= 300 && x.Status < 400 {
-			lu, err := u.Parse(loc)
-			if err != nil || KindOf(lu) == KindAuthorize || strings.HasPrefix(lu.Path, "/login") {
-				continue
-			}
-			if params, _, ok := CallbackParams(lu); ok {
-				f.Callbacks = append(f.Callbacks, newCallback(i, x.Started.Add(time.Millisecond), lu.String(), params, true))
-			}
+		if b.words == nil {
+			b.words = map[string]string{}
+		}
+		if len(b.words) < 4096 {
+			b.words[s] = s
 		}
 	}
+}
+
+// Add reads the next exchange. x may be reused by the caller afterwards;
+// the strings it holds must not change.
+func (b *Builder) Add(x *wire.Exchange) {
+	i := b.n
+	b.n++
+	f := &b.f
+	u, err := url.Parse(x.URL)
+	if err != nil {
+		return
+	}
+	switch KindOf(u) {
+	case KindAuthorize:
+		q := u.Query()
+		a := &Authorize{X: i, At: x.Started, ClientID: q.Get("client_id"), RedirectURI: q.Get("redirect_uri"),
+			State: q.Get("state"), Scope: q.Get("scope"), Challenge: q.Get("code_challenge"), Method: q.Get("code_challenge_method"),
+			ResponseType: q.Get("response_type"), RawURL: x.URL}
+		b.share(&a.ClientID, &a.RedirectURI, &a.Scope, &a.Method, &a.ResponseType)
+		f.Auths = append(f.Auths, a)
+	case KindToken:
+		if b.answers == nil {
+			b.answers = map[string]answer{}
+		}
+		t := readToken(i, x, b.answers)
+		t.AccessToken, t.NewRefresh = within(x.ResponseBody, t.AccessToken), within(x.ResponseBody, t.NewRefresh)
+		b.share(&t.BodySecretValue, &t.Grant, &t.RedirectURI, &t.ClientID, &t.BasicID, &t.BasicSec, &t.Error, &t.Description, &t.GrantedScope)
+		f.Tokens = append(f.Tokens, t)
+	case KindAPI:
+		cl := &Call{X: i, At: x.Started, Status: x.Status, Method: x.Method, Path: pathQuery(u), Auth: x.RequestHeaders.Get("Authorization"),
+			RetryAfter: x.ResponseHeaders.Get("Retry-After")}
+		if x.Status >= 400 {
+			cl.Body = x.ResponseBody
+		}
+		if scheme, cred, ok := strings.Cut(strings.TrimSpace(cl.Auth), " "); ok && strings.EqualFold(scheme, "Bearer") {
+			cl.Bearer = strings.TrimSpace(cred)
+		}
+		f.Calls = append(f.Calls, cl)
+	case KindCallback:
+		// One load of a callback per URL and start time: the exchanges come
+		// in time order, so only those of the current instant are kept.
+		if b.seenCB == nil || !x.Started.Equal(b.cbAt) {
+			b.seenCB, b.cbAt = map[string]bool{}, x.Started
+		}
+		key := x.URL + x.Started.String()
+		if params, _, ok := CallbackParams(u); ok && !b.seenCB[key] {
+			b.seenCB[key] = true
+			f.Callbacks = append(f.Callbacks, newCallback(i, x.Started, x.URL, params, false))
+			b.dropHeaderCallback(x.URL)
+		}
+	}
+	// A redirect to the app may be in a Location header only (the
+	// fragment is never sent, and the app's request may be missing).
+	if loc := x.ResponseHeaders.Get("Location"); loc != "" && x.Status >= 300 && x.Status < 400 {
+		lu, err := u.Parse(loc)
+		if err != nil || KindOf(lu) == KindAuthorize || strings.HasPrefix(lu.Path, "/login") {
+			return
+		}
+		if params, _, ok := CallbackParams(lu); ok {
+			raw := lu.String()
+			if raw == loc {
+				raw = loc // the exchange's own string, not a second copy
+			}
+			f.Callbacks = append(f.Callbacks, newCallback(i, x.Started.Add(time.Millisecond), raw, params, true))
+		}
+	}
+}
+
+// dropHeaderCallback drops a callback seen a moment ago in a Location
+// header only, now that the app loaded it (raw); dedupeCallbacks would drop
+// it at the end, and a capture of thousands of logins would hold them all
+// until then.
+func (b *Builder) dropHeaderCallback(raw string) {
+	cbs := b.f.Callbacks
+	for k := len(cbs) - 2; k >= 0 && k >= len(cbs)-8; k-- {
+		if cbs[k].FromHeader && cbs[k].Raw == raw {
+			b.f.Callbacks = slices.Delete(cbs, k, k+1)
+			return
+		}
+	}
+}
+
+// within returns v as a substring of s when s holds it (a token in the
+// response body it was decoded from), so the two share memory.
+func within(s, v string) string {
+	if v == "" {
+		return v
+	}
+	if i := strings.Index(s, v); i >= 0 {
+		return s[i : i+len(v)]
+	}
+	return v
+}
+
+// Flow indexes the steps read so far and returns the flow; the Builder is
+// spent.
+func (b *Builder) Flow() *Flow {
+	f := &b.f
+	b.seenCB, b.answers = nil, nil
 	// The app's own request for the callback repeats the Location; keep
 	// one of each unless the app really loaded it twice.
 	f.Callbacks = dedupeCallbacks(f.Callbacks)
@@ -247,7 +355,31 @@ func dedupeCallbacks(cbs []*Callback) []*Callback {
 	return out
 }
 
-func readToken(i int, x *wire.Exchange) *Token {
+// answer is what readToken reads of a token response body.
+type answer struct {
+	err, description, access, refresh, scope string
+	expiresIn                                int
+	hasScope                                 bool
+}
+
+func readAnswer(body string) answer {
+	var a answer
+	b := []byte(body)
+	if e, _, ok := wire.ParseOAuthError(b); ok {
+		a.err, a.description = e.Code, e.Description
+	}
+	if tr, err := wire.ParseTokenResponse(b); err == nil {
+		a.access, a.refresh, a.expiresIn = tr.AccessToken, tr.RefreshToken, tr.ExpiresIn
+		a.scope, a.hasScope = tr.Scope, tr.HasScope
+	}
+	return a
+}
+
+// readToken reads a token request and its answer. answers, when not nil,
+// holds the answers to failed requests already read, by body: a client
+// that fails the same way thousands of times gets one error body parsed
+// once.
+func readToken(i int, x *wire.Exchange, answers map[string]answer) *Token {
 	t := &Token{X: i, At: x.Started, Status: x.Status, RawBody: x.RequestBody}
 	form, _ := url.ParseQuery(x.RequestBody)
 	t.BodySecretValue = form.Get("client_secret")
@@ -277,14 +409,15 @@ func readToken(i int, x *wire.Exchange) *Token {
 			}
 		}
 	}
-	body := []byte(x.ResponseBody)
-	if e, _, ok := wire.ParseOAuthError(body); ok {
-		t.Error, t.Description = e.Code, e.Description
+	a, ok := answers[x.ResponseBody]
+	if !ok {
+		a = readAnswer(x.ResponseBody)
+		if answers != nil && x.Status >= 400 && len(x.ResponseBody) <= 1024 && len(answers) < 1024 {
+			answers[x.ResponseBody] = a
+		}
 	}
-	if tr, err := wire.ParseTokenResponse(body); err == nil {
-		t.AccessToken, t.NewRefresh, t.ExpiresIn = tr.AccessToken, tr.RefreshToken, tr.ExpiresIn
-		t.GrantedScope, t.HasScope = tr.Scope, tr.HasScope
-	}
+	t.Error, t.Description, t.AccessToken, t.NewRefresh, t.ExpiresIn = a.err, a.description, a.access, a.refresh, a.expiresIn
+	t.GrantedScope, t.HasScope = a.scope, a.hasScope
 	return t
 }
 

@@ -129,6 +129,7 @@ func Run() *checks.RunResult {
 		Causes: []string{"The app exchanged the same code twice (a retry, or golang.org/x/oauth2's auth-style probing).", "The code expired: codes live 10 minutes."},
 		Fix:    "Exchange each code exactly once, right after the redirect; start a new authorization for a new code.",
 		Ask:    []string{"Does the error happen on the first login or only after a retry?"},
+		Check:  []string{"Redirect URIs: the callback's exact URI is listed."},
 		Since:  "2014", Evidence: `{"error":"invalid_grant","error_description":"Invalid authorization code"}`,
 		Confidence: 0.95, Cause: "reused",
 		Findings: []string{"the same code was sent at seq 4 and seq 6"},

@@ -176,6 +176,8 @@ type decoder struct {
 	sawEntrs  bool
 	scratch   []byte
 	userErr   error
+	interning bool              // strSized shares short strings through words
+	words     map[string]string // see word
 }
 
 func (d *decoder) errf(format string, args ...any) error {
@@ -288,11 +290,11 @@ func (d *decoder) request(e *Entry) error {
 		var err error
 		switch key {
 		case "method":
-			rq.Method, err = d.str(maxShort)
+			rq.Method, err = d.word()
 		case "url":
 			rq.URL, err = d.str(maxURL)
 		case "httpVersion":
-			rq.HTTPVersion, err = d.str(maxShort)
+			rq.HTTPVersion, err = d.word()
 		case "headers":
 			rq.Headers, err = d.headers()
 		case "postData":
@@ -302,7 +304,7 @@ func (d *decoder) request(e *Entry) error {
 				switch k {
 				case "mimeType":
 					var err error
-					pd.MimeType, err = d.str(maxShort)
+					pd.MimeType, err = d.word()
 					return err
 				case "text":
 					limit := d.limit(e, false)
@@ -316,7 +318,7 @@ func (d *decoder) request(e *Entry) error {
 							switch k {
 							case "name":
 								var err error
-								p.Name, err = d.str(maxShort)
+								p.Name, err = d.word()
 								return err
 							case "value":
 								var err error
@@ -354,7 +356,7 @@ func (d *decoder) response(e *Entry) error {
 				rs.Status = int(f)
 			}
 		case "statusText":
-			rs.StatusText, err = d.str(maxShort)
+			rs.StatusText, err = d.word()
 		case "headers":
 			rs.Headers, err = d.headers()
 		case "redirectURL":
@@ -368,11 +370,11 @@ func (d *decoder) response(e *Entry) error {
 					return err
 				case "mimeType":
 					var err error
-					rs.Content.MimeType, err = d.str(maxShort)
+					rs.Content.MimeType, err = d.word()
 					return err
 				case "encoding":
 					var err error
-					rs.Content.Encoding, err = d.str(maxShort)
+					rs.Content.Encoding, err = d.word()
 					return err
 				case "text":
 					limit := d.limit(e, true)
@@ -406,7 +408,7 @@ func (d *decoder) headers() ([]Header, error) {
 			switch k {
 			case "name":
 				var err error
-				h.Name, err = d.str(maxShort)
+				h.Name, err = d.word()
 				named = true
 				return err
 			case "value":
@@ -509,7 +511,7 @@ func (d *decoder) object(fn func(key string) error) error {
 		if b != '"' {
 			return d.errf("expected a quoted key, found %s", describe(b))
 		}
-		key, _, _, err := d.strSized(maxKey)
+		key, err := d.wordSized(maxKey)
 		if err != nil {
 			return err
 		}
@@ -622,6 +624,49 @@ func (d *decoder) str(limit int) (string, error) {
 	}
 	s, _, _, err := d.strSized(limit)
 	return s, err
+}
+
+// word is str for short strings that repeat from entry to entry (keys,
+// header names, methods, MIME types): equal ones share one copy, so
+// reading them allocates only the first time.
+func (d *decoder) word() (string, error) {
+	b, err := d.peek()
+	if err != nil {
+		return "", d.eof(err, "a value")
+	}
+	if b != '"' {
+		return "", d.skip()
+	}
+	return d.wordSized(maxShort)
+}
+
+// maxWord and maxWords bound the strings word shares.
+const (
+	maxWord  = 40
+	maxWords = 4096
+)
+
+func (d *decoder) wordSized(limit int) (string, error) {
+	d.interning = true
+	s, _, _, err := d.strSized(limit)
+	d.interning = false
+	return s, err
+}
+
+// intern returns the shared copy of raw, a valid UTF-8 string without
+// escapes.
+func (d *decoder) intern(raw []byte) string {
+	if s, ok := d.words[string(raw)]; ok {
+		return s
+	}
+	s := string(raw)
+	if d.words == nil {
+		d.words = map[string]string{}
+	}
+	if len(d.words) < maxWords {
+		d.words[s] = s
+	}
+	return s
 }
 
 // num reads a number (or a numeric string); other types are skipped as 0.
@@ -739,6 +784,9 @@ func (d *decoder) strSized(limit int) (s string, size int, truncated bool, err e
 			size += len(body)
 			raw = keep(raw, body, limit)
 			d.scratch = raw[:0]
+			if d.interning && len(raw) <= min(limit, maxWord) && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+				return d.intern(raw), size, false, nil
+			}
 			out, cut := unescape(raw, limit)
 			return out, size, cut || size > len(raw), nil
 		case errors.Is(rerr, bufio.ErrBufferFull):
@@ -793,6 +841,9 @@ func unescape(raw []byte, limit int) (string, bool) {
 		if cut {
 			raw = raw[:limit]
 		}
+		if utf8.Valid(raw) {
+			return string(raw), cut
+		}
 		return string(bytes.ToValidUTF8(raw, []byte("\uFFFD"))), cut
 	}
 	out := make([]byte, 0, len(raw))
@@ -840,6 +891,9 @@ func unescape(raw []byte, limit int) (string, bool) {
 	cut := len(out) > limit
 	if cut {
 		out = out[:limit]
+	}
+	if utf8.Valid(out) {
+		return string(out), cut
 	}
 	return string(bytes.ToValidUTF8(out, []byte("\uFFFD"))), cut
 }
