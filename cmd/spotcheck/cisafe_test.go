@@ -38,6 +38,24 @@ var _ = Describe("what the CLI prints besides reports", func() {
 		Expect(cisafetest.Commands(out.String())).To(BeEmpty())
 	})
 
+	// The header was written without the lock the live ticker takes, so
+	// -race saw the CI-safe writer's state written from two goroutines.
+	// Every write and this spec's reads hold progress.mu; without it in
+	// header, the race detector fails this spec.
+	It("writes the header and the live line under one lock", func() {
+		var out bytes.Buffer
+		p := newProgress(&out, true, false, []*scenarios.Scenario{{Name: "a"}})
+		read := func() string {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			return out.String()
+		}
+		go p.header(&checks.Target{Name: "fake ::error::x"}, 1)
+		Eventually(read).Should(MatchRegexp(`against fake[^\n]*\n(?s:.*)0/1 done`))
+		p.close()
+		Expect(cisafetest.Commands(read())).To(BeEmpty())
+	})
+
 	It("disarms them in the one-line error", func() {
 		missing := filepath.Join(GinkgoT().TempDir(), "##[error]forged.har")
 		var out, errb bytes.Buffer

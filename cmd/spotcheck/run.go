@@ -441,7 +441,11 @@ func newProgress(w io.Writer, live, color bool, list []*scenarios.Scenario) *pro
 	return p
 }
 
+// header holds mu like every other writer: the live ticker may already
+// be drawing, and the CI-safe writer keeps state between writes.
 func (p *progress) header(t *checks.Target, parallel int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	where := t.Name
 	if t.AccountsURL != t.Name {
 		where += " (" + t.AccountsURL + ")"
