@@ -55,10 +55,10 @@ var corpusSets = []corpusSet{
 	// Parts C, D and E were collected afterwards from other repositories and
 	// measured once before any rule saw them (C 52 %, D 45.9 %, E 54.9 %
 	// top-1; the headers of testdata/tuned/part-*.yaml); branch e16b-recog
-	// then tuned on them, from 91 of 162 (56.2 %) on main c4cb292 to 121
-	// (74.7 %). It catches regressions; it no longer predicts how explain
+	// then tuned on them, from 91 of 162 (56.2 %) on main c4cb292 to 125
+	// (77.2 %). It catches regressions; it no longer predicts how explain
 	// does on reports nobody tuned on.
-	{name: "reports used for tuning after being held out", dir: "testdata/tuned", top1: 0.74, minCases: 150, minRepos: 100},
+	{name: "reports used for tuning after being held out", dir: "testdata/tuned", top1: 0.77, minCases: 150, minRepos: 100},
 	// Fresh reports nobody has tuned on: the figure that speaks for users.
 	// Its floor is below every held-out part measured so far (the lowest,
 	// D, was 45.9 %) until its own figure is measured; the set skips itself

@@ -256,6 +256,12 @@ var _ = Describe("Explain on causes told in a report's own words", func() {
 		Entry("the search maximum lowered, in words", "Spotify has lowered the maximum allowed value for the `limit` parameter in the `/search` endpoint down to 10", "search-limit-dev-mode"),
 		// https://github.com/samrayner/discographer/issues/1
 		Entry("the 2017 change, retold", "401 errors - Spotify API now requires authentication for all calls", "access-token-missing"),
+		// https://github.com/sabarnac/spotify-batch-unfollow-app/issues/17
+		Entry("the implicit grant's redirect error named in prose", "the callback is returning a `unsupported_response_type`", "implicit-grant-removed"),
+		// https://github.com/auth0/custom-social-connections/issues/44
+		Entry("the token request's redirect URI differing, in words", "the next request for actually retrieving the token uses different `redirect_url` than for the initial request", "token-redirect-uri-mismatch"),
+		// https://github.com/ShwetKhatri2001/Swetify-Music/pull/40
+		Entry("the allowlist message as a Q&A page's address", "the API requests are failing returning this error : https://stackoverflow.com/questions/71631183/spotify-403-user-not-registered-in-the-developer-dashboard", "user-not-allowlisted"),
 	)
 
 	DescribeTable("does not take the nearest wordings for them",
@@ -273,5 +279,7 @@ var _ = Describe("Explain on causes told in a report's own words", func() {
 		Entry("Retry-After without a rate limit", `Our HTTP client reads Retry-After headers in utils.py.`),
 		Entry("a search limit of 10 in the app's own UI", `The search limit is 10 by default in our settings page.`),
 		Entry("a scope named valid", `The scope user-read-email is valid and granted.`),
+		Entry("the same redirect URI for both requests", `The token request uses the same redirect_uri as the initial request.`),
+		Entry("another unsupported format", `The parser raised "unsupported response format" on the XML feed.`),
 	)
 })
