@@ -110,23 +110,26 @@ func (e *Entry) Cause(id string) (Cause, bool) {
 // Rule is one way an entry's error shows on the wire. A rule matches when
 // all of its fields match; see catalog.yaml for the field meanings.
 type Rule struct {
-	Where         []Where           `yaml:"where"`
-	Error         string            `yaml:"error"`
-	Description   string            `yaml:"description"`
-	NoDescription bool              `yaml:"no_description"`
-	Status        statusList        `yaml:"status"`
-	Text          string            `yaml:"text"`
-	Reason        string            `yaml:"reason"`
-	Path          string            `yaml:"path"`
-	EmptyBody     bool              `yaml:"empty_body"`
-	Params        map[string]string `yaml:"params"`
-	Fragment      bool              `yaml:"fragment"`
-	Confidence    float64           `yaml:"confidence"`
-	Loose         float64           `yaml:"loose"`
-	NeedStatus    bool              `yaml:"need_status"`
-	Open          bool              `yaml:"open"`
-	Wording       string            `yaml:"wording"`
-	Cause         string            `yaml:"cause"`
+	Where         []Where    `yaml:"where"`
+	Error         string     `yaml:"error"`
+	Description   string     `yaml:"description"`
+	NoDescription bool       `yaml:"no_description"`
+	Status        statusList `yaml:"status"`
+	Text          string     `yaml:"text"`
+	Reason        string     `yaml:"reason"`
+	Path          string     `yaml:"path"`
+	// NeedsScope: the request path is an endpoint that needs a scope, by
+	// wire's table of endpoint scopes (one place for that fact).
+	NeedsScope bool              `yaml:"needs_scope"`
+	EmptyBody  bool              `yaml:"empty_body"`
+	Params     map[string]string `yaml:"params"`
+	Fragment   bool              `yaml:"fragment"`
+	Confidence float64           `yaml:"confidence"`
+	Loose      float64           `yaml:"loose"`
+	NeedStatus bool              `yaml:"need_status"`
+	Open       bool              `yaml:"open"`
+	Wording    string            `yaml:"wording"`
+	Cause      string            `yaml:"cause"`
 
 	line     int
 	entry    *Entry

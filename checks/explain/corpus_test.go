@@ -52,17 +52,33 @@ type corpusSet struct {
 var corpusSets = []corpusSet{
 	// What the rules were written against.
 	{name: "the corpus of real reports", dir: "testdata/corpus", top1: 0.95, minCases: 150, minRepos: 25},
-	// Collected afterwards from other repositories and measured once
-	// before any rule saw it (the headers of testdata/heldout/part-c.yaml,
-	// part-d.yaml and part-e.yaml; C, D and E together measured 53.7 % on
-	// main 63fce61).
-	{name: "the held-out reports", dir: "testdata/heldout", top1: 0.53, minCases: 50, minRepos: 25},
+	// Parts C, D and E were collected afterwards from other repositories and
+	// measured once before any rule saw them (C 52 %, D 45.9 %, E 54.9 %
+	// top-1; the headers of testdata/tuned/part-*.yaml); branch e16b-recog
+	// then tuned on them, from 91 of 162 (56.2 %) on main c4cb292 to 125
+	// (77.2 %). It catches regressions; it no longer predicts how explain
+	// does on reports nobody tuned on.
+	{name: "reports used for tuning after being held out", dir: "testdata/tuned", top1: 0.77, minCases: 150, minRepos: 100},
+	// Fresh reports nobody has tuned on: the figure that speaks for users.
+	// Its floor is below every held-out part measured so far (the lowest,
+	// D, was 45.9 %) until its own figure is measured; the set skips itself
+	// while the directory holds no yaml.
+	{name: "the held-out reports", dir: "testdata/heldout", top1: 0.40, minCases: 40, minRepos: 25},
+}
+
+// corpusFiles are the yaml files of a set's directory.
+func corpusFiles(dir string) []string {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		panic(fmt.Sprintf("corpus %s: %v", dir, err))
+	}
+	return files
 }
 
 func loadCorpus(dir string) []corpusCase {
-	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if err != nil || len(files) == 0 {
-		panic(fmt.Sprintf("no corpus in %s: %v", dir, err))
+	files := corpusFiles(dir)
+	if len(files) == 0 {
+		panic(fmt.Sprintf("no corpus in %s", dir))
 	}
 	var all []corpusCase
 	for _, f := range files {
@@ -87,6 +103,12 @@ var _ = Describe("explain on real reports (issue 16)", func() {
 
 func describeCorpus(set corpusSet) {
 	Describe(set.name, Ordered, func() {
+		if len(corpusFiles(set.dir)) == 0 {
+			It("is measured", func() {
+				Skip(fmt.Sprintf("no reports in %s yet: the next held-out part goes there", set.dir))
+			})
+			return
+		}
 		cases := loadCorpus(set.dir)
 		var top1, top3 int
 		var misses []string

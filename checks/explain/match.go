@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // Confidence thresholds. A match below Recognised is never presented as
@@ -218,6 +220,9 @@ func (r *Rule) match(o *observation) (float64, bool) {
 			return 0, false
 		}
 	}
+	if r.NeedsScope && !needsScope(o.path) {
+		return 0, false
+	}
 	if r.EmptyBody {
 		if !o.emptyBody {
 			return 0, false
@@ -259,6 +264,20 @@ func (r *Rule) match(o *observation) (float64, bool) {
 		s = 1
 	}
 	return r.Confidence * s * penalty, true
+}
+
+// needsScope reports whether a Web API path (method unknown, as in a
+// pasted log line) is an endpoint wire lists as needing a scope.
+func needsScope(path string) bool {
+	if path == "" {
+		return false
+	}
+	for _, m := range []string{"GET", "PUT", "POST", "DELETE"} {
+		if _, ok := wire.ScopesFor(m, path); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // texts are the values a rule's text regex is tried on.

@@ -98,7 +98,8 @@ var (
 		mustFast(`\b([45]\d\d) (?:Client|Server) Error\b`, 256),
 		// How people write a status in a sentence: "a 403", "returns 404",
 		// "the code 429", "HTTP 401 error".
-		mustFast(`(?i)\b(?:an?|the|code|error|returns?|returning|getting|gets|get|giving|gives|throws?|throwing|with)\s+([45]\d\d)\b`, 256),
+		// A status in quotes counts too ("hit with a \"403\"").
+		mustFast(`(?i)\b(?:an?|the|code|error|returns?|returning|getting|gets|get|giving|gives|throws?|throwing|with)\s+["'\x60]?([45]\d\d)\b`, 256),
 		mustFast(`(?i)\b([45]\d\d)\s+(?:with|error|errors|response|status|on|from|when)\b`, 256),
 	}
 	pathPatterns = []*fastRe{

@@ -190,3 +190,96 @@ var _ = Describe("Explain on text as users paste it", func() {
 		Entry("a longer word", `Invalid client certificate`),
 	)
 })
+
+// Issue 16, parts C–E: causes recognised from the evidence a report carries
+// in its own words, not from one report's phrasing. Each positive row is a
+// real report's wording (its thread in the comment); each negative row is
+// the nearest wording that must stay "not recognised".
+var _ = Describe("Explain on causes told in a report's own words", func() {
+	DescribeTable("names the cause first",
+		func(input, want string) {
+			res := explainText(input)
+			Expect(res.Recognised()).To(BeTrue(), "not recognised; closest: %v", res.Closest)
+			Expect(ids(res)[0]).To(Equal(want), "matches: %v", ids(res))
+		},
+		// A status on a Web API path.
+		// https://github.com/yianL/atom-spotified/issues/13
+		Entry("a bare 401 on a Web API path", "spotify-poller.js [sm]:44 GET https://api.spotify.com/v1/tracks/1EDVfFvmSSTFGHC9EVUauV 401 (Unauthorized)", "access-token-missing"),
+		// https://github.com/jakubito/spotify-release-list/issues/81
+		Entry("a 502 on a Web API path", "in the network tab I am getting a `502 Bad Gateway` to this endpoint: `https://api.spotify.com/v1/me/following/?type=artist`", "spotify-transient-error"),
+		// https://github.com/teal-fm/piper/pull/73
+		Entry("the front end's 502 page after a token refresh", "spotify token refresh failed (502):\n<title>502 Server Error</title>\n<h2>The server encountered a temporary error and could not complete your request.<p>Please try again in 30 seconds.</h2>", "spotify-transient-error"),
+		// https://github.com/Chimildic/goofy/issues/261
+		Entry("a 404 on an editorial 37i9dQZEVXb… playlist", "Номер: 404\nАдрес: https://api.spotify.com/v1/playlists/37i9dQZEVXbqUGAw5VCQ7w?limit=50&locale=RU\nТекст ответа: {\"error\": {\"status\": 404, \"message\": \"Resource not found\" } }", "endpoint-restricted"),
+		// https://github.com/librespot-org/librespot-java/issues/496
+		Entry("a 403 on an endpoint that needs a scope", "> **GET** https://api.spotify.com/v1/me/top/tracks?offset=0&limit=10\n\nAuthorized with the \"playlist-read\" scope. But then I was hit with a \"403\"...", "scope-insufficient"),
+		// Withdrawn endpoints named with a removal word, either order.
+		// https://github.com/wjakethompson/taylor/issues/55
+		Entry("the removal, then the endpoint", "Spotify ended access to the audio features end point in November 2024", "endpoint-restricted"),
+		// https://github.com/kubukoz/spotify-next/pull/562
+		Entry("the endpoint, then 'is gone'", "The Audio Analysis API is gone in new apps", "endpoint-restricted"),
+		// https://github.com/topi314/LavaSrc/issues/241
+		Entry("endpoints deprecated, in general", "Spotify deprecated some endpoints of their api such as get-recommendations", "endpoint-restricted"),
+		// https://github.com/Ssenseii/harmoni/issues/24
+		Entry("the February 2026 playlist tracks removal", "Spotify's February 2026 API update removed the /playlists/{id}/tracks endpoint and replaced it with /playlists/{id}/items.", "endpoint-restricted"),
+		// https://github.com/studiowebux/obsidian-spotify-link/issues/36
+		Entry("an endpoint marked deprecated, next to a 403", "The endpoint is marked as deprecated; when trying to use it, it returns 403", "endpoint-restricted"),
+		// Redirect URIs.
+		// https://github.com/univrsal/tuna/issues/134
+		Entry("Invalid Client with a space and URL for URI", `it gave me an "Invalid Client: invalid redirect URL" error`, "redirect-uri-mismatch"),
+		// https://github.com/Darren-project/obsidian-spotify/issues/2
+		Entry("Invalid redirect uri next to the dashboard's list", "Invalid redirect uri\n\nI believe the correct redirect URI needs to be allowlisted in the app you create on the developer portal", "redirect-uri-mismatch"),
+		// https://github.com/tejxv/spotify-monthly-saves/issues/2
+		Entry("localhost disallowed", "It seems Spotify has disallowed `localhost` to be used as a URI", "redirect-uri-insecure"),
+		// https://github.com/UsefulSoftwareCo/executor/issues/823
+		Entry("127.0.0.1, not localhost", "spotify only support http on 127.0.0.1 not localhost", "redirect-uri-insecure"),
+		// https://github.com/ItsRiprod/DeskThing/issues/135
+		Entry("the dashboard would not accept a localhost URI", "the URI should be `http://localhost:8888/callback/spotify`\n\nSpotify developer app webpage would not accept this entry", "redirect-uri-insecure"),
+		// Premium, state, scope, refresh token, rate limit, search.
+		// https://github.com/lufinkey/react-native-spotify/issues/35
+		Entry("the SDK's kSpErrorNeedsPremium", `{"code":93,"message":"kSpErrorNeedsPremium"}`, "premium-required"),
+		// https://github.com/lufinkey/react-native-spotify/issues/100
+		Entry("my account is not premium", "I receive an error that says my account is not premium", "premium-required"),
+		// https://github.com/aquantumofdonuts/mixarr/issues/39
+		Entry("Invalid state format", "Authorization Failed\n\nInvalid state format", "state-mismatch"),
+		// https://github.com/georgecjl/spotify-rs/issues/10
+		Entry("spotify-rs's InvalidStateParameter", "How do you avoid the `InvalidStateParameter` error caused when calling `client.authenticate`", "state-mismatch"),
+		// https://github.com/music-assistant/server/pull/4182
+		Entry("invalid scope in words", "fails during authorization with an `invalid scope` error", "scope-illegal"),
+		// https://github.com/microeinhundert/music-app/issues/4
+		Entry("Invalid token scopes", "Error: Invalid token scopes.", "scope-insufficient"),
+		// https://github.com/librespot-org/librespot/pull/1732
+		Entry("refresh_token omitted", "Spotify may omit refresh_token from successful refresh responses.", "refresh-token-not-returned"),
+		// https://github.com/beetbox/beets/issues/4369
+		Entry("rate limiting and retry-after in prose", "Spotify has a rate-limiting feature. Fortunately, the response includes the `retry-after` value that we should be using to back off.", "rate-limited"),
+		// https://github.com/Oceanity/firebot-spotify/pull/103
+		Entry("the search maximum lowered, in words", "Spotify has lowered the maximum allowed value for the `limit` parameter in the `/search` endpoint down to 10", "search-limit-dev-mode"),
+		// https://github.com/samrayner/discographer/issues/1
+		Entry("the 2017 change, retold", "401 errors - Spotify API now requires authentication for all calls", "access-token-missing"),
+		// https://github.com/sabarnac/spotify-batch-unfollow-app/issues/17
+		Entry("the implicit grant's redirect error named in prose", "the callback is returning a `unsupported_response_type`", "implicit-grant-removed"),
+		// https://github.com/auth0/custom-social-connections/issues/44
+		Entry("the token request's redirect URI differing, in words", "the next request for actually retrieving the token uses different `redirect_url` than for the initial request", "token-redirect-uri-mismatch"),
+		// https://github.com/ShwetKhatri2001/Swetify-Music/pull/40
+		Entry("the allowlist message as a Q&A page's address", "the API requests are failing returning this error : https://stackoverflow.com/questions/71631183/spotify-403-user-not-registered-in-the-developer-dashboard", "user-not-allowlisted"),
+	)
+
+	DescribeTable("does not take the nearest wordings for them",
+		func(input string) {
+			Expect(explainText(input).Recognised()).To(BeFalse(), "recognised as %v", ids(explainText(input)))
+		},
+		Entry("a 401 on another service's /v1 path", `GET https://example.com/v1/orders 401 (Unauthorized)`),
+		Entry("a 502 on another service's /v1 path", `POST /v1/invoices -> 502 Bad Gateway`),
+		Entry("a 403 on a Web API endpoint that needs no scope, nothing else", `GET https://api.spotify.com/v1/search?q=x -> 403`),
+		Entry("a feature of the app's own removed, named like an endpoint", `We removed the recommendations carousel from the home page.`),
+		Entry("a withdrawn endpoint named without a removal word", `The audio features of this track look great in the chart.`),
+		Entry("a player state that is invalid, not OAuth state", `The player hit an invalid state transition after seeking.`),
+		Entry("a free account playing with the API", `I made a free account to play with the API and everything works.`),
+		Entry("localhost working", `The app listens on localhost:8888 and the login works fine.`),
+		Entry("Retry-After without a rate limit", `Our HTTP client reads Retry-After headers in utils.py.`),
+		Entry("a search limit of 10 in the app's own UI", `The search limit is 10 by default in our settings page.`),
+		Entry("a scope named valid", `The scope user-read-email is valid and granted.`),
+		Entry("the same redirect URI for both requests", `The token request uses the same redirect_uri as the initial request.`),
+		Entry("another unsupported format", `The parser raised "unsupported response format" on the XML feed.`),
+	)
+})
