@@ -47,6 +47,11 @@ type corpusSet struct {
 	name, dir          string
 	top1               float64
 	minCases, minRepos int
+	// newCauses lets a label new:ID name a cause the catalog has no entry
+	// for. Only a held-out set needs it: its labels are written before
+	// anyone looks at the catalog's gaps, and each such case stays a miss
+	// until an entry with that id exists.
+	newCauses bool
 }
 
 var corpusSets = []corpusSet{
@@ -60,10 +65,10 @@ var corpusSets = []corpusSet{
 	// does on reports nobody tuned on.
 	{name: "reports used for tuning after being held out", dir: "testdata/tuned", top1: 0.77, minCases: 150, minRepos: 100},
 	// Fresh reports nobody has tuned on: the figure that speaks for users.
-	// Its floor is below every held-out part measured so far (the lowest,
-	// D, was 45.9 %) until its own figure is measured; the set skips itself
-	// while the directory holds no yaml.
-	{name: "the held-out reports", dir: "testdata/heldout", top1: 0.40, minCases: 40, minRepos: 25},
+	// Part F, measured once on main c4cb292 (33 of 51, 64.7 %) and again
+	// after branch e16b-recog's rules (the same 33): its floor is that
+	// figure. The set skips itself while the directory holds no yaml.
+	{name: "the held-out reports", dir: "testdata/heldout", top1: 0.64, minCases: 50, minRepos: 30, newCauses: true},
 }
 
 // corpusFiles are the yaml files of a set's directory.
@@ -123,11 +128,12 @@ func describeCorpus(set corpusSet) {
 				Expect(c.Source).To(HavePrefix("https://"), c.ID)
 				Expect(c.Repo).NotTo(BeEmpty(), c.ID)
 				Expect(strings.TrimSpace(c.Input)).NotTo(BeEmpty(), c.ID)
-				for _, w := range c.accepted() {
-					if w != "none" {
-						_, ok := explain.Default().Entry(w)
-						Expect(ok).To(BeTrue(), "%s: label %q is no catalog id", c.ID, w)
+				for _, w := range append([]string{c.Want}, c.Also...) {
+					if w == "none" || set.newCauses && strings.HasPrefix(w, "new:") {
+						continue
 					}
+					_, ok := explain.Default().Entry(strings.TrimPrefix(w, "new:"))
+					Expect(ok).To(BeTrue(), "%s: label %q is no catalog id", c.ID, w)
 				}
 				repos[c.Repo]++
 				ids[strings.TrimPrefix(c.Want, "new:")]++
