@@ -42,6 +42,9 @@ type Finding struct {
 	// Facts say what the exchanges show, in sentences, secrets as
 	// fingerprints.
 	Facts []string
+	// Expiry is when the code or access token of a code-expired or
+	// access-token-expired finding expired, when that is known.
+	Expiry time.Time
 }
 
 // Options tune what Analyze reports.
@@ -51,7 +54,49 @@ type Options struct {
 	State string
 	// Fingerprint stands in for a secret in facts; nil uses "[secret]".
 	Fingerprint func(string) string
+
+	// The rest is for a server grading its own clients (the fake's
+	// grader): it knows more than a HAR shows, and judges what a client
+	// sent, not only what failed. explain leaves them zero.
+
+	// Issuer is the server's account of what it issued; nil when there is
+	// none. With one, the exchanges are all the server saw since some
+	// moment (a window).
+	Issuer Issuer
+	// Injected reports whether the server answered Flow.Exchanges[i] with
+	// an injected fault: such an answer issues no token and says nothing
+	// about the client. nil: none was.
+	Injected func(i int) bool
+	// Accepted judges the requests the server accepted as well as those
+	// it refused: a lenient policy (or a fault that answered first) does
+	// not make a client's mistake right. Timing is then judged on the
+	// first exchange of each code only; a later one is code reuse.
+	Accepted bool
+	// LateExchange, above zero, also reports a code exchanged longer than
+	// this after its callback, though before it expired: CodeExpired with
+	// cause "late", a warning for a grader. Zero (explain) turns it off.
+	LateExchange time.Duration
+	// CodeLifetime is how long the server's codes live; zero is
+	// CodeLifetime.
+	CodeLifetime time.Duration
 }
+
+// Issuer answers from the server's store what the exchanges may not show,
+// for codes and tokens issued before the first of them.
+type Issuer interface {
+	// CodeIssuedBefore reports whether a code came from before the
+	// exchanges: it is then judged against no authorize request, where a
+	// HAR (which may simply miss the callback) guesses the nearest one.
+	CodeIssuedBefore(code string) bool
+	// AccessExpiry is when an access token expires.
+	AccessExpiry(token string) (time.Time, bool)
+	// RefreshRotated reports whether a refresh token was replaced by a
+	// rotated one.
+	RefreshRotated(token string) bool
+}
+
+// injected reports whether exchange i was answered by an injected fault.
+func (a *analysis) injected(i int) bool { return a.o.Injected != nil && a.o.Injected(i) }
 
 // Analyze finds the mistakes in a flow, in the order of the exchanges
 // they concern within each kind of mistake.
@@ -67,6 +112,9 @@ func Analyze(f *Flow, o Options) []Finding {
 func Walk(f *Flow, o Options, fn func(Finding)) {
 	if o.Fingerprint == nil {
 		o.Fingerprint = func(string) string { return "[secret]" }
+	}
+	if o.CodeLifetime <= 0 {
+		o.CodeLifetime = CodeLifetime
 	}
 	a := &analysis{f: f, o: o, emit: fn}
 	a.callbacks()
@@ -85,6 +133,10 @@ type analysis struct {
 func (a *analysis) add(id ID, cause string, score float64, xs []int, facts ...string) {
 	a.emit(Finding{ID: id, Cause: cause, Confidence: score, Exchanges: xs, Facts: facts})
 }
+
+// judged reports whether a request is one to judge: a refused one, or
+// any with Options.Accepted.
+func (a *analysis) judged(failed bool) bool { return failed || a.o.Accepted }
 
 // Clock is a time as facts show it: UTC with milliseconds, "?" if unknown.
 func Clock(t time.Time) string {
@@ -148,15 +200,20 @@ func (a *analysis) callbacks() {
 // codeExchanges compares each failed code exchange with its authorize
 // request.
 func (a *analysis) codeExchanges() {
+	firstUse := map[string]bool{}
 	for _, t := range a.f.Tokens {
-		if !t.Failed() {
+		first := t.Grant == "authorization_code" && !firstUse[t.Code]
+		firstUse[t.Code] = true
+		if !a.judged(t.Failed()) {
 			continue
 		}
-		auth := a.f.AuthForToken(t)
-		a.clientAuth(t)
+		if t.Failed() {
+			a.clientAuth(t)
+		}
 		if t.Grant != "authorization_code" {
 			continue
 		}
+		auth := a.authForCode(t)
 		xs := []int{t.X}
 		cb := a.f.CallbackFor(t.Code)
 		if auth != nil && t.RedirectURI != auth.RedirectURI {
@@ -164,22 +221,46 @@ func (a *analysis) codeExchanges() {
 			if t.Description == "Invalid redirect URI" {
 				score = 0.98
 			}
-			a.add(TokenRedirectURIMismatch, redirectCause(auth.RedirectURI, t), score, xs,
+			a.add(TokenRedirectURIMismatch, redirectCause(auth.RedirectURI, t), score, []int{t.X, auth.X},
 				fmt.Sprintf("redirect_uri at /authorize (%s): %s", Clock(auth.At), auth.RedirectURI),
 				fmt.Sprintf("redirect_uri at /api/token (%s): %s", Clock(t.At), orNone(t.RedirectURI)),
 				"They differ"+FirstDiff(auth.RedirectURI, t.RedirectURI)+".")
 		}
-		if cb != nil && !t.At.IsZero() && !cb.At.IsZero() && t.At.Sub(cb.At) > CodeLifetime {
-			score := 0.8
-			if t.Description == "Authorization code expired" {
-				score = 0.98
-			}
-			a.add(CodeExpired, "slow", score, xs, fmt.Sprintf("The code arrived at the callback at %s and was exchanged at %s, %s later; codes live about 10 minutes.",
-				Clock(cb.At), Clock(t.At), t.At.Sub(cb.At).Round(time.Second)))
+		if cb != nil && !t.At.IsZero() && !cb.At.IsZero() && (first || !a.o.Accepted) {
+			a.codeTiming(t, cb)
 		}
 		if auth != nil && t.ClientID != "" && auth.ClientID != "" && t.ClientID != auth.ClientID {
 			a.add(ClientIDMismatch, "", 0.97, xs, fmt.Sprintf("client_id at /authorize: %s; at /api/token: %s%s.", auth.ClientID, t.ClientID, FirstDiff(auth.ClientID, t.ClientID)))
 		}
+	}
+}
+
+// authForCode finds the authorize request behind a code exchange; none
+// for a code the Issuer says came from before the exchanges.
+func (a *analysis) authForCode(t *Token) *Authorize {
+	if a.o.Issuer != nil && a.f.CallbackFor(t.Code) == nil && a.o.Issuer.CodeIssuedBefore(t.Code) {
+		return nil
+	}
+	return a.f.AuthForToken(t)
+}
+
+// codeTiming finds a code exchanged after it expired (and, with
+// Options.LateExchange, one exchanged late).
+func (a *analysis) codeTiming(t *Token, cb *Callback) {
+	d := t.At.Sub(cb.At)
+	xs := []int{t.X, cb.X}
+	switch {
+	case d > a.o.CodeLifetime:
+		score := 0.8
+		if t.Description == "Authorization code expired" {
+			score = 0.98
+		}
+		a.emit(Finding{ID: CodeExpired, Cause: "slow", Confidence: score, Exchanges: xs, Expiry: cb.At.Add(a.o.CodeLifetime),
+			Facts: []string{fmt.Sprintf("The code arrived at the callback at %s and was exchanged at %s, %s later; codes live about 10 minutes.",
+				Clock(cb.At), Clock(t.At), d.Round(time.Second))}})
+	case a.o.LateExchange > 0 && d > a.o.LateExchange:
+		a.add(CodeExpired, "late", 0.5, xs, fmt.Sprintf("The code arrived at the callback at %s and was exchanged at %s, %s later: not expired yet, but late.",
+			Clock(cb.At), Clock(t.At), d.Round(time.Second)))
 	}
 }
 
@@ -303,8 +384,11 @@ func (a *analysis) codeReuse() {
 		}
 		first, second := ts[0], ts[1]
 		// For the auth-style retry, the first answer is the real error:
-		// Exchanges[1] is it.
+		// Exchanges[1] is it. Any further uses follow.
 		xs := []int{second.X, first.X}
+		for _, t := range ts[2:] {
+			xs = append(xs, t.X)
+		}
 		switch {
 		case AuthStyleRetry(first, second):
 			a.add(CodeInvalid, "auth-style-retry", 0.9, xs,
@@ -331,12 +415,20 @@ func (a *analysis) refreshes() {
 		if t.Grant != "refresh_token" {
 			continue
 		}
-		if p := rotatedBy[t.RefreshToken]; p != nil && t.RefreshToken != "" && t.Failed() {
+		p := rotatedBy[t.RefreshToken]
+		switch {
+		case p != nil && t.RefreshToken != "" && a.judged(t.Failed()):
 			a.add(RefreshTokenRevoked, "rotated", 0.97, []int{t.X, p.X},
 				fmt.Sprintf("The refresh token %s was used at %s and the answer carried a new one (%s); using the old one again at %s fails: PKCE refresh tokens were single use until mid-2026.",
 					a.o.Fingerprint(t.RefreshToken), Clock(p.At), a.o.Fingerprint(p.NewRefresh), Clock(t.At)))
+		case p == nil && t.RefreshToken != "" && t.Description == "Refresh token revoked" && a.o.Issuer != nil && a.o.Issuer.RefreshRotated(t.RefreshToken):
+			// Rotated before the exchanges, or by a refresh still in
+			// flight: only Exchanges[0].
+			a.add(RefreshTokenRevoked, "rotated", 0.95, []int{t.X},
+				fmt.Sprintf("The refresh token %s used at %s had already been rotated into a newer one (before these exchanges, or by a refresh running at the same time).",
+					a.o.Fingerprint(t.RefreshToken), Clock(t.At)))
 		}
-		if _, ok := rotatedBy[t.RefreshToken]; !ok && !t.Failed() && t.NewRefresh != "" && t.NewRefresh != t.RefreshToken {
+		if _, ok := rotatedBy[t.RefreshToken]; !ok && !t.Failed() && !a.injected(t.X) && t.NewRefresh != "" && t.NewRefresh != t.RefreshToken {
 			rotatedBy[t.RefreshToken] = t
 		}
 	}
@@ -346,12 +438,15 @@ func (a *analysis) refreshes() {
 func (a *analysis) apiCalls() {
 	for i, cl := range a.f.Calls {
 		st := cl.Status
+		if a.o.Accepted {
+			a.expiredAccess(cl)
+		}
 		if st < 400 {
 			continue
 		}
 		xs := []int{cl.X}
 		path := pathOnly(cl.Path)
-		iss := a.f.TokenIssuing(cl.Bearer)
+		iss := a.tokenIssuing(cl.Bearer)
 		if iss != nil && iss.Grant == "client_credentials" && isUserPath(cl.Path) && (st == 400 || st == 401 || st == 403) {
 			a.add(AppTokenUserEndpoint, "client-credentials", 0.96, []int{cl.X, iss.X}, fmt.Sprintf("The token used was issued at %s by grant_type=client_credentials (an app-only token); %s needs a user token.", Clock(iss.At), path))
 		}
@@ -360,6 +455,9 @@ func (a *analysis) apiCalls() {
 			switch {
 			case cl.Auth == "":
 				a.add(AccessTokenMissing, "not-set", 0.9, xs, "The request carried no Authorization header.")
+			case a.o.Accepted:
+				// expiredAccess judged it; a 401 that is not expiry is
+				// the server's word, not a fact about the client.
 			case iss != nil && !iss.At.IsZero() && !cl.At.IsZero() && iss.ExpiresIn > 0:
 				age := cl.At.Sub(iss.At)
 				life := time.Duration(iss.ExpiresIn) * time.Second
@@ -377,6 +475,41 @@ func (a *analysis) apiCalls() {
 			a.rateLimited(i, cl)
 		}
 	}
+}
+
+// tokenIssuing is the token answer that issued an access token, unless
+// that answer was an injected fault's.
+func (a *analysis) tokenIssuing(access string) *Token {
+	if t := a.f.TokenIssuing(access); t != nil && !a.injected(t.X) {
+		return t
+	}
+	return nil
+}
+
+// expiredAccess judges any call, whatever its answer, that presented an
+// access token past its expiry: the Issuer's, else the issuing answer's
+// expires_in (Options.Accepted).
+func (a *analysis) expiredAccess(cl *Call) {
+	if cl.Token == "" || cl.At.IsZero() {
+		return
+	}
+	iss := a.tokenIssuing(cl.Token)
+	var exp time.Time
+	if a.o.Issuer != nil {
+		exp, _ = a.o.Issuer.AccessExpiry(cl.Token)
+	}
+	if exp.IsZero() && iss != nil && !iss.At.IsZero() && iss.ExpiresIn > 0 {
+		exp = iss.At.Add(time.Duration(iss.ExpiresIn) * time.Second)
+	}
+	if exp.IsZero() || cl.At.Before(exp) {
+		return
+	}
+	xs, issued := []int{cl.X}, "before these exchanges"
+	if iss != nil {
+		xs, issued = append(xs, iss.X), "at "+Clock(iss.At)
+	}
+	a.emit(Finding{ID: AccessTokenExpired, Cause: "expired", Confidence: 0.98, Exchanges: xs, Expiry: exp,
+		Facts: []string{fmt.Sprintf("The token was issued %s, expired at %s and was used at %s, %s later.", issued, Clock(exp), Clock(cl.At), cl.At.Sub(exp).Round(time.Second))}})
 }
 
 func (a *analysis) scope(cl *Call, iss *Token) {

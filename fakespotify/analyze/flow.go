@@ -116,6 +116,9 @@ type Call struct {
 	// RetryAfter is the answer's Retry-After header, Body the answer's
 	// body when the call failed (status 400 or more).
 	RetryAfter, Body string
+	// Token is the access token presented: the Bearer, or else (wrongly)
+	// an access_token in the query.
+	Token string
 }
 
 // Flow is a sequence of exchanges read into the steps of OAuth flows, with
@@ -226,6 +229,9 @@ func (b *Builder) Add(x *wire.Exchange) {
 		}
 		if scheme, cred, ok := strings.Cut(strings.TrimSpace(cl.Auth), " "); ok && strings.EqualFold(scheme, "Bearer") {
 			cl.Bearer = strings.TrimSpace(cred)
+		}
+		if cl.Token = cl.Bearer; cl.Token == "" && u.RawQuery != "" {
+			cl.Token = u.Query().Get("access_token")
 		}
 		f.Calls = append(f.Calls, cl)
 	case KindCallback:
@@ -365,8 +371,12 @@ type answer struct {
 func readAnswer(body string) answer {
 	var a answer
 	b := []byte(body)
-	if e, _, ok := wire.ParseOAuthError(b); ok {
-		a.err, a.description = e.Code, e.Description
+	// An error answer names its "error" member; looking for it first
+	// spares a success answer a second JSON decoding.
+	if strings.Contains(body, `"error"`) {
+		if e, _, ok := wire.ParseOAuthError(b); ok {
+			a.err, a.description = e.Code, e.Description
+		}
 	}
 	if tr, err := wire.ParseTokenResponse(b); err == nil {
 		a.access, a.refresh, a.expiresIn = tr.AccessToken, tr.RefreshToken, tr.ExpiresIn

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
-	"github.com/spotcheck/spotcheck/fakespotify/analyze"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -57,14 +56,15 @@ type Oracle interface {
 type req struct {
 	*Entry
 	q    url.Values
-	form url.Values // only for form bodies
-	tok  *tokenResponse
+	form url.Values     // only for form bodies
+	tok  *tokenResponse // set by newSession from the flow
 
 	errParsed        bool // errCode and errDesc are read on first use
 	errCode, errDesc string
 }
 
-// tokenResponse is a successful token answer.
+// tokenResponse is a successful token answer (not an injected fault's),
+// as analyze read it.
 type tokenResponse struct {
 	AccessToken  string
 	RefreshToken string
@@ -82,22 +82,7 @@ func parse(e *Entry) *req {
 	if r.form == nil {
 		r.form = url.Values{}
 	}
-	if e.Endpoint == wire.EndpointToken && e.Status == http.StatusOK && !e.Injected {
-		if w, err := wire.ParseTokenResponse(e.ResponseBody); err == nil && w.AccessToken != "" {
-			r.tok = &tokenResponse{
-				AccessToken: w.AccessToken, RefreshToken: w.RefreshToken,
-				ExpiresIn: time.Duration(w.ExpiresIn) * time.Second,
-				Scope:     strings.Fields(w.Scope), HasScope: w.HasScope,
-			}
-		}
-	}
 	return r
-}
-
-// token reads a token request as package analyze does.
-func (r *req) token() *analyze.Token {
-	return analyze.TokenOf(&wire.Exchange{Method: r.Method, RequestHeaders: r.Header, RequestBody: string(r.Body),
-		Status: r.Status, ResponseBody: string(r.ResponseBody)})
 }
 
 // grant is the grant_type of a POST to the token endpoint, or "".

@@ -1,0 +1,121 @@
+package grade
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spotcheck/spotcheck/fakespotify/analyze"
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
+)
+
+// The mistakes the grader shares with explain and the runner (code reuse
+// and x/oauth2's auth-style retry, a redirect_uri changed at /api/token, a
+// code exchanged late or after it expired, a rotated refresh token used
+// again, an expired access token used) are judged by package analyze over
+// the window's exchanges. The grader adds what only the fake knows (its
+// store, its injected faults, its code lifetime) as analyze.Options, and
+// writes its own words from the findings: titles, fixes, and evidence lines
+// that name requests by seq.
+
+// read reads the window's requests as exchanges (clear values, before
+// redaction) into an analyze.Flow, and takes each successful token answer
+// from it, so the body is decoded once.
+func (s *session) read() {
+	xs := make([]wire.Exchange, 0, len(s.reqs))
+	for i, r := range s.reqs {
+		if x, ok := r.exchange(i); ok {
+			xs = append(xs, x)
+		}
+	}
+	s.flow = analyze.Read(xs)
+	s.reqOf = make([]*req, len(s.flow.Exchanges))
+	for i := range s.flow.Exchanges {
+		s.reqOf[i] = s.reqs[s.flow.Exchanges[i].Seq]
+	}
+	for _, t := range s.flow.Tokens {
+		r := s.reqOf[t.X]
+		if r.Endpoint == wire.EndpointToken && r.Status == http.StatusOK && !r.Injected && t.AccessToken != "" {
+			r.tok = &tokenResponse{
+				AccessToken: t.AccessToken, RefreshToken: t.NewRefresh,
+				ExpiresIn: time.Duration(t.ExpiresIn) * time.Second,
+				Scope:     strings.Fields(t.GrantedScope), HasScope: t.HasScope,
+			}
+		}
+	}
+}
+
+// found are analyze's findings of one id, each with the requests it cites
+// (Finding.Exchanges, in that order). analyze judges the whole window once,
+// when the first rule asks.
+func (s *session) found(id analyze.ID) []finding {
+	if s.findings == nil {
+		s.findings = map[analyze.ID][]analyze.Finding{}
+		o := analyze.Options{
+			Fingerprint:  fp,
+			Issuer:       issuer{s},
+			Injected:     func(i int) bool { return s.reqOf[i].Injected },
+			Accepted:     true,
+			LateExchange: s.opts.LateExchange,
+			CodeLifetime: s.in.CodeLifetime,
+		}
+		analyze.Walk(s.flow, o, func(fd analyze.Finding) { s.findings[fd.ID] = append(s.findings[fd.ID], fd) })
+	}
+	var out []finding
+	for _, fd := range s.findings[id] {
+		rs := make([]*req, len(fd.Exchanges))
+		for i, x := range fd.Exchanges {
+			rs[i] = s.reqOf[x]
+		}
+		out = append(out, finding{Finding: fd, reqs: rs})
+	}
+	return out
+}
+
+// finding is one of analyze's findings with the requests it cites.
+type finding struct {
+	analyze.Finding
+	reqs []*req
+}
+
+// exchange is the request as analyze reads it; Seq holds its index in the
+// session. The login page says nothing analyze judges. The consent
+// decision answers the authorization request it carries, so it is read as
+// that request (it is what issues the code when the user is asked).
+func (r *req) exchange(i int) (wire.Exchange, bool) {
+	x := wire.Exchange{Seq: i, Started: r.Time, Method: r.Method, URL: r.Path, RequestHeaders: r.Header,
+		Status: r.Status, ResponseHeaders: r.ResponseHeader}
+	switch r.Endpoint {
+	case wire.EndpointLogin:
+		return x, false
+	case wire.EndpointConsent:
+		x.URL = "/authorize?" + r.form.Get("request")
+	case wire.EndpointToken:
+		x.RequestBody, x.ResponseBody = string(r.Body), string(r.ResponseBody)
+	default:
+		if r.RawQuery != "" {
+			x.URL += "?" + r.RawQuery
+		}
+		if r.Status >= 400 {
+			x.ResponseBody = string(r.ResponseBody) // analyze reads only error answers of the Web API
+		}
+	}
+	return x, true
+}
+
+// issuer answers analyze from the fake's store (Input.Oracle) and the
+// window: a code no request in the window issued was issued before it.
+type issuer struct{ s *session }
+
+func (i issuer) CodeIssuedBefore(code string) bool { return i.s.codes[code] == nil }
+
+func (i issuer) AccessExpiry(token string) (time.Time, bool) {
+	if i.s.in.Oracle == nil {
+		return time.Time{}, false
+	}
+	return i.s.in.Oracle.AccessExpiry(token)
+}
+
+func (i issuer) RefreshRotated(token string) bool {
+	return i.s.in.Oracle != nil && i.s.in.Oracle.RefreshRotated(token)
+}
