@@ -161,6 +161,14 @@ func (t TokenResponse) GoString() string { return t.String() }
 // read on its own: one of the wrong type reads as absent, and the rest
 // still count. It fails only when the body is not a JSON object.
 func ParseTokenResponse(body []byte) (TokenResponse, error) {
+	if t, ok := readTokenLayout(body); ok {
+		return t, nil
+	}
+	return parseTokenMembers(body)
+}
+
+// parseTokenMembers is ParseTokenResponse for any JSON object.
+func parseTokenMembers(body []byte) (TokenResponse, error) {
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(body, &members); err != nil {
 		return TokenResponse{}, fmt.Errorf("token response is not a JSON object: %w", err)
@@ -170,14 +178,8 @@ func ParseTokenResponse(body []byte) (TokenResponse, error) {
 	}
 	str := func(name string) (string, bool) {
 		raw, ok := members[name]
-		if !ok || raw[0] != '"' {
-			return "", false
-		}
-		if s, ok := plainString(raw); ok {
-			return s, true
-		}
 		var s string
-		if json.Unmarshal(raw, &s) != nil {
+		if !ok || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
 			return "", false
 		}
 		return s, true
@@ -187,27 +189,90 @@ func ParseTokenResponse(body []byte) (TokenResponse, error) {
 	t.TokenType, _ = str("token_type")
 	t.Scope, t.HasScope = str("scope")
 	t.RefreshToken, _ = str("refresh_token")
-	// Only a JSON number can be above zero (null decodes as nothing); it
-	// is read as encoding/json reads a number into a float64.
-	if raw, ok := members["expires_in"]; ok && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
-		if n, err := strconv.ParseFloat(string(raw), 64); err == nil && n > 0 && n < 1e9 {
-			t.ExpiresIn = int(n)
-		}
+	var n float64
+	if raw, ok := members["expires_in"]; ok && json.Unmarshal(raw, &n) == nil && n > 0 && n < 1e9 {
+		t.ExpiresIn = int(n)
 	}
 	return t, nil
 }
 
-// plainString reads a JSON string with nothing to unescape (printable
-// ASCII, no backslash) without a second pass of encoding/json: a grade
-// reads every token answer in the window. ok is false for any other.
-func plainString(raw []byte) (string, bool) {
-	body := raw[1 : len(raw)-1]
-	for _, c := range body {
-		if c == '\\' || c < 0x20 || c >= 0x80 {
-			return "", false
+// readTokenLayout reads a body in exactly the layout AppendJSON writes
+// (Spotify's and the fake's own answers) in one pass: plain strings, the
+// members in order, expires_in a JSON integer below 1e9, no whitespace.
+// For such a body it gives what the general reading gives; ok is false for
+// any other body, which the general reading takes.
+func readTokenLayout(b []byte) (t TokenResponse, ok bool) {
+	r := layoutReader{b: b}
+	if !r.lit(`{"access_token":`) {
+		return t, false
+	}
+	t.AccessToken = r.str()
+	r.lit(`,"token_type":`)
+	t.TokenType = r.str()
+	if r.lit(`,"scope":`) {
+		t.Scope, t.HasScope = r.str(), true
+	}
+	r.lit(`,"expires_in":`)
+	t.ExpiresIn = r.int()
+	if r.lit(`,"refresh_token":`) {
+		t.RefreshToken = r.str()
+	}
+	if !r.lit("}") || r.i != len(b) || r.bad {
+		return TokenResponse{}, false
+	}
+	return t, true
+}
+
+// layoutReader walks a body; any step that fails sets bad.
+type layoutReader struct {
+	b   []byte
+	i   int
+	bad bool
+}
+
+func (r *layoutReader) lit(s string) bool {
+	if r.bad || len(r.b)-r.i < len(s) || string(r.b[r.i:r.i+len(s)]) != s {
+		return false
+	}
+	r.i += len(s)
+	return true
+}
+
+// str reads a JSON string of printable ASCII without escapes.
+func (r *layoutReader) str() string {
+	if r.bad || r.i >= len(r.b) || r.b[r.i] != '"' {
+		r.bad = true
+		return ""
+	}
+	for j := r.i + 1; j < len(r.b); j++ {
+		switch c := r.b[j]; {
+		case c == '"':
+			s := string(r.b[r.i+1 : j])
+			r.i = j + 1
+			return s
+		case c == '\\' || c < 0x20 || c >= 0x7f:
+			r.bad = true
+			return ""
 		}
 	}
-	return string(body), true
+	r.bad = true
+	return ""
+}
+
+// int reads a JSON integer of at most 9 digits, without a sign or a
+// leading zero (but 0 itself).
+func (r *layoutReader) int() int {
+	j, n := r.i, 0
+	for j < len(r.b) && r.b[j] >= '0' && r.b[j] <= '9' && j-r.i < 10 {
+		n = n*10 + int(r.b[j]-'0')
+		j++
+	}
+	if r.bad || j == r.i || j-r.i > 9 || r.b[r.i] == '0' && j-r.i > 1 {
+		r.bad = true
+		return 0
+	}
+	r.i = j
+	return n
 }
 
 // Header values of every token endpoint answer, shared: net/http only
