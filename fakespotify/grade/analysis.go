@@ -33,6 +33,14 @@ func (s *session) read() {
 	for i := range s.flow.Exchanges {
 		s.reqOf[i] = s.reqs[s.flow.Exchanges[i].Seq]
 	}
+	// A code is issued by the redirect that answers the authorization
+	// request (or the consent decision): analyze reads it as a callback
+	// seen only in a Location header.
+	for _, cb := range s.flow.Callbacks {
+		if r := s.reqOf[cb.X]; cb.FromHeader && cb.Code != "" && (r.Endpoint == wire.EndpointAuthorize || r.Endpoint == wire.EndpointConsent) {
+			s.codes[cb.Code] = r
+		}
+	}
 	for _, t := range s.flow.Tokens {
 		r := s.reqOf[t.X]
 		if r.Endpoint == wire.EndpointToken && r.Status == http.StatusOK && !r.Injected && t.AccessToken != "" {
@@ -91,7 +99,10 @@ func (r *req) exchange(i int) (wire.Exchange, bool) {
 	case wire.EndpointConsent:
 		x.URL = "/authorize?" + r.form.Get("request")
 	case wire.EndpointToken:
-		x.RequestBody, x.ResponseBody = string(r.Body), string(r.ResponseBody)
+		x.RequestBody, x.ResponseBody = r.body, string(r.ResponseBody)
+		if x.RequestBody == "" {
+			x.RequestBody = string(r.Body) // not a form: analyze reads it all the same
+		}
 	default:
 		if r.RawQuery != "" {
 			x.URL += "?" + r.RawQuery

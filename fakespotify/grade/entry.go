@@ -57,6 +57,7 @@ type req struct {
 	*Entry
 	q    url.Values
 	form url.Values     // only for form bodies
+	body string         // a form body, read once for form and analyze
 	tok  *tokenResponse // set by newSession from the flow
 
 	errParsed        bool // errCode and errDesc are read on first use
@@ -77,7 +78,8 @@ func parse(e *Entry) *req {
 	r := &req{Entry: e}
 	r.q = accounts.ParseFormLenient(e.RawQuery)
 	if mt, _, _ := mime.ParseMediaType(e.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
-		r.form = accounts.ParseFormLenient(string(e.Body))
+		r.body = string(e.Body)
+		r.form = accounts.ParseFormLenient(r.body)
 	}
 	if r.form == nil {
 		r.form = url.Values{}
@@ -132,18 +134,6 @@ func (r *req) authParams() url.Values {
 		return accounts.ParseFormLenient(r.form.Get("request"))
 	}
 	return nil
-}
-
-// issuedCode is the code in the redirect this request was answered with.
-func (r *req) issuedCode() string {
-	if r.Status < 300 || r.Status > 399 || (r.Endpoint != wire.EndpointAuthorize && r.Endpoint != wire.EndpointConsent) {
-		return ""
-	}
-	loc, err := url.Parse(r.ResponseHeader.Get("Location"))
-	if err != nil {
-		return ""
-	}
-	return loc.Query().Get("code")
 }
 
 // retryAfter reads a 429's Retry-After: delta-seconds, or an HTTP-date

@@ -237,11 +237,7 @@ func newSession(in Input, opts Options) *session {
 		default:
 			continue
 		}
-		r := parse(e)
-		s.reqs = append(s.reqs, r)
-		if c := r.issuedCode(); c != "" {
-			s.codes[c] = r
-		}
+		s.reqs = append(s.reqs, parse(e))
 	}
 	s.read()
 	s.window = Window{Requests: len(s.reqs), Dropped: in.Dropped}
