@@ -360,7 +360,7 @@ func AuthStyleRetry(first, second *Token) bool {
 }
 
 // TokenOf reads one exchange as a token request, for callers that hold
-// exchanges one at a time (the grader).
+// exchanges one at a time.
 func TokenOf(x *wire.Exchange) *Token { return readToken(-1, x, nil) }
 
 // codeReuse finds one code sent to /api/token more than once.

@@ -53,6 +53,13 @@ func bucket(r *req) string {
 	return ""
 }
 
+// checkRetryAfter is the grader's own judgement, not analyze's
+// rate-limited: the two disagree, and neither may change silently (issue
+// 12). analyze (for explain) holds a 429 against the next call to the same
+// path, in delta-seconds only; the grader holds it against every request
+// of the bucket (bucket), reads HTTP-dates too, and counts only requests
+// sent after the 429 was answered, which it knows from the fake's ticks
+// and a HAR cannot show. Unifying them means choosing one rule for both.
 func checkRetryAfter(s *session) result {
 	type block struct {
 		r429    *req
