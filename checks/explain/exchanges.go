@@ -534,7 +534,7 @@ func (c *Catalog) pkce(f *analyze.Flow, ci *citer) {
 				continue
 			}
 			if cause == "regenerated" {
-				for _, other := range f.AuthsWithChallenge(analyze.ChallengeS256(t.Verifier)) {
+				for _, other := range f.AuthsWithChallenge(wire.S256(t.Verifier)) {
 					if other != a {
 						why += fmt.Sprintf(" It does hash to the challenge of the authorize request at %s.", clock(other.At))
 					}

@@ -6,17 +6,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // PKCE judged once: explain reads a pasted authorize URL and a HAR's
 // verifier with these, and the fake's grader reads the methods it logged
 // with MethodProblem (RFC 7636 §4.2 and §4.3).
-
-// ChallengeS256 is the PKCE S256 transform (RFC 7636 §4.2).
-func ChallengeS256(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
 
 // ChallengeShape finds a code_challenge that cannot be right whatever the
 // verifier: padded, hex, or in the standard base64 alphabet.
@@ -38,7 +34,7 @@ func ChallengeShape(ch, method string) (cause, why string) {
 // of pkce-verifier-mismatch and a sentence. mismatch is false
 // when it does match.
 func DiagnosePKCE(challenge, method, verifier string) (cause, why string, mismatch bool) {
-	want := ChallengeS256(verifier)
+	want := wire.S256(verifier)
 	if challenge == want {
 		return "", "", false
 	}
