@@ -2,6 +2,7 @@ package grade
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,17 +23,22 @@ import (
 // redaction) into an analyze.Flow, and takes each successful token answer
 // from it, so the body is decoded once.
 func (s *session) read() {
-	xs := make([]wire.Exchange, 0, len(s.reqs))
-	for i, r := range s.reqs {
-		if x, ok := r.exchange(i); ok {
-			xs = append(xs, x)
+	// analyze takes exchanges in time order, and a Builder's flow cites
+	// them by the order they were added in: reqOf maps that back.
+	order := make([]*req, 0, len(s.reqs))
+	for _, r := range s.reqs {
+		if r.Endpoint != wire.EndpointLogin {
+			order = append(order, r)
 		}
 	}
-	s.flow = analyze.Read(xs)
-	s.reqOf = make([]*req, len(s.flow.Exchanges))
-	for i := range s.flow.Exchanges {
-		s.reqOf[i] = s.reqs[s.flow.Exchanges[i].Seq]
+	slices.SortStableFunc(order, func(a, b *req) int { return a.Time.Compare(b.Time) })
+	var b analyze.Builder
+	var x wire.Exchange
+	for _, r := range order {
+		r.exchange(&x)
+		b.Add(&x)
 	}
+	s.flow, s.reqOf = b.Flow(), order
 	// A code is issued by the redirect that answers the authorization
 	// request (or the consent decision): analyze reads it as a callback
 	// seen only in a Location header.
@@ -86,16 +92,14 @@ type finding struct {
 	reqs []*req
 }
 
-// exchange is the request as analyze reads it; Seq holds its index in the
-// session. The login page says nothing analyze judges. The consent
-// decision answers the authorization request it carries, so it is read as
-// that request (it is what issues the code when the user is asked).
-func (r *req) exchange(i int) (wire.Exchange, bool) {
-	x := wire.Exchange{Seq: i, Started: r.Time, Method: r.Method, URL: r.Path, RequestHeaders: r.Header,
+// exchange fills x with the request as analyze reads it (the login page
+// says nothing analyze judges, and is not read). The consent decision
+// answers the authorization request it carries, so it is read as that
+// request (it is what issues the code when the user is asked).
+func (r *req) exchange(x *wire.Exchange) {
+	*x = wire.Exchange{Started: r.Time, Method: r.Method, URL: r.Path, RequestHeaders: r.Header,
 		Status: r.Status, ResponseHeaders: r.ResponseHeader}
 	switch r.Endpoint {
-	case wire.EndpointLogin:
-		return x, false
 	case wire.EndpointConsent:
 		x.URL = "/authorize?" + r.form.Get("request")
 	case wire.EndpointToken:
@@ -111,7 +115,6 @@ func (r *req) exchange(i int) (wire.Exchange, bool) {
 			x.ResponseBody = string(r.ResponseBody) // analyze reads only error answers of the Web API
 		}
 	}
-	return x, true
 }
 
 // issuer answers analyze from the fake's store (Input.Oracle) and the

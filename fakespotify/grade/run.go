@@ -220,8 +220,8 @@ type session struct {
 	codes map[string]*req
 	// emptyReason says why the window is empty, for the rule that judges it.
 	emptyReason string
-	// flow is the window as analyze reads it; reqOf maps its exchanges
-	// to the requests.
+	// flow is the window as analyze reads it; reqOf maps the indexes its
+	// findings cite (the order exchanges were added in) to the requests.
 	flow  *analyze.Flow
 	reqOf []*req
 	// found holds analyze's findings by id, once a rule asks (found).
