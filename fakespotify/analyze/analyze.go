@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,6 +80,11 @@ type Options struct {
 	// CodeLifetime is how long the server's codes live; zero is
 	// CodeLifetime.
 	CodeLifetime time.Duration
+	// SentAfter reports whether Flow exchange j was sent after exchange i
+	// had been answered (the fake knows, by its request counter); nil
+	// takes every later exchange for one, as a HAR must. A request
+	// already in flight when a 429 came could not have waited for it.
+	SentAfter func(i, j int) bool
 }
 
 // Issuer answers from the server's store what the exchanges may not show,
@@ -122,6 +128,7 @@ func Walk(f *Flow, o Options, fn func(Finding)) {
 	a.codeReuse()
 	a.refreshes()
 	a.apiCalls()
+	a.rateLimits()
 }
 
 type analysis struct {
@@ -436,7 +443,7 @@ func (a *analysis) refreshes() {
 
 // apiCalls reasons about failing Web API calls with the token they used.
 func (a *analysis) apiCalls() {
-	for i, cl := range a.f.Calls {
+	for _, cl := range a.f.Calls {
 		st := cl.Status
 		if a.o.Accepted {
 			a.expiredAccess(cl)
@@ -471,8 +478,6 @@ func (a *analysis) apiCalls() {
 			if strings.Contains(cl.Body, "Insufficient client scope") {
 				a.scope(cl, iss)
 			}
-		case 429:
-			a.rateLimited(i, cl)
 		}
 	}
 }
@@ -562,17 +567,76 @@ func scopeList(s []string) string {
 	return strings.Join(s, " ")
 }
 
-// rateLimited reads a 429: its Retry-After, and whether the same call came
-// again before it had passed (the next call to the same path only).
-func (a *analysis) rateLimited(i int, cl *Call) {
-	ra := cl.RetryAfter
-	secs, err := strconv.Atoi(strings.TrimSpace(ra))
+// limited is one request of a bucket; for a 429, early are the requests
+// of its bucket sent after it was answered but before its Retry-After had
+// passed.
+type limited struct {
+	x              int
+	at             time.Time
+	is429, token   bool // token: the token endpoint's bucket
+	ra, body, path string
+	until          time.Time
+	early          []*limited
+}
+
+// rateLimits reads each 429: its Retry-After (delta-seconds or an
+// HTTP-date), and whether a request of the same bucket was sent after it
+// was answered and before Retry-After had passed. Spotify's Web API limit
+// is per app, a rolling window over all of its calls (wire reference), so
+// a 429 holds every Web API call, not only the path refused; the token
+// endpoint is a bucket of its own. A 429 without a usable Retry-After
+// leaves the one before it in force.
+func (a *analysis) rateLimits() {
+	api := make([]limited, 0, len(a.f.Calls))
+	for _, cl := range a.f.Calls {
+		api = append(api, limited{x: cl.X, at: cl.At, is429: cl.Status == 429, ra: cl.RetryAfter, body: cl.Body, path: pathOnly(cl.Path)})
+	}
+	var tok []limited
+	for _, t := range a.f.Tokens {
+		tok = append(tok, limited{x: t.X, at: t.At, is429: t.Status == 429, ra: t.RetryAfter, path: "/api/token", token: true})
+	}
+	var found []*limited
+	for _, bucket := range [][]limited{api, tok} {
+		var active *limited
+		for k := range bucket {
+			r := &bucket[k]
+			if active != nil && !r.at.IsZero() && r.at.Before(active.until) && a.sentAfter(active.x, r.x) {
+				active.early = append(active.early, r)
+			}
+			if !r.is429 {
+				continue
+			}
+			found = append(found, r)
+			if d, ok := wire.ParseRetryAfter(r.ra, r.at); ok && !r.at.IsZero() {
+				r.until, active = r.at.Add(d), r
+			}
+		}
+	}
+	slices.SortStableFunc(found, func(p, q *limited) int { return p.x - q.x })
+	for _, r := range found {
+		a.rateLimited(r)
+	}
+}
+
+// sentAfter reports whether exchange j was sent after exchange i had been
+// answered (Options.SentAfter; without it, whenever j comes after i).
+func (a *analysis) sentAfter(i, j int) bool {
+	if a.o.SentAfter != nil {
+		return a.o.SentAfter(i, j)
+	}
+	return j > i
+}
+
+// rateLimited words one 429.
+func (a *analysis) rateLimited(r *limited) {
 	var facts []string
 	cause := "burst"
-	xs := []int{cl.X}
-	if ra == "" {
+	xs := []int{r.x}
+	secs, err := strconv.Atoi(strings.TrimSpace(r.ra))
+	switch {
+	case r.ra == "":
 		facts = append(facts, "The 429 carries no Retry-After header; back off exponentially.")
-	} else if err == nil {
+	case err == nil:
 		wait := fmt.Sprintf("Retry-After: %d seconds.", secs)
 		if secs >= 120 {
 			wait = fmt.Sprintf("Retry-After: %d seconds (%s).", secs, time.Duration(secs)*time.Second)
@@ -582,38 +646,28 @@ func (a *analysis) rateLimited(i int, cl *Call) {
 			cause = "quota"
 			facts = append(facts, "A wait of an hour or more points at a quota block rather than a burst.")
 		}
-		path := pathOnly(cl.Path)
-		if next := a.nextCall(path, i); next != nil && !next.At.IsZero() && !cl.At.IsZero() {
-			if gap := next.At.Sub(cl.At); gap < time.Duration(secs)*time.Second {
-				cause = "ignores-retry-after"
-				xs = append(xs, next.X)
-				facts = append(facts, fmt.Sprintf("The client called %s again %s later, before Retry-After had passed.", path, gap.Round(time.Millisecond)))
-			}
+	case !r.until.IsZero():
+		facts = append(facts, fmt.Sprintf("Retry-After: %s (%s from the answer).", strings.TrimSpace(r.ra), r.until.Sub(r.at).Round(time.Second)))
+	}
+	if len(r.early) > 0 {
+		cause = "ignores-retry-after"
+		first := r.early[0]
+		what := fmt.Sprintf("The client called %s %s later, before Retry-After had passed: the limit holds all of the app's Web API calls.", first.path, first.at.Sub(r.at).Round(time.Millisecond))
+		if r.token {
+			what = fmt.Sprintf("The client sent another token request %s later, before Retry-After had passed.", first.at.Sub(r.at).Round(time.Millisecond))
+		}
+		facts = append(facts, what)
+		if n := len(r.early) - 1; n > 0 {
+			facts = append(facts, fmt.Sprintf("%d more followed before it had passed.", n))
+		}
+		for _, e := range r.early {
+			xs = append(xs, e.x)
 		}
 	}
-	if strings.Contains(cl.Body, "QUOTA_EXCEEDED") {
+	if strings.Contains(r.body, "QUOTA_EXCEEDED") {
 		cause = "quota"
 	}
 	a.add(RateLimited, cause, 0.97, xs, facts...)
-}
-
-// nextCall is the first call to path after Calls[i], or nil.
-func (a *analysis) nextCall(path string, i int) *Call {
-	is := a.f.callsByPath[path]
-	// is is ascending; find the first index above i.
-	lo, hi := 0, len(is)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if is[m] <= i {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo == len(is) {
-		return nil
-	}
-	return a.f.Calls[is[lo]]
 }
 
 func isUserPath(p string) bool {

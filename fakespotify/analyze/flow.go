@@ -94,6 +94,7 @@ type Token struct {
 	HasBasic, BasicOK, BodySecret bool
 	Verifier, RefreshToken        string
 	// the answer
+	RetryAfter              string // its Retry-After header
 	Error, Description      string
 	AccessToken, NewRefresh string
 	ExpiresIn               int
@@ -139,7 +140,6 @@ type Flow struct {
 	callbacksByCode  map[string]int
 	codeCallbacks    map[string][]time.Time // callbacks with a code, by URL without query: when they came
 	tokenByAccess    map[string]*Token      // the token answer that issued an access token
-	callsByPath      map[string][]int       // indexes into Calls, by path without query
 }
 
 // Read sorts xs by start time (stably) and reads the flow in it. The flow
@@ -333,11 +333,6 @@ func (f *Flow) index() {
 			f.tokenByAccess[t.AccessToken] = t
 		}
 	}
-	f.callsByPath = map[string][]int{}
-	for i, cl := range f.Calls {
-		p := pathOnly(cl.Path)
-		f.callsByPath[p] = append(f.callsByPath[p], i)
-	}
 }
 
 // dedupeCallbacks keeps the app's own loads of a callback, and a redirect
@@ -390,7 +385,7 @@ func readAnswer(body string) answer {
 // that fails the same way thousands of times gets one error body parsed
 // once.
 func readToken(i int, x *wire.Exchange, answers map[string]answer) *Token {
-	t := &Token{X: i, At: x.Started, Status: x.Status, RawBody: x.RequestBody}
+	t := &Token{X: i, At: x.Started, Status: x.Status, RawBody: x.RequestBody, RetryAfter: x.ResponseHeaders.Get("Retry-After")}
 	form, _ := url.ParseQuery(x.RequestBody)
 	t.BodySecretValue = form.Get("client_secret")
 	t.Grant = form.Get("grant_type")

@@ -72,6 +72,7 @@ func (s *session) found(id analyze.ID) []finding {
 			Accepted:     true,
 			LateExchange: s.opts.LateExchange,
 			CodeLifetime: s.in.CodeLifetime,
+			SentAfter:    func(i, j int) bool { return sentAfter(s.reqOf[i], s.reqOf[j]) },
 		}
 		analyze.Walk(s.flow, o, func(fd analyze.Finding) { s.findings[fd.ID] = append(s.findings[fd.ID], fd) })
 	}
@@ -132,4 +133,10 @@ func (i issuer) AccessExpiry(token string) (time.Time, bool) {
 
 func (i issuer) RefreshRotated(token string) bool {
 	return i.s.in.Oracle != nil && i.s.in.Oracle.RefreshRotated(token)
+}
+
+// sentAfter reports whether r was sent after first had been answered: by
+// the fake's request counter, or by sequence where a log has no ticks.
+func sentAfter(first, r *req) bool {
+	return r.StartTick > first.EndTick || r.StartTick == 0 && first.EndTick == 0 && r.Seq > first.Seq
 }

@@ -4,7 +4,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -134,26 +133,4 @@ func (r *req) authParams() url.Values {
 		return accounts.ParseFormLenient(r.form.Get("request"))
 	}
 	return nil
-}
-
-// retryAfter reads a 429's Retry-After: delta-seconds, or an HTTP-date
-// taken relative to when the 429 was answered (RFC 9110 §10.2.3).
-func retryAfter(v string, at time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 {
-			return 0, false
-		}
-		if n > 1<<31 {
-			n = 1 << 31
-		}
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(at) {
-		return t.Sub(at), true
-	}
-	return 0, false
 }
