@@ -446,6 +446,9 @@ func (p *progress) header(t *checks.Target, parallel int) {
 	if t.AccountsURL != t.Name {
 		where += " (" + t.AccountsURL + ")"
 	}
+	// The live ticker is already running and writes to w under mu.
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	fmt.Fprintf(p.w, "running %s against %s, %d at a time\n", plural(p.total, "scenario"), where, parallel)
 }
 
