@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
 // authorizeURL is the authorize URL an app built, as given with
@@ -50,11 +52,6 @@ func (c *checkRun) responseType() {
 
 // RFC 7636 §4.1: code_verifier = 43*128unreserved.
 var verifierRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9\-._~]{43,128}$`) })
-
-func s256(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
 
 func (c *checkRun) pkcePair() {
 	r := c.r
@@ -106,18 +103,18 @@ func (c *checkRun) pkcePair() {
 		default:
 			c.note("the challenge has the shape of S256; give --code-verifier to check the pair")
 		}
-	case challenge == s256(verifier):
+	case challenge == wire.S256(verifier):
 		c.note("the challenge is base64url(SHA-256(verifier)) without padding")
 	case challenge == base64.URLEncoding.EncodeToString(sum[:]):
 		c.add(PKCEChallengePadded, "pkce:challenge", at+" is base64url(SHA-256(verifier)) with '=' padding; Spotify compares it without")
 	case strings.EqualFold(challenge, hex.EncodeToString(sum[:])):
-		c.add(PKCEChallengeHex, "pkce:challenge", at+" is hex(SHA-256(verifier)); want "+s256(verifier))
+		c.add(PKCEChallengeHex, "pkce:challenge", at+" is hex(SHA-256(verifier)); want "+wire.S256(verifier))
 	case challenge == base64.StdEncoding.EncodeToString(sum[:]) || challenge == base64.RawStdEncoding.EncodeToString(sum[:]):
-		c.add(PKCEChallengeMismatch, "pkce:challenge", at+" is SHA-256 in the standard base64 alphabet (+ /); want base64url (- _) without padding: "+s256(verifier))
+		c.add(PKCEChallengeMismatch, "pkce:challenge", at+" is SHA-256 in the standard base64 alphabet (+ /); want base64url (- _) without padding: "+wire.S256(verifier))
 	case challenge == verifier:
-		c.add(PKCEChallengeMismatch, "pkce:challenge", at+" is the verifier itself (the plain method); want S256: "+s256(verifier))
+		c.add(PKCEChallengeMismatch, "pkce:challenge", at+" is the verifier itself (the plain method); want S256: "+wire.S256(verifier))
 	default:
-		c.add(PKCEChallengeMismatch, "pkce:challenge", fmt.Sprintf("%s is not derived from --code-verifier %s; want %s", at, fp(verifier), s256(verifier)))
+		c.add(PKCEChallengeMismatch, "pkce:challenge", fmt.Sprintf("%s is not derived from --code-verifier %s; want %s", at, fp(verifier), wire.S256(verifier)))
 	}
 }
 

@@ -104,7 +104,7 @@ func (c *checkRun) fullFlow() {
 		verifier = randomToken(48)
 		r.client.Learn(verifier)
 		params.Set("code_challenge_method", "S256")
-		params.Set("code_challenge", s256(verifier))
+		params.Set("code_challenge", wire.S256(verifier))
 	}
 	authURL := r.client.AccountsURL("/authorize") + "?" + params.Encode()
 	t0 := time.Now()

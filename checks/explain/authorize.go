@@ -1,9 +1,6 @@
 package explain
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"net/url"
@@ -128,7 +125,7 @@ func (c *Catalog) lintAuthorize(u *url.URL, set *redact.Set, whole bool) []candi
 		add("scope-illegal", cause, 0.85, "Scopes Spotify does not accept: "+strings.Join(bad, ", ")+".")
 	}
 	if ch := q.Get("code_challenge"); ch != "" && !placeholder(ch) {
-		if cause, why := challengeShape(ch, q.Get("code_challenge_method")); cause != "" {
+		if cause, why := analyze.ChallengeShape(ch, q.Get("code_challenge_method")); cause != "" {
 			add("pkce-verifier-mismatch", cause, 0.75, why)
 		}
 	}
@@ -191,55 +188,6 @@ func insecureCause(text string) string {
 		return "localhost"
 	}
 	return ""
-}
-
-// challengeS256 is the PKCE S256 transform (RFC 7636 §4.2).
-func challengeS256(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
-
-// challengeShape finds a code_challenge that cannot be right whatever the
-// verifier: padded, hex, or in the standard base64 alphabet.
-func challengeShape(ch, method string) (cause, why string) {
-	switch {
-	case strings.HasSuffix(ch, "="):
-		return "padding", fmt.Sprintf("code_challenge ends with %q: base64 padding must be stripped (base64url without =).", "=")
-	case len(ch) == 64 && isHex(ch):
-		return "hex", "code_challenge is 64 hex characters: the hex SHA-256 digest instead of base64url of the raw digest."
-	case strings.ContainsAny(ch, "+/"):
-		return "alphabet", "code_challenge contains + or /: standard base64 instead of base64url (- and _)."
-	case method != "" && !strings.EqualFold(method, "S256"):
-		return "plain", fmt.Sprintf("code_challenge_method=%s: use S256.", method)
-	}
-	return "", ""
-}
-
-// diagnosePKCE explains why verifier does not match challenge. ok is false
-// when it does match.
-func diagnosePKCE(challenge, method, verifier string) (cause, why string, mismatch bool) {
-	want := challengeS256(verifier)
-	if challenge == want {
-		return "", "", false
-	}
-	sum := sha256.Sum256([]byte(verifier))
-	switch {
-	case challenge == base64.URLEncoding.EncodeToString(sum[:]) || challenge == base64.StdEncoding.EncodeToString(sum[:]):
-		return "padding", "The verifier does hash to the challenge, but the challenge kept its base64 \"=\" padding; Spotify compares against base64url without padding.", true
-	case strings.EqualFold(challenge, hex.EncodeToString(sum[:])):
-		return "hex", "The challenge is hex(SHA-256(verifier)); Spotify expects base64url of the raw 32-byte digest.", true
-	case challenge == base64.RawStdEncoding.EncodeToString(sum[:]):
-		return "alphabet", "The challenge is standard base64 of the digest (+ and /); Spotify expects base64url (- and _).", true
-	case challenge == verifier:
-		return "plain", "The verifier itself was sent as the challenge (plain), while Spotify expects S256.", true
-	}
-	if c, w := challengeShape(challenge, method); c != "" {
-		return c, w + " (And the verifier sent does not belong to this challenge.)", true
-	}
-	if n := len(verifier); n < 43 || n > 128 {
-		return "regenerated", fmt.Sprintf("The verifier sent is %d characters (RFC 7636 wants 43 to 128) and does not hash to the challenge.", n), true
-	}
-	return "regenerated", "SHA-256 of the verifier sent is not the challenge sent to /authorize: the verifier was regenerated or lost in between.", true
 }
 
 func isHex(s string) bool {

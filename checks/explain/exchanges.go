@@ -529,12 +529,12 @@ func (c *Catalog) pkce(f *analyze.Flow, ci *citer) {
 			add(t.X, e, "dropped", score, "The authorize request carried a code_challenge; the token request has no code_verifier.")
 		case redact.IsFingerprint(t.Verifier) || redact.IsFingerprint(a.Challenge):
 		default:
-			cause, why, bad := diagnosePKCE(a.Challenge, a.Method, t.Verifier)
+			cause, why, bad := analyze.DiagnosePKCE(a.Challenge, a.Method, t.Verifier)
 			if !bad {
 				continue
 			}
 			if cause == "regenerated" {
-				for _, other := range f.AuthsWithChallenge(challengeS256(t.Verifier)) {
+				for _, other := range f.AuthsWithChallenge(wire.S256(t.Verifier)) {
 					if other != a {
 						why += fmt.Sprintf(" It does hash to the challenge of the authorize request at %s.", clock(other.At))
 					}

@@ -63,6 +63,6 @@ var _ = Describe("Insecure", func() {
 
 var _ = Describe("PKCE", func() {
 	It("computes S256 as base64url without padding (RFC 7636 appendix B)", func() {
-		Expect(accounts.S256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")).To(Equal("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"))
+		Expect(wire.S256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")).To(Equal("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"))
 	})
 })

@@ -2,9 +2,7 @@ package accounts
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"io"
 	"mime"
 	"net/http"
@@ -259,7 +257,7 @@ func (s *Service) exchangeCode(w http.ResponseWriter, ca clientAuth, form params
 			fail(w, wire.ErrVerifierRequired)
 			return
 		}
-		if S256(verifier) != code.Challenge {
+		if wire.S256(verifier) != code.Challenge {
 			fail(w, s.env.Policies(app.ClientID).VerifierMessage.Error())
 			return
 		}
@@ -274,13 +272,6 @@ func (s *Service) exchangeCode(w http.ResponseWriter, ca clientAuth, form params
 		AccessToken: access, TokenType: "Bearer", Scope: strings.Join(code.Scopes, " "), HasScope: true,
 		ExpiresIn: s.expiresIn(), RefreshToken: refresh,
 	})
-}
-
-// S256 is the PKCE transform: base64url(SHA-256(verifier)) without padding
-// (RFC 7636 §4.2). A client that pads or hex-encodes never matches.
-func S256(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // refreshSweep is when a grant authorized at authTime (on the app's clock)

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,9 @@ type Finding struct {
 	// Facts say what the exchanges show, in sentences, secrets as
 	// fingerprints.
 	Facts []string
+	// Expiry is when the code or access token of a code-expired or
+	// access-token-expired finding expired, when that is known.
+	Expiry time.Time
 }
 
 // Options tune what Analyze reports.
@@ -51,7 +55,54 @@ type Options struct {
 	State string
 	// Fingerprint stands in for a secret in facts; nil uses "[secret]".
 	Fingerprint func(string) string
+
+	// The rest is for a server grading its own clients (the fake's
+	// grader): it knows more than a HAR shows, and judges what a client
+	// sent, not only what failed. explain leaves them zero.
+
+	// Issuer is the server's account of what it issued; nil when there is
+	// none. With one, the exchanges are all the server saw since some
+	// moment (a window).
+	Issuer Issuer
+	// Injected reports whether the server answered Flow.Exchanges[i] with
+	// an injected fault: such an answer issues no token and says nothing
+	// about the client. nil: none was.
+	Injected func(i int) bool
+	// Accepted judges the requests the server accepted as well as those
+	// it refused: a lenient policy (or a fault that answered first) does
+	// not make a client's mistake right. Timing is then judged on the
+	// first exchange of each code only; a later one is code reuse.
+	Accepted bool
+	// LateExchange, above zero, also reports a code exchanged longer than
+	// this after its callback, though before it expired: CodeExpired with
+	// cause "late", a warning for a grader. Zero (explain) turns it off.
+	LateExchange time.Duration
+	// CodeLifetime is how long the server's codes live; zero is
+	// CodeLifetime.
+	CodeLifetime time.Duration
+	// SentAfter reports whether Flow exchange j was sent after exchange i
+	// had been answered (the fake knows, by its request counter); nil
+	// takes every later exchange for one, as a HAR must. A request
+	// already in flight when a 429 came could not have waited for it.
+	SentAfter func(i, j int) bool
 }
+
+// Issuer answers from the server's store what the exchanges may not show,
+// for codes and tokens issued before the first of them.
+type Issuer interface {
+	// CodeIssuedBefore reports whether a code came from before the
+	// exchanges: it is then judged against no authorize request, where a
+	// HAR (which may simply miss the callback) guesses the nearest one.
+	CodeIssuedBefore(code string) bool
+	// AccessExpiry is when an access token expires.
+	AccessExpiry(token string) (time.Time, bool)
+	// RefreshRotated reports whether a refresh token was replaced by a
+	// rotated one.
+	RefreshRotated(token string) bool
+}
+
+// injected reports whether exchange i was answered by an injected fault.
+func (a *analysis) injected(i int) bool { return a.o.Injected != nil && a.o.Injected(i) }
 
 // Analyze finds the mistakes in a flow, in the order of the exchanges
 // they concern within each kind of mistake.
@@ -68,12 +119,16 @@ func Walk(f *Flow, o Options, fn func(Finding)) {
 	if o.Fingerprint == nil {
 		o.Fingerprint = func(string) string { return "[secret]" }
 	}
+	if o.CodeLifetime <= 0 {
+		o.CodeLifetime = CodeLifetime
+	}
 	a := &analysis{f: f, o: o, emit: fn}
 	a.callbacks()
 	a.codeExchanges()
 	a.codeReuse()
 	a.refreshes()
 	a.apiCalls()
+	a.rateLimits()
 }
 
 type analysis struct {
@@ -85,6 +140,10 @@ type analysis struct {
 func (a *analysis) add(id ID, cause string, score float64, xs []int, facts ...string) {
 	a.emit(Finding{ID: id, Cause: cause, Confidence: score, Exchanges: xs, Facts: facts})
 }
+
+// judged reports whether a request is one to judge: a refused one, or
+// any with Options.Accepted.
+func (a *analysis) judged(failed bool) bool { return failed || a.o.Accepted }
 
 // Clock is a time as facts show it: UTC with milliseconds, "?" if unknown.
 func Clock(t time.Time) string {
@@ -148,15 +207,20 @@ func (a *analysis) callbacks() {
 // codeExchanges compares each failed code exchange with its authorize
 // request.
 func (a *analysis) codeExchanges() {
+	firstUse := map[string]bool{}
 	for _, t := range a.f.Tokens {
-		if !t.Failed() {
+		first := t.Grant == "authorization_code" && !firstUse[t.Code]
+		firstUse[t.Code] = true
+		if !a.judged(t.Failed()) {
 			continue
 		}
-		auth := a.f.AuthForToken(t)
-		a.clientAuth(t)
+		if t.Failed() {
+			a.clientAuth(t)
+		}
 		if t.Grant != "authorization_code" {
 			continue
 		}
+		auth := a.authForCode(t)
 		xs := []int{t.X}
 		cb := a.f.CallbackFor(t.Code)
 		if auth != nil && t.RedirectURI != auth.RedirectURI {
@@ -164,22 +228,46 @@ func (a *analysis) codeExchanges() {
 			if t.Description == "Invalid redirect URI" {
 				score = 0.98
 			}
-			a.add(TokenRedirectURIMismatch, redirectCause(auth.RedirectURI, t), score, xs,
+			a.add(TokenRedirectURIMismatch, redirectCause(auth.RedirectURI, t), score, []int{t.X, auth.X},
 				fmt.Sprintf("redirect_uri at /authorize (%s): %s", Clock(auth.At), auth.RedirectURI),
 				fmt.Sprintf("redirect_uri at /api/token (%s): %s", Clock(t.At), orNone(t.RedirectURI)),
 				"They differ"+FirstDiff(auth.RedirectURI, t.RedirectURI)+".")
 		}
-		if cb != nil && !t.At.IsZero() && !cb.At.IsZero() && t.At.Sub(cb.At) > CodeLifetime {
-			score := 0.8
-			if t.Description == "Authorization code expired" {
-				score = 0.98
-			}
-			a.add(CodeExpired, "slow", score, xs, fmt.Sprintf("The code arrived at the callback at %s and was exchanged at %s, %s later; codes live about 10 minutes.",
-				Clock(cb.At), Clock(t.At), t.At.Sub(cb.At).Round(time.Second)))
+		if cb != nil && !t.At.IsZero() && !cb.At.IsZero() && (first || !a.o.Accepted) {
+			a.codeTiming(t, cb)
 		}
 		if auth != nil && t.ClientID != "" && auth.ClientID != "" && t.ClientID != auth.ClientID {
 			a.add(ClientIDMismatch, "", 0.97, xs, fmt.Sprintf("client_id at /authorize: %s; at /api/token: %s%s.", auth.ClientID, t.ClientID, FirstDiff(auth.ClientID, t.ClientID)))
 		}
+	}
+}
+
+// authForCode finds the authorize request behind a code exchange; none
+// for a code the Issuer says came from before the exchanges.
+func (a *analysis) authForCode(t *Token) *Authorize {
+	if a.o.Issuer != nil && a.f.CallbackFor(t.Code) == nil && a.o.Issuer.CodeIssuedBefore(t.Code) {
+		return nil
+	}
+	return a.f.AuthForToken(t)
+}
+
+// codeTiming finds a code exchanged after it expired (and, with
+// Options.LateExchange, one exchanged late).
+func (a *analysis) codeTiming(t *Token, cb *Callback) {
+	d := t.At.Sub(cb.At)
+	xs := []int{t.X, cb.X}
+	switch {
+	case d > a.o.CodeLifetime:
+		score := 0.8
+		if t.Description == "Authorization code expired" {
+			score = 0.98
+		}
+		a.emit(Finding{ID: CodeExpired, Cause: "slow", Confidence: score, Exchanges: xs, Expiry: cb.At.Add(a.o.CodeLifetime),
+			Facts: []string{fmt.Sprintf("The code arrived at the callback at %s and was exchanged at %s, %s later; codes live about 10 minutes.",
+				Clock(cb.At), Clock(t.At), d.Round(time.Second))}})
+	case a.o.LateExchange > 0 && d > a.o.LateExchange:
+		a.add(CodeExpired, "late", 0.5, xs, fmt.Sprintf("The code arrived at the callback at %s and was exchanged at %s, %s later: not expired yet, but late.",
+			Clock(cb.At), Clock(t.At), d.Round(time.Second)))
 	}
 }
 
@@ -279,7 +367,7 @@ func AuthStyleRetry(first, second *Token) bool {
 }
 
 // TokenOf reads one exchange as a token request, for callers that hold
-// exchanges one at a time (the grader).
+// exchanges one at a time.
 func TokenOf(x *wire.Exchange) *Token { return readToken(-1, x, nil) }
 
 // codeReuse finds one code sent to /api/token more than once.
@@ -303,8 +391,11 @@ func (a *analysis) codeReuse() {
 		}
 		first, second := ts[0], ts[1]
 		// For the auth-style retry, the first answer is the real error:
-		// Exchanges[1] is it.
+		// Exchanges[1] is it. Any further uses follow.
 		xs := []int{second.X, first.X}
+		for _, t := range ts[2:] {
+			xs = append(xs, t.X)
+		}
 		switch {
 		case AuthStyleRetry(first, second):
 			a.add(CodeInvalid, "auth-style-retry", 0.9, xs,
@@ -331,12 +422,20 @@ func (a *analysis) refreshes() {
 		if t.Grant != "refresh_token" {
 			continue
 		}
-		if p := rotatedBy[t.RefreshToken]; p != nil && t.RefreshToken != "" && t.Failed() {
+		p := rotatedBy[t.RefreshToken]
+		switch {
+		case p != nil && t.RefreshToken != "" && a.judged(t.Failed()):
 			a.add(RefreshTokenRevoked, "rotated", 0.97, []int{t.X, p.X},
 				fmt.Sprintf("The refresh token %s was used at %s and the answer carried a new one (%s); using the old one again at %s fails: PKCE refresh tokens were single use until mid-2026.",
 					a.o.Fingerprint(t.RefreshToken), Clock(p.At), a.o.Fingerprint(p.NewRefresh), Clock(t.At)))
+		case p == nil && t.RefreshToken != "" && t.Description == "Refresh token revoked" && a.o.Issuer != nil && a.o.Issuer.RefreshRotated(t.RefreshToken):
+			// Rotated before the exchanges, or by a refresh still in
+			// flight: only Exchanges[0].
+			a.add(RefreshTokenRevoked, "rotated", 0.95, []int{t.X},
+				fmt.Sprintf("The refresh token %s used at %s had already been rotated into a newer one (before these exchanges, or by a refresh running at the same time).",
+					a.o.Fingerprint(t.RefreshToken), Clock(t.At)))
 		}
-		if _, ok := rotatedBy[t.RefreshToken]; !ok && !t.Failed() && t.NewRefresh != "" && t.NewRefresh != t.RefreshToken {
+		if _, ok := rotatedBy[t.RefreshToken]; !ok && !t.Failed() && !a.injected(t.X) && t.NewRefresh != "" && t.NewRefresh != t.RefreshToken {
 			rotatedBy[t.RefreshToken] = t
 		}
 	}
@@ -344,14 +443,17 @@ func (a *analysis) refreshes() {
 
 // apiCalls reasons about failing Web API calls with the token they used.
 func (a *analysis) apiCalls() {
-	for i, cl := range a.f.Calls {
+	for _, cl := range a.f.Calls {
 		st := cl.Status
+		if a.o.Accepted {
+			a.expiredAccess(cl)
+		}
 		if st < 400 {
 			continue
 		}
 		xs := []int{cl.X}
 		path := pathOnly(cl.Path)
-		iss := a.f.TokenIssuing(cl.Bearer)
+		iss := a.tokenIssuing(cl.Bearer)
 		if iss != nil && iss.Grant == "client_credentials" && isUserPath(cl.Path) && (st == 400 || st == 401 || st == 403) {
 			a.add(AppTokenUserEndpoint, "client-credentials", 0.96, []int{cl.X, iss.X}, fmt.Sprintf("The token used was issued at %s by grant_type=client_credentials (an app-only token); %s needs a user token.", Clock(iss.At), path))
 		}
@@ -360,6 +462,9 @@ func (a *analysis) apiCalls() {
 			switch {
 			case cl.Auth == "":
 				a.add(AccessTokenMissing, "not-set", 0.9, xs, "The request carried no Authorization header.")
+			case a.o.Accepted:
+				// expiredAccess judged it; a 401 that is not expiry is
+				// the server's word, not a fact about the client.
 			case iss != nil && !iss.At.IsZero() && !cl.At.IsZero() && iss.ExpiresIn > 0:
 				age := cl.At.Sub(iss.At)
 				life := time.Duration(iss.ExpiresIn) * time.Second
@@ -373,10 +478,43 @@ func (a *analysis) apiCalls() {
 			if strings.Contains(cl.Body, "Insufficient client scope") {
 				a.scope(cl, iss)
 			}
-		case 429:
-			a.rateLimited(i, cl)
 		}
 	}
+}
+
+// tokenIssuing is the token answer that issued an access token, unless
+// that answer was an injected fault's.
+func (a *analysis) tokenIssuing(access string) *Token {
+	if t := a.f.TokenIssuing(access); t != nil && !a.injected(t.X) {
+		return t
+	}
+	return nil
+}
+
+// expiredAccess judges any call, whatever its answer, that presented an
+// access token past its expiry: the Issuer's, else the issuing answer's
+// expires_in (Options.Accepted).
+func (a *analysis) expiredAccess(cl *Call) {
+	if cl.Token == "" || cl.At.IsZero() {
+		return
+	}
+	iss := a.tokenIssuing(cl.Token)
+	var exp time.Time
+	if a.o.Issuer != nil {
+		exp, _ = a.o.Issuer.AccessExpiry(cl.Token)
+	}
+	if exp.IsZero() && iss != nil && !iss.At.IsZero() && iss.ExpiresIn > 0 {
+		exp = iss.At.Add(time.Duration(iss.ExpiresIn) * time.Second)
+	}
+	if exp.IsZero() || cl.At.Before(exp) {
+		return
+	}
+	xs, issued := []int{cl.X}, "before these exchanges"
+	if iss != nil {
+		xs, issued = append(xs, iss.X), "at "+Clock(iss.At)
+	}
+	a.emit(Finding{ID: AccessTokenExpired, Cause: "expired", Confidence: 0.98, Exchanges: xs, Expiry: exp,
+		Facts: []string{fmt.Sprintf("The token was issued %s, expired at %s and was used at %s, %s later.", issued, Clock(exp), Clock(cl.At), cl.At.Sub(exp).Round(time.Second))}})
 }
 
 func (a *analysis) scope(cl *Call, iss *Token) {
@@ -429,17 +567,76 @@ func scopeList(s []string) string {
 	return strings.Join(s, " ")
 }
 
-// rateLimited reads a 429: its Retry-After, and whether the same call came
-// again before it had passed (the next call to the same path only).
-func (a *analysis) rateLimited(i int, cl *Call) {
-	ra := cl.RetryAfter
-	secs, err := strconv.Atoi(strings.TrimSpace(ra))
+// limited is one request of a bucket; for a 429, early are the requests
+// of its bucket sent after it was answered but before its Retry-After had
+// passed.
+type limited struct {
+	x              int
+	at             time.Time
+	is429, token   bool // token: the token endpoint's bucket
+	ra, body, path string
+	until          time.Time
+	early          []*limited
+}
+
+// rateLimits reads each 429: its Retry-After (delta-seconds or an
+// HTTP-date), and whether a request of the same bucket was sent after it
+// was answered and before Retry-After had passed. Spotify's Web API limit
+// is per app, a rolling window over all of its calls (wire reference), so
+// a 429 holds every Web API call, not only the path refused; the token
+// endpoint is a bucket of its own. A 429 without a usable Retry-After
+// leaves the one before it in force.
+func (a *analysis) rateLimits() {
+	api := make([]limited, 0, len(a.f.Calls))
+	for _, cl := range a.f.Calls {
+		api = append(api, limited{x: cl.X, at: cl.At, is429: cl.Status == 429, ra: cl.RetryAfter, body: cl.Body, path: pathOnly(cl.Path)})
+	}
+	var tok []limited
+	for _, t := range a.f.Tokens {
+		tok = append(tok, limited{x: t.X, at: t.At, is429: t.Status == 429, ra: t.RetryAfter, path: "/api/token", token: true})
+	}
+	var found []*limited
+	for _, bucket := range [][]limited{api, tok} {
+		var active *limited
+		for k := range bucket {
+			r := &bucket[k]
+			if active != nil && !r.at.IsZero() && r.at.Before(active.until) && a.sentAfter(active.x, r.x) {
+				active.early = append(active.early, r)
+			}
+			if !r.is429 {
+				continue
+			}
+			found = append(found, r)
+			if d, ok := wire.ParseRetryAfter(r.ra, r.at); ok && !r.at.IsZero() {
+				r.until, active = r.at.Add(d), r
+			}
+		}
+	}
+	slices.SortStableFunc(found, func(p, q *limited) int { return p.x - q.x })
+	for _, r := range found {
+		a.rateLimited(r)
+	}
+}
+
+// sentAfter reports whether exchange j was sent after exchange i had been
+// answered (Options.SentAfter; without it, whenever j comes after i).
+func (a *analysis) sentAfter(i, j int) bool {
+	if a.o.SentAfter != nil {
+		return a.o.SentAfter(i, j)
+	}
+	return j > i
+}
+
+// rateLimited words one 429.
+func (a *analysis) rateLimited(r *limited) {
 	var facts []string
 	cause := "burst"
-	xs := []int{cl.X}
-	if ra == "" {
+	xs := []int{r.x}
+	secs, err := strconv.Atoi(strings.TrimSpace(r.ra))
+	switch {
+	case r.ra == "":
 		facts = append(facts, "The 429 carries no Retry-After header; back off exponentially.")
-	} else if err == nil {
+	case err == nil:
 		wait := fmt.Sprintf("Retry-After: %d seconds.", secs)
 		if secs >= 120 {
 			wait = fmt.Sprintf("Retry-After: %d seconds (%s).", secs, time.Duration(secs)*time.Second)
@@ -449,38 +646,28 @@ func (a *analysis) rateLimited(i int, cl *Call) {
 			cause = "quota"
 			facts = append(facts, "A wait of an hour or more points at a quota block rather than a burst.")
 		}
-		path := pathOnly(cl.Path)
-		if next := a.nextCall(path, i); next != nil && !next.At.IsZero() && !cl.At.IsZero() {
-			if gap := next.At.Sub(cl.At); gap < time.Duration(secs)*time.Second {
-				cause = "ignores-retry-after"
-				xs = append(xs, next.X)
-				facts = append(facts, fmt.Sprintf("The client called %s again %s later, before Retry-After had passed.", path, gap.Round(time.Millisecond)))
-			}
+	case !r.until.IsZero():
+		facts = append(facts, fmt.Sprintf("Retry-After: %s (%s from the answer).", strings.TrimSpace(r.ra), r.until.Sub(r.at).Round(time.Second)))
+	}
+	if len(r.early) > 0 {
+		cause = "ignores-retry-after"
+		first := r.early[0]
+		what := fmt.Sprintf("The client called %s %s later, before Retry-After had passed: the limit holds all of the app's Web API calls.", first.path, first.at.Sub(r.at).Round(time.Millisecond))
+		if r.token {
+			what = fmt.Sprintf("The client sent another token request %s later, before Retry-After had passed.", first.at.Sub(r.at).Round(time.Millisecond))
+		}
+		facts = append(facts, what)
+		if n := len(r.early) - 1; n > 0 {
+			facts = append(facts, fmt.Sprintf("%d more followed before it had passed.", n))
+		}
+		for _, e := range r.early {
+			xs = append(xs, e.x)
 		}
 	}
-	if strings.Contains(cl.Body, "QUOTA_EXCEEDED") {
+	if strings.Contains(r.body, "QUOTA_EXCEEDED") {
 		cause = "quota"
 	}
 	a.add(RateLimited, cause, 0.97, xs, facts...)
-}
-
-// nextCall is the first call to path after Calls[i], or nil.
-func (a *analysis) nextCall(path string, i int) *Call {
-	is := a.f.callsByPath[path]
-	// is is ascending; find the first index above i.
-	lo, hi := 0, len(is)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if is[m] <= i {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo == len(is) {
-		return nil
-	}
-	return a.f.Calls[is[lo]]
 }
 
 func isUserPath(p string) bool {

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -108,6 +109,23 @@ var _ = Describe("Analyze", func() {
 		Entry("a 429 called again before Retry-After", []found{{analyze.RateLimited, "ignores-retry-after"}},
 			api(0, "/v1/me/tracks?limit=50", "BQDaccess", 429, http.Header{"Retry-After": {"30"}}, ""),
 			api(time.Second, "/v1/me/tracks?offset=50", "BQDaccess", 200, nil, "{}")),
+		Entry("a 429 holds every Web API call of the app, not only its path", []found{{analyze.RateLimited, "ignores-retry-after"}},
+			api(0, "/v1/me", "BQDaccess", 429, http.Header{"Retry-After": {"30"}}, ""),
+			api(time.Second, "/v1/me/playlists", "BQDaccess", 200, nil, "{}")),
+		Entry("a Retry-After given as an HTTP-date", []found{{analyze.RateLimited, "ignores-retry-after"}},
+			api(0, "/v1/me", "BQDaccess", 429, http.Header{"Retry-After": {t0.Add(time.Minute).Format(http.TimeFormat)}}, ""),
+			api(time.Second, "/v1/me", "BQDaccess", 200, nil, "{}")),
+		Entry("the token endpoint is a bucket of its own", []found{{analyze.RateLimited, "ignores-retry-after"}},
+			func() wire.Exchange {
+				x := token(0, basic, url.Values{"grant_type": {"client_credentials"}}, 429, "")
+				x.ResponseHeaders = http.Header{"Retry-After": {"5"}}
+				return x
+			}(),
+			api(time.Second, "/v1/me", "BQDaccess", 200, nil, "{}"),
+			token(2*time.Second, basic, url.Values{"grant_type": {"client_credentials"}}, 200, issued)),
+		Entry("a Web API 429 does not hold the token endpoint", []found{{analyze.RateLimited, "burst"}},
+			api(0, "/v1/me", "BQDaccess", 429, http.Header{"Retry-After": {"30"}}, ""),
+			token(time.Second, basic, url.Values{"grant_type": {"client_credentials"}}, 200, issued)),
 		Entry("a 429 waited out", []found{{analyze.RateLimited, "burst"}},
 			api(0, "/v1/me/tracks", "BQDaccess", 429, http.Header{"Retry-After": {"30"}}, ""),
 			api(31*time.Second, "/v1/me/tracks", "BQDaccess", 200, nil, "{}")),
@@ -172,3 +190,88 @@ var _ = Describe("AuthStyleRetry", func() {
 			token(time.Second, basic, exchange("AQcode", redirect), 400, badCode), false),
 	)
 })
+
+// store is an analyze.Issuer as the fake's store answers.
+type store struct {
+	before  map[string]bool
+	expiry  map[string]time.Time
+	rotated map[string]bool
+}
+
+func (s store) CodeIssuedBefore(code string) bool { return s.before[code] }
+func (s store) AccessExpiry(token string) (time.Time, bool) {
+	t, ok := s.expiry[token]
+	return t, ok
+}
+func (s store) RefreshRotated(token string) bool { return s.rotated[token] }
+
+var _ = Describe("the options a grading server adds", func() {
+	refresh := func(at time.Duration, status int, body string) wire.Exchange {
+		return token(at, basic, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"AQCrefresh"}}, status, body)
+	}
+	DescribeTable("judge what explain, without them, leaves alone",
+		func(o analyze.Options, without, with []found, xs ...wire.Exchange) {
+			judge := func(o analyze.Options) []found {
+				var out []found
+				for _, f := range analyze.Analyze(analyze.Read(slices.Clone(xs)), o) {
+					out = append(out, found{f.ID, f.Cause})
+				}
+				return out
+			}
+			Expect(judge(analyze.Options{})).To(Equal(without), "without")
+			Expect(judge(o)).To(Equal(with), "with")
+		},
+		Entry("Accepted: a redirect_uri that a lenient server let through", analyze.Options{Accepted: true},
+			[]found(nil), []found{{analyze.TokenRedirectURIMismatch, "two-places"}},
+			authorize(0, "s1"), callback(time.Second, "AQcode", "s1"),
+			token(2*time.Second, basic, exchange("AQcode", redirect+"/"), 200, issued)),
+		Entry("LateExchange: a code exchanged 90 s after its callback", analyze.Options{Accepted: true, LateExchange: time.Minute},
+			[]found(nil), []found{{analyze.CodeExpired, "late"}},
+			authorize(0, "s1"), callback(time.Second, "AQcode", "s1"),
+			token(91*time.Second+time.Millisecond, basic, exchange("AQcode", redirect), 200, issued)),
+		Entry("CodeLifetime: the server's codes live 20 minutes", analyze.Options{CodeLifetime: 20 * time.Minute},
+			[]found{{analyze.CodeExpired, "slow"}}, []found(nil),
+			authorize(0, "s1"), callback(time.Second, "AQcode", "s1"),
+			token(11*time.Minute+2*time.Second, basic, exchange("AQcode", redirect), 400, badCode)),
+		Entry("Issuer: a code from before the exchanges is not held to a guessed authorize request",
+			analyze.Options{Issuer: store{before: map[string]bool{"AQold": true}}},
+			[]found{{analyze.TokenRedirectURIMismatch, "two-places"}}, []found(nil),
+			authorize(0, "s1"),
+			token(2*time.Second, basic, exchange("AQold", redirect+"/"), 400, badCode)),
+		Entry("Issuer: a refresh token rotated before the exchanges", analyze.Options{Issuer: store{rotated: map[string]bool{"AQCrefresh": true}}},
+			[]found(nil), []found{{analyze.RefreshTokenRevoked, "rotated"}},
+			refresh(0, 400, revoked)),
+		Entry("Issuer and Accepted: an access token past the store's expiry, answered by a fault",
+			analyze.Options{Accepted: true, Issuer: store{expiry: map[string]time.Time{"BQDold": t0.Add(time.Minute)}}},
+			[]found(nil), []found{{analyze.AccessTokenExpired, "expired"}},
+			api(2*time.Minute, "/v1/me", "BQDold", 500, nil, "")),
+		Entry("SentAfter: a call already in flight when the 429 was answered", analyze.Options{SentAfter: func(i, j int) bool { return false }},
+			[]found{{analyze.RateLimited, "ignores-retry-after"}}, []found{{analyze.RateLimited, "burst"}},
+			api(0, "/v1/me", "BQDaccess", 429, http.Header{"Retry-After": {"30"}}, ""),
+			api(time.Millisecond, "/v1/me", "BQDaccess", 200, nil, "{}")),
+		Entry("Injected: an injected answer rotates nothing", analyze.Options{Accepted: true, Injected: func(i int) bool { return i == 0 }},
+			[]found{{analyze.RefreshTokenRevoked, "rotated"}}, []found(nil),
+			refresh(0, 200, rotated), refresh(time.Second, 400, revoked)),
+	)
+
+	It("cites an expired token's use, then the answer that issued it, and says when it expired", func() {
+		xs := []wire.Exchange{token(0, basic, url.Values{"grant_type": {"client_credentials"}}, 200, issued),
+			api(2*time.Hour, "/v1/me", "BQDaccess", 200, nil, "{}")}
+		fs := analyze.Analyze(analyze.Read(xs), analyze.Options{Accepted: true})
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Exchanges).To(Equal([]int{1, 0}))
+		Expect(fs[0].Expiry).To(Equal(t0.Add(time.Hour)))
+	})
+})
+
+var _ = DescribeTable("MethodProblem reads code_challenge_method as RFC 7636 does (case-sensitive)",
+	func(challenge, method, want string) {
+		Expect(analyze.MethodProblem(challenge, method)).To(Equal(want))
+	},
+	Entry("S256", "abc", "S256", ""),
+	Entry("no PKCE at all", "", "", ""),
+	Entry("a challenge without a method is plain", "abc", "", analyze.MethodMissing),
+	Entry("plain", "abc", "plain", analyze.MethodPlain),
+	Entry("PLAIN", "abc", "PLAIN", analyze.MethodPlain),
+	Entry("s256 in lower case", "abc", "s256", analyze.MethodOther),
+)

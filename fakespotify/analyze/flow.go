@@ -94,6 +94,7 @@ type Token struct {
 	HasBasic, BasicOK, BodySecret bool
 	Verifier, RefreshToken        string
 	// the answer
+	RetryAfter              string // its Retry-After header
 	Error, Description      string
 	AccessToken, NewRefresh string
 	ExpiresIn               int
@@ -116,6 +117,9 @@ type Call struct {
 	// RetryAfter is the answer's Retry-After header, Body the answer's
 	// body when the call failed (status 400 or more).
 	RetryAfter, Body string
+	// Token is the access token presented: the Bearer, or else (wrongly)
+	// an access_token in the query.
+	Token string
 }
 
 // Flow is a sequence of exchanges read into the steps of OAuth flows, with
@@ -136,7 +140,6 @@ type Flow struct {
 	callbacksByCode  map[string]int
 	codeCallbacks    map[string][]time.Time // callbacks with a code, by URL without query: when they came
 	tokenByAccess    map[string]*Token      // the token answer that issued an access token
-	callsByPath      map[string][]int       // indexes into Calls, by path without query
 }
 
 // Read sorts xs by start time (stably) and reads the flow in it. The flow
@@ -226,6 +229,9 @@ func (b *Builder) Add(x *wire.Exchange) {
 		}
 		if scheme, cred, ok := strings.Cut(strings.TrimSpace(cl.Auth), " "); ok && strings.EqualFold(scheme, "Bearer") {
 			cl.Bearer = strings.TrimSpace(cred)
+		}
+		if cl.Token = cl.Bearer; cl.Token == "" && u.RawQuery != "" {
+			cl.Token = u.Query().Get("access_token")
 		}
 		f.Calls = append(f.Calls, cl)
 	case KindCallback:
@@ -327,11 +333,6 @@ func (f *Flow) index() {
 			f.tokenByAccess[t.AccessToken] = t
 		}
 	}
-	f.callsByPath = map[string][]int{}
-	for i, cl := range f.Calls {
-		p := pathOnly(cl.Path)
-		f.callsByPath[p] = append(f.callsByPath[p], i)
-	}
 }
 
 // dedupeCallbacks keeps the app's own loads of a callback, and a redirect
@@ -365,8 +366,12 @@ type answer struct {
 func readAnswer(body string) answer {
 	var a answer
 	b := []byte(body)
-	if e, _, ok := wire.ParseOAuthError(b); ok {
-		a.err, a.description = e.Code, e.Description
+	// An error answer names its "error" member; looking for it first
+	// spares a success answer a second JSON decoding.
+	if strings.Contains(body, `"error"`) {
+		if e, _, ok := wire.ParseOAuthError(b); ok {
+			a.err, a.description = e.Code, e.Description
+		}
 	}
 	if tr, err := wire.ParseTokenResponse(b); err == nil {
 		a.access, a.refresh, a.expiresIn = tr.AccessToken, tr.RefreshToken, tr.ExpiresIn
@@ -380,7 +385,7 @@ func readAnswer(body string) answer {
 // that fails the same way thousands of times gets one error body parsed
 // once.
 func readToken(i int, x *wire.Exchange, answers map[string]answer) *Token {
-	t := &Token{X: i, At: x.Started, Status: x.Status, RawBody: x.RequestBody}
+	t := &Token{X: i, At: x.Started, Status: x.Status, RawBody: x.RequestBody, RetryAfter: x.ResponseHeaders.Get("Retry-After")}
 	form, _ := url.ParseQuery(x.RequestBody)
 	t.BodySecretValue = form.Get("client_secret")
 	t.Grant = form.Get("grant_type")

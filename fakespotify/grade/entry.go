@@ -4,12 +4,10 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
-	"github.com/spotcheck/spotcheck/fakespotify/analyze"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -57,14 +55,16 @@ type Oracle interface {
 type req struct {
 	*Entry
 	q    url.Values
-	form url.Values // only for form bodies
-	tok  *tokenResponse
+	form url.Values     // only for form bodies
+	body string         // a form body, read once for form and analyze
+	tok  *tokenResponse // set by newSession from the flow
 
 	errParsed        bool // errCode and errDesc are read on first use
 	errCode, errDesc string
 }
 
-// tokenResponse is a successful token answer.
+// tokenResponse is a successful token answer (not an injected fault's),
+// as analyze read it.
 type tokenResponse struct {
 	AccessToken  string
 	RefreshToken string
@@ -77,27 +77,13 @@ func parse(e *Entry) *req {
 	r := &req{Entry: e}
 	r.q = accounts.ParseFormLenient(e.RawQuery)
 	if mt, _, _ := mime.ParseMediaType(e.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
-		r.form = accounts.ParseFormLenient(string(e.Body))
+		r.body = string(e.Body)
+		r.form = accounts.ParseFormLenient(r.body)
 	}
 	if r.form == nil {
 		r.form = url.Values{}
 	}
-	if e.Endpoint == wire.EndpointToken && e.Status == http.StatusOK && !e.Injected {
-		if w, err := wire.ParseTokenResponse(e.ResponseBody); err == nil && w.AccessToken != "" {
-			r.tok = &tokenResponse{
-				AccessToken: w.AccessToken, RefreshToken: w.RefreshToken,
-				ExpiresIn: time.Duration(w.ExpiresIn) * time.Second,
-				Scope:     strings.Fields(w.Scope), HasScope: w.HasScope,
-			}
-		}
-	}
 	return r
-}
-
-// token reads a token request as package analyze does.
-func (r *req) token() *analyze.Token {
-	return analyze.TokenOf(&wire.Exchange{Method: r.Method, RequestHeaders: r.Header, RequestBody: string(r.Body),
-		Status: r.Status, ResponseBody: string(r.ResponseBody)})
 }
 
 // grant is the grant_type of a POST to the token endpoint, or "".
@@ -147,38 +133,4 @@ func (r *req) authParams() url.Values {
 		return accounts.ParseFormLenient(r.form.Get("request"))
 	}
 	return nil
-}
-
-// issuedCode is the code in the redirect this request was answered with.
-func (r *req) issuedCode() string {
-	if r.Status < 300 || r.Status > 399 || (r.Endpoint != wire.EndpointAuthorize && r.Endpoint != wire.EndpointConsent) {
-		return ""
-	}
-	loc, err := url.Parse(r.ResponseHeader.Get("Location"))
-	if err != nil {
-		return ""
-	}
-	return loc.Query().Get("code")
-}
-
-// retryAfter reads a 429's Retry-After: delta-seconds, or an HTTP-date
-// taken relative to when the 429 was answered (RFC 9110 §10.2.3).
-func retryAfter(v string, at time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 {
-			return 0, false
-		}
-		if n > 1<<31 {
-			n = 1 << 31
-		}
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(at) {
-		return t.Sub(at), true
-	}
-	return 0, false
 }

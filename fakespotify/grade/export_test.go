@@ -1,4 +1,6 @@
 package grade
 
-// RetryAfter exposes the Retry-After parser to the tests.
-var RetryAfter = retryAfter
+import "github.com/spotcheck/spotcheck/fakespotify/wire"
+
+// RetryAfter is the Retry-After parser the rules read a 429 with.
+var RetryAfter = wire.ParseRetryAfter

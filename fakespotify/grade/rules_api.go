@@ -6,8 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
+	"github.com/spotcheck/spotcheck/fakespotify/analyze"
 	"github.com/spotcheck/spotcheck/fakespotify/webapi"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
@@ -53,41 +53,15 @@ func bucket(r *req) string {
 	return ""
 }
 
+// checkRetryAfter words analyze's rate-limited findings that cite
+// requests sent too early (analyze holds a 429 against its whole bucket,
+// bucket; the fake's ticks tell which requests were sent after it was
+// answered, Options.SentAfter).
 func checkRetryAfter(s *session) result {
-	type block struct {
-		r429    *req
-		wait    time.Duration
-		until   time.Time
-		first   *req
-		more    int
-		flagged bool
-	}
-	blocks := map[string]*block{}
-	var all []*block
 	limited := 0
 	for _, r := range s.reqs {
-		b := bucket(r)
-		if b == "" {
-			continue
-		}
-		if bl := blocks[b]; bl != nil {
-			// Only requests sent after the 429 was answered count: those
-			// already in flight could not have known.
-			after := r.StartTick > bl.r429.EndTick || r.StartTick == 0 && bl.r429.EndTick == 0 && r.Seq > bl.r429.Seq
-			if after && r.Time.Before(bl.until) {
-				if bl.first == nil {
-					bl.first = r
-					all = append(all, bl)
-				} else {
-					bl.more++
-				}
-			}
-		}
-		if r.Status == http.StatusTooManyRequests {
+		if r.Status == http.StatusTooManyRequests && bucket(r) != "" {
 			limited++
-			if d, ok := retryAfter(r.ResponseHeader.Get("Retry-After"), r.Time); ok {
-				blocks[b] = &block{r429: r, wait: d, until: r.Time.Add(d)}
-			}
 		}
 	}
 	if limited == 0 {
@@ -95,18 +69,25 @@ func checkRetryAfter(s *session) result {
 	}
 	var ev []string
 	var rs []*req
-	for _, bl := range all {
+	// analyze cites the 429, then every request sent before its
+	// Retry-After had passed.
+	for _, fd := range s.found(analyze.RateLimited) {
+		if len(fd.reqs) < 2 {
+			continue
+		}
+		r429, first := fd.reqs[0], fd.reqs[1]
+		wait, _ := wire.ParseRetryAfter(r429.ResponseHeader.Get("Retry-After"), r429.Time)
 		inj := ""
-		if bl.r429.Injected {
+		if r429.Injected {
 			inj = ", injected"
 		}
 		line := fmt.Sprintf("%s %s after the 429 at seq %d (%s, Retry-After: %s%s) asked the %s to wait %s; %s",
-			s.at(bl.first), since(bl.first.Time.Sub(bl.r429.Time)), bl.r429.Seq, s.clock(bl.r429.Time),
-			strings.TrimSpace(bl.r429.ResponseHeader.Get("Retry-After")), inj, bucket(bl.r429), since(bl.wait), answer(bl.first))
-		if bl.more > 0 {
-			line += fmt.Sprintf("; %s more before the wait was over", plural(bl.more, "request", "requests"))
+			s.at(first), since(first.Time.Sub(r429.Time)), r429.Seq, s.clock(r429.Time),
+			strings.TrimSpace(r429.ResponseHeader.Get("Retry-After")), inj, bucket(r429), since(wait), answer(first))
+		if more := len(fd.reqs) - 2; more > 0 {
+			line += fmt.Sprintf("; %s more before the wait was over", plural(more, "request", "requests"))
 		}
-		ev, rs = append(ev, line), append(rs, bl.r429, bl.first)
+		ev, rs = append(ev, line), append(rs, r429, first)
 	}
 	if len(ev) == 0 {
 		return result{}

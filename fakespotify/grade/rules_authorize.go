@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/spotcheck/spotcheck/fakespotify/accounts"
+	"github.com/spotcheck/spotcheck/fakespotify/analyze"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -67,12 +68,12 @@ func checkPKCEPlain(s *session) result {
 		q := g.first.q
 		method, challenge := q.Get("code_challenge_method"), q.Get("code_challenge")
 		var title string
-		switch {
-		case method == "S256" || method == "" && challenge == "":
+		switch analyze.MethodProblem(challenge, method) {
+		case "":
 			continue
-		case method == "" && challenge != "":
+		case analyze.MethodMissing:
 			title = "code_challenge without code_challenge_method, which RFC 7636 defines as plain"
-		case strings.EqualFold(method, "plain"):
+		case analyze.MethodPlain:
 			title = "PKCE with code_challenge_method=plain: the challenge is the verifier itself"
 		default:
 			title = fmt.Sprintf("code_challenge_method %q is not S256 (the value is case-sensitive)", method)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/spotcheck/spotcheck/fakespotify/analyze"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -24,34 +25,27 @@ func checkStaleRefresh(s *session) result {
 	if len(s.refreshes()) == 0 {
 		return result{skip: noRefresh}
 	}
-	type rotation struct {
-		by   *req
-		next string
-	}
-	rotated := map[string]rotation{}
 	var ev []string
 	var rs []*req
-	for _, r := range s.reqs {
-		if r.grant() != "refresh_token" {
-			continue
-		}
+	// analyze cites the refresh, then the one that had rotated its token;
+	// without that one, the store knew of the rotation.
+	for _, fd := range s.found(analyze.RefreshTokenRevoked) {
+		r := fd.reqs[0]
 		rt := r.form.Get("refresh_token")
-		if rt == "" {
-			continue
-		}
-		if rot, ok := rotated[rt]; ok {
-			ev = append(ev, fmt.Sprintf("%s %s, which seq %d (%s) had already rotated into %s; %s",
-				s.at(r), param("refresh_token", rt), rot.by.Seq, s.clock(rot.by.Time), fp(rot.next), answer(r)))
-			rs = append(rs, rot.by, r)
-		} else if _, d := oauthError(r); d == "Refresh token revoked" && s.in.Oracle != nil && s.in.Oracle.RefreshRotated(rt) {
+		if len(fd.reqs) < 2 {
 			// Rotated by a request still in flight, or before the window.
 			ev = append(ev, fmt.Sprintf("%s %s, which had already been rotated into a newer token (by a refresh before the window or running at the same time); %s",
 				s.at(r), param("refresh_token", rt), answer(r)))
 			rs = append(rs, r)
+			continue
 		}
-		if r.tok != nil && r.tok.RefreshToken != "" && r.tok.RefreshToken != rt {
-			rotated[rt] = rotation{by: r, next: r.tok.RefreshToken}
+		by, next := fd.reqs[1], "a newer token"
+		if by.tok != nil {
+			next = fp(by.tok.RefreshToken)
 		}
+		ev = append(ev, fmt.Sprintf("%s %s, which seq %d (%s) had already rotated into %s; %s",
+			s.at(r), param("refresh_token", rt), by.Seq, s.clock(by.Time), next, answer(r)))
+		rs = append(rs, by, r)
 	}
 	if len(ev) == 0 {
 		return result{}
@@ -161,6 +155,15 @@ func checkRefreshStorm(s *session) result {
 }
 
 func checkExpiredAccess(s *session) result {
+	calls := 0
+	for _, r := range s.reqs {
+		if r.Endpoint == wire.EndpointAPI && r.bearer() != "" {
+			calls++
+		}
+	}
+	if calls == 0 {
+		return result{skip: "no Web API calls in the window"}
+	}
 	type expired struct {
 		issuer *req
 		expiry time.Time
@@ -168,30 +171,21 @@ func checkExpiredAccess(s *session) result {
 	}
 	var order []string
 	byTok := map[string]*expired{}
-	calls := 0
-	for _, r := range s.reqs {
-		if r.Endpoint != wire.EndpointAPI {
-			continue
-		}
+	// analyze cites the call, then the answer that issued its token when
+	// that is in the window.
+	for _, fd := range s.found(analyze.AccessTokenExpired) {
+		r := fd.reqs[0]
 		tok := r.bearer()
-		if tok == "" {
-			continue
-		}
-		calls++
-		exp, issuer, ok := s.expiry(tok)
-		if !ok || r.Time.Before(exp) {
-			continue
-		}
 		x := byTok[tok]
 		if x == nil {
-			x = &expired{issuer: issuer, expiry: exp}
+			x = &expired{expiry: fd.Expiry}
+			if len(fd.reqs) > 1 {
+				x.issuer = fd.reqs[1]
+			}
 			byTok[tok] = x
 			order = append(order, tok)
 		}
 		x.uses = append(x.uses, r)
-	}
-	if calls == 0 {
-		return result{skip: "no Web API calls in the window"}
 	}
 	var neverEv, repeatEv []string
 	var neverR, repeatR []*req
@@ -236,19 +230,4 @@ func checkExpiredAccess(s *session) result {
 		out = append(out, s.finding(SeverityWarning, "Expired access token used again and again before refreshing", fix, repeatEv, repeatR))
 	}
 	return result{findings: out}
-}
-
-// expiry is when an access token expires: as the fake's store has it
-// (exact), else from the answer that issued it in the window.
-func (s *session) expiry(tok string) (time.Time, *req, bool) {
-	issuer := s.access[tok]
-	if s.in.Oracle != nil {
-		if t, ok := s.in.Oracle.AccessExpiry(tok); ok {
-			return t, issuer, true
-		}
-	}
-	if issuer != nil && issuer.tok.ExpiresIn > 0 {
-		return issuer.Time.Add(issuer.tok.ExpiresIn), issuer, true
-	}
-	return time.Time{}, nil, false
 }

@@ -61,26 +61,17 @@ func checkPublicWithoutPKCE(s *session) result {
 	return result{findings: out}
 }
 
-// isAutoDetectRetry recognises golang.org/x/oauth2's AuthStyleAutoDetect
-// retry: package analyze decides, for the grader and explain alike.
-func isAutoDetectRetry(first, second *req) bool {
-	return analyze.AuthStyleRetry(first.token(), second.token())
-}
-
 func checkCodeReused(s *session) result {
-	order, uses := s.codeUses()
-	if len(order) == 0 {
+	if order, _ := s.codeUses(); len(order) == 0 {
 		return result{skip: noExchange}
 	}
 	var retryEv, reuseEv []string
 	var retryR, reuseR []*req
-	for _, code := range order {
-		us := uses[code]
-		if len(us) < 2 {
-			continue
-		}
-		first := us[0]
-		if isAutoDetectRetry(first, us[1]) {
+	for _, fd := range s.found(analyze.CodeInvalid) {
+		// analyze cites the second use, the first, then any more.
+		first, us := fd.reqs[1], append([]*req{fd.reqs[1], fd.reqs[0]}, fd.reqs[2:]...)
+		code := first.form.Get("code")
+		if fd.Cause == "auth-style-retry" {
 			retryEv = append(retryEv,
 				fmt.Sprintf("%s %s %s: %s — the real error, which golang.org/x/oauth2 does not report", s.at(first), param("code", code), how(first), answer(first)),
 				fmt.Sprintf("%s %s (second use; first at seq %d) %s: %s", s.at(us[1]), param("code", code), first.Seq, how(us[1]), answer(us[1])))
@@ -121,35 +112,39 @@ func checkCodeReused(s *session) result {
 	return result{findings: out}
 }
 
-func checkCodeLate(s *session) result {
-	order, uses := s.codeUses()
+// judgesCodes is why a code rule cannot judge the window, or "": no code
+// exchanges, or only of codes issued before the window.
+func (s *session) judgesCodes() string {
+	order, _ := s.codeUses()
 	if len(order) == 0 {
-		return result{skip: noExchange}
+		return noExchange
+	}
+	for _, code := range order {
+		if s.codes[code] != nil {
+			return ""
+		}
+	}
+	return "the codes exchanged in the window were issued before it"
+}
+
+func checkCodeLate(s *session) result {
+	if why := s.judgesCodes(); why != "" {
+		return result{skip: why}
 	}
 	var lateEv, expiredEv []string
 	var lateR, expiredR []*req
-	judged := 0
-	for _, code := range order {
-		issuer := s.codes[code]
-		if issuer == nil {
-			continue // issued before the window
-		}
-		judged++
-		r := uses[code][0]
+	// analyze judges the first exchange of each code, and cites it, then
+	// the request whose answer issued the code.
+	for _, fd := range s.found(analyze.CodeExpired) {
+		r, issuer := fd.reqs[0], fd.reqs[1]
 		d := r.Time.Sub(issuer.Time)
-		if d <= s.opts.LateExchange && d < s.in.CodeLifetime {
-			continue
-		}
 		line := fmt.Sprintf("%s issued at seq %d (%s), exchanged at seq %d (%s): %s later; %s",
-			param("code", code), issuer.Seq, s.clock(issuer.Time), r.Seq, s.clock(r.Time), since(d), answer(r))
-		if d >= s.in.CodeLifetime {
-			expiredEv, expiredR = append(expiredEv, line), append(expiredR, issuer, r)
-		} else {
+			param("code", r.form.Get("code")), issuer.Seq, s.clock(issuer.Time), r.Seq, s.clock(r.Time), since(d), answer(r))
+		if fd.Cause == "late" {
 			lateEv, lateR = append(lateEv, line), append(lateR, issuer, r)
+		} else {
+			expiredEv, expiredR = append(expiredEv, line), append(expiredR, issuer, r)
 		}
-	}
-	if judged == 0 {
-		return result{skip: "the codes exchanged in the window were issued before it"}
 	}
 	fix := "Exchange the code in the callback handler itself, as soon as it arrives: do not queue it, wait for " +
 		"user input or keep it across a restart. Spotify's codes expire after about 10 minutes (invalid_grant " +
@@ -167,40 +162,33 @@ func checkCodeLate(s *session) result {
 }
 
 func checkRedirectMismatch(s *session) result {
-	order, uses := s.codeUses()
-	if len(order) == 0 {
-		return result{skip: noExchange}
+	if why := s.judgesCodes(); why != "" {
+		return result{skip: why}
 	}
 	var ev []string
 	var rs []*req
-	judged := 0
-	for _, code := range order {
-		issuer := s.codes[code]
-		if issuer == nil {
-			continue
+	lined := map[string]bool{}
+	// analyze cites the token request, then the authorization request
+	// behind its code.
+	for _, fd := range s.found(analyze.TokenRedirectURIMismatch) {
+		r, issuer := fd.reqs[0], fd.reqs[1]
+		code := r.form.Get("code")
+		if lined[code] {
+			continue // one line per code: later uses repeat the same mistake
 		}
-		judged++
+		lined[code] = true
 		want := issuer.authParams().Get("redirect_uri")
-		for _, r := range uses[code] {
-			got, sent := r.form.Get("redirect_uri"), r.form.Has("redirect_uri")
-			if sent && got == want {
-				continue
+		got, sent := r.form.Get("redirect_uri"), r.form.Has("redirect_uri")
+		line := fmt.Sprintf("%s %s without redirect_uri, but the code was requested at seq %d with %s",
+			s.at(r), param("code", code), issuer.Seq, param("redirect_uri", want))
+		if sent {
+			line = fmt.Sprintf("%s %s, but the code was requested at seq %d with %s",
+				s.at(r), param("redirect_uri", got), issuer.Seq, param("redirect_uri", want))
+			if d := uriDifference(got, want); d != "" {
+				line += " (they differ in " + d + ")"
 			}
-			line := fmt.Sprintf("%s %s without redirect_uri, but the code was requested at seq %d with %s",
-				s.at(r), param("code", code), issuer.Seq, param("redirect_uri", want))
-			if sent {
-				line = fmt.Sprintf("%s %s, but the code was requested at seq %d with %s",
-					s.at(r), param("redirect_uri", got), issuer.Seq, param("redirect_uri", want))
-				if d := uriDifference(got, want); d != "" {
-					line += " (they differ in " + d + ")"
-				}
-			}
-			ev, rs = append(ev, line+"; "+answer(r)), append(rs, issuer, r)
-			break // one line per code: later uses repeat the same mistake
 		}
-	}
-	if judged == 0 {
-		return result{skip: "the codes exchanged in the window were issued before it"}
+		ev, rs = append(ev, line+"; "+answer(r)), append(rs, issuer, r)
 	}
 	if len(ev) == 0 {
 		return result{}

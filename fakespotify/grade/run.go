@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spotcheck/spotcheck/fakespotify/analyze"
 	"github.com/spotcheck/spotcheck/fakespotify/redact"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
@@ -219,12 +220,16 @@ type session struct {
 	codes map[string]*req
 	// emptyReason says why the window is empty, for the rule that judges it.
 	emptyReason string
-	// access maps an access token to the token answer that issued it.
-	access map[string]*req
+	// flow is the window as analyze reads it; reqOf maps the indexes its
+	// findings cite (the order exchanges were added in) to the requests.
+	flow  *analyze.Flow
+	reqOf []*req
+	// found holds analyze's findings by id, once a rule asks (found).
+	findings map[analyze.ID][]analyze.Finding
 }
 
 func newSession(in Input, opts Options) *session {
-	s := &session{in: in, opts: opts, codes: map[string]*req{}, access: map[string]*req{}}
+	s := &session{in: in, opts: opts, codes: map[string]*req{}}
 	for i := range in.Entries {
 		e := &in.Entries[i]
 		switch e.Endpoint {
@@ -232,15 +237,9 @@ func newSession(in Input, opts Options) *session {
 		default:
 			continue
 		}
-		r := parse(e)
-		s.reqs = append(s.reqs, r)
-		if c := r.issuedCode(); c != "" {
-			s.codes[c] = r
-		}
-		if r.tok != nil {
-			s.access[r.tok.AccessToken] = r
-		}
+		s.reqs = append(s.reqs, parse(e))
 	}
+	s.read()
 	s.window = Window{Requests: len(s.reqs), Dropped: in.Dropped}
 	s.layout = "15:04:05"
 	if len(s.reqs) > 0 {

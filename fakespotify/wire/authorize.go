@@ -1,6 +1,10 @@
 package wire
 
-import "regexp"
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"regexp"
+)
 
 // LocalePattern is a locale segment of an accounts path, as a regular
 // expression without anchors: a language tag in the shape of RFC 5646
@@ -25,4 +29,13 @@ var authorizePath = regexp.MustCompile(`^` + AuthorizePathPattern + `$`)
 // matched exactly, as Spotify's paths are.
 func IsAuthorizePath(path string) bool {
 	return len(path) <= len("/xxx-xxxx/authorize/") && authorizePath.MatchString(path)
+}
+
+// S256 is the PKCE transform: base64url(SHA-256(verifier)) without padding
+// (RFC 7636 §4.2). The fake checks a verifier with it, explain and the
+// doctor compare what an app sent with it, and a client that pads or
+// hex-encodes never matches.
+func S256(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }

@@ -161,6 +161,14 @@ func (t TokenResponse) GoString() string { return t.String() }
 // read on its own: one of the wrong type reads as absent, and the rest
 // still count. It fails only when the body is not a JSON object.
 func ParseTokenResponse(body []byte) (TokenResponse, error) {
+	if t, ok := readTokenLayout(body); ok {
+		return t, nil
+	}
+	return parseTokenMembers(body)
+}
+
+// parseTokenMembers is ParseTokenResponse for any JSON object.
+func parseTokenMembers(body []byte) (TokenResponse, error) {
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(body, &members); err != nil {
 		return TokenResponse{}, fmt.Errorf("token response is not a JSON object: %w", err)
@@ -186,6 +194,85 @@ func ParseTokenResponse(body []byte) (TokenResponse, error) {
 		t.ExpiresIn = int(n)
 	}
 	return t, nil
+}
+
+// readTokenLayout reads a body in exactly the layout AppendJSON writes
+// (Spotify's and the fake's own answers) in one pass: plain strings, the
+// members in order, expires_in a JSON integer below 1e9, no whitespace.
+// For such a body it gives what the general reading gives; ok is false for
+// any other body, which the general reading takes.
+func readTokenLayout(b []byte) (t TokenResponse, ok bool) {
+	r := layoutReader{b: b}
+	if !r.lit(`{"access_token":`) {
+		return t, false
+	}
+	t.AccessToken = r.str()
+	r.lit(`,"token_type":`)
+	t.TokenType = r.str()
+	if r.lit(`,"scope":`) {
+		t.Scope, t.HasScope = r.str(), true
+	}
+	r.lit(`,"expires_in":`)
+	t.ExpiresIn = r.int()
+	if r.lit(`,"refresh_token":`) {
+		t.RefreshToken = r.str()
+	}
+	if !r.lit("}") || r.i != len(b) || r.bad {
+		return TokenResponse{}, false
+	}
+	return t, true
+}
+
+// layoutReader walks a body; any step that fails sets bad.
+type layoutReader struct {
+	b   []byte
+	i   int
+	bad bool
+}
+
+func (r *layoutReader) lit(s string) bool {
+	if r.bad || len(r.b)-r.i < len(s) || string(r.b[r.i:r.i+len(s)]) != s {
+		return false
+	}
+	r.i += len(s)
+	return true
+}
+
+// str reads a JSON string of printable ASCII without escapes.
+func (r *layoutReader) str() string {
+	if r.bad || r.i >= len(r.b) || r.b[r.i] != '"' {
+		r.bad = true
+		return ""
+	}
+	for j := r.i + 1; j < len(r.b); j++ {
+		switch c := r.b[j]; {
+		case c == '"':
+			s := string(r.b[r.i+1 : j])
+			r.i = j + 1
+			return s
+		case c == '\\' || c < 0x20 || c >= 0x7f:
+			r.bad = true
+			return ""
+		}
+	}
+	r.bad = true
+	return ""
+}
+
+// int reads a JSON integer of at most 9 digits, without a sign or a
+// leading zero (but 0 itself).
+func (r *layoutReader) int() int {
+	j, n := r.i, 0
+	for j < len(r.b) && r.b[j] >= '0' && r.b[j] <= '9' && j-r.i < 10 {
+		n = n*10 + int(r.b[j]-'0')
+		j++
+	}
+	if r.bad || j == r.i || j-r.i > 9 || r.b[r.i] == '0' && j-r.i > 1 {
+		r.bad = true
+		return 0
+	}
+	r.i = j
+	return n
 }
 
 // Header values of every token endpoint answer, shared: net/http only

@@ -94,6 +94,25 @@ var _ = Describe("the accounts service's bodies", func() {
 		}
 	})
 
+	DescribeTable("reads the layout it writes in one pass, with the same result as reading any JSON object",
+		func(body string) {
+			fast, err1 := wire.ParseTokenResponse([]byte(body))
+			general, err2 := wire.ParseTokenMembers([]byte(body))
+			Expect(fast).To(Equal(general))
+			Expect(err1 == nil).To(Equal(err2 == nil))
+		},
+		Entry("the fake's answer", `{"access_token":"BQa","token_type":"Bearer","scope":"user-read-private","expires_in":3600,"refresh_token":"AQb"}`),
+		Entry("no scope, no refresh token", `{"access_token":"BQa","token_type":"Bearer","expires_in":3600}`),
+		Entry("empty strings and a zero lifetime", `{"access_token":"","token_type":"","scope":"","expires_in":0,"refresh_token":""}`),
+		Entry("a leading zero (not JSON)", `{"access_token":"BQa","token_type":"Bearer","expires_in":0123}`),
+		Entry("a lifetime of 1e9 or more", `{"access_token":"BQa","token_type":"Bearer","expires_in":1000000000}`),
+		Entry("an escape", `{"access_token":"B\u0051a","token_type":"Bearer","expires_in":3600}`),
+		Entry("whitespace", `{"access_token": "BQa","token_type":"Bearer","expires_in":3600}`),
+		Entry("trailing bytes", `{"access_token":"BQa","token_type":"Bearer","expires_in":3600}x`),
+		Entry("a member twice", `{"access_token":"BQa","token_type":"Bearer","expires_in":3600,"refresh_token":"AQb","access_token":"BQc"}`),
+		Entry("cut short", `{"access_token":"BQa","token_type":"Bea`),
+	)
+
 	It("prints a token response without its tokens", func() {
 		t := wire.TokenResponse{AccessToken: "BQsecret-access", RefreshToken: "AQsecret-refresh", TokenType: "Bearer", ExpiresIn: 3600}
 		for _, s := range []string{fmt.Sprint(t), fmt.Sprintf("%v %+v %#v %s", t, t, t, &t)} {
@@ -139,7 +158,10 @@ func FuzzParseBodies(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		_, _ = wire.ParseTokenResponse(body)
+		tr, err := wire.ParseTokenResponse(body)
+		if general, gerr := wire.ParseTokenMembers(body); tr != general || (err == nil) != (gerr == nil) {
+			t.Fatalf("one-pass reading %+v, %v; general %+v, %v", tr, err, general, gerr)
+		}
 		if e, ok := wire.ParseAPIError(body); ok && e.PlainText && e.Message != string(body) {
 			t.Fatalf("plain text changed: %q -> %q", body, e.Message)
 		}

@@ -3,7 +3,10 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // APIError is a Web API error (§5.1): the JSON object
@@ -115,3 +118,27 @@ const (
 	MsgNotAllowed2021  = "User not registered in the Developer Dashboard"
 	MsgNotAllowed2021J = "User not approved for app"
 )
+
+// ParseRetryAfter reads a 429's Retry-After (the Web API's and the token
+// endpoint's): delta-seconds, or an HTTP-date taken relative to at, when
+// the 429 was answered (RFC 9110 §10.2.3). ok is false for none, zero, a
+// date not after at, or anything else.
+func ParseRetryAfter(v string, at time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0, false
+		}
+		if n > 1<<31 {
+			n = 1 << 31
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(at) {
+		return t.Sub(at), true
+	}
+	return 0, false
+}
