@@ -161,6 +161,13 @@ var _ = Describe("doctor against a fake app wrong in one way", func() {
 			pkce(s)
 			s.opts.CodeVerifier, s.opts.CodeChallenge = verifier, challengeOf(verifier)+"="
 		}, "pkce-challenge-padded"),
+		// Named for the alphabet, not the padding: stripping "=" alone would
+		// not make it right (RFC 7636's example digest has a "+" there).
+		Entry("a padded PKCE challenge in the standard base64 alphabet", "web", fakespotify.AppOverrides{}, func(s *scenario) {
+			pkce(s)
+			sum := sha256.Sum256([]byte(verifier))
+			s.opts.CodeVerifier, s.opts.CodeChallenge = verifier, base64.StdEncoding.EncodeToString(sum[:])
+		}, "pkce-challenge-mismatch"),
 		Entry("a hex PKCE challenge", "web", fakespotify.AppOverrides{}, func(s *scenario) {
 			pkce(s)
 			sum := sha256.Sum256([]byte(verifier))

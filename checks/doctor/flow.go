@@ -1,15 +1,13 @@
 package doctor
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 	"sync"
 
+	"github.com/spotcheck/spotcheck/fakespotify/analyze"
 	"github.com/spotcheck/spotcheck/fakespotify/wire"
 )
 
@@ -89,7 +87,6 @@ func (c *checkRun) pkcePair() {
 		c.note("no challenge given to compare with the verifier")
 		return
 	}
-	sum := sha256.Sum256([]byte(verifier))
 	at := fmt.Sprintf("code_challenge %q", challenge)
 	switch {
 	case verifier == "":
@@ -103,18 +100,30 @@ func (c *checkRun) pkcePair() {
 		default:
 			c.note("the challenge has the shape of S256; give --code-verifier to check the pair")
 		}
-	case challenge == wire.S256(verifier):
+	default:
+		c.pair(challenge, verifier, at)
+	}
+}
+
+// pair compares a challenge with the verifier given beside it, through the
+// analyzer's one reading of the encodings. A padded challenge in the
+// standard alphabet is named for the alphabet: fixing the padding alone
+// would not make it right.
+func (c *checkRun) pair(challenge, verifier, at string) {
+	cause, derived := analyze.ChallengeOf(challenge, verifier)
+	switch {
+	case !derived:
+		c.add(PKCEChallengeMismatch, "pkce:challenge", fmt.Sprintf("%s is not derived from --code-verifier %s; want %s", at, fp(verifier), wire.S256(verifier)))
+	case cause == "":
 		c.note("the challenge is base64url(SHA-256(verifier)) without padding")
-	case challenge == base64.URLEncoding.EncodeToString(sum[:]):
+	case cause == "padding" && !strings.ContainsAny(challenge, "+/"):
 		c.add(PKCEChallengePadded, "pkce:challenge", at+" is base64url(SHA-256(verifier)) with '=' padding; Spotify compares it without")
-	case strings.EqualFold(challenge, hex.EncodeToString(sum[:])):
+	case cause == "hex":
 		c.add(PKCEChallengeHex, "pkce:challenge", at+" is hex(SHA-256(verifier)); want "+wire.S256(verifier))
-	case challenge == base64.StdEncoding.EncodeToString(sum[:]) || challenge == base64.RawStdEncoding.EncodeToString(sum[:]):
-		c.add(PKCEChallengeMismatch, "pkce:challenge", at+" is SHA-256 in the standard base64 alphabet (+ /); want base64url (- _) without padding: "+wire.S256(verifier))
-	case challenge == verifier:
+	case cause == "plain":
 		c.add(PKCEChallengeMismatch, "pkce:challenge", at+" is the verifier itself (the plain method); want S256: "+wire.S256(verifier))
 	default:
-		c.add(PKCEChallengeMismatch, "pkce:challenge", fmt.Sprintf("%s is not derived from --code-verifier %s; want %s", at, fp(verifier), wire.S256(verifier)))
+		c.add(PKCEChallengeMismatch, "pkce:challenge", at+" is SHA-256 in the standard base64 alphabet (+ /); want base64url (- _) without padding: "+wire.S256(verifier))
 	}
 }
 

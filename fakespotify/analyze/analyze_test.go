@@ -1,10 +1,13 @@
 package analyze_test
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -274,4 +277,23 @@ var _ = DescribeTable("MethodProblem reads code_challenge_method as RFC 7636 doe
 	Entry("plain", "abc", "plain", analyze.MethodPlain),
 	Entry("PLAIN", "abc", "PLAIN", analyze.MethodPlain),
 	Entry("s256 in lower case", "abc", "s256", analyze.MethodOther),
+)
+
+// The doctor and DiagnosePKCE both read a pair through ChallengeOf.
+var _ = DescribeTable("ChallengeOf names how a challenge was made from its verifier",
+	func(challenge func(digest []byte) string, wantCause string, wantDerived bool) {
+		const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk" // RFC 7636 Appendix B
+		sum := sha256.Sum256([]byte(verifier))
+		cause, derived := analyze.ChallengeOf(challenge(sum[:]), verifier)
+		Expect(cause).To(Equal(wantCause))
+		Expect(derived).To(Equal(wantDerived))
+	},
+	Entry("S256 exactly (RFC 7636 Appendix B's E9Melhoa…)", func(d []byte) string { return base64.RawURLEncoding.EncodeToString(d) }, "", true),
+	Entry("base64url with padding", func(d []byte) string { return base64.URLEncoding.EncodeToString(d) }, "padding", true),
+	Entry("standard base64 with padding", func(d []byte) string { return base64.StdEncoding.EncodeToString(d) }, "padding", true),
+	Entry("hex of the digest", func(d []byte) string { return hex.EncodeToString(d) }, "hex", true),
+	Entry("HEX of the digest", func(d []byte) string { return strings.ToUpper(hex.EncodeToString(d)) }, "hex", true),
+	Entry("standard base64 without padding", func(d []byte) string { return base64.RawStdEncoding.EncodeToString(d) }, "alphabet", true),
+	Entry("the verifier itself", func([]byte) string { return "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk" }, "plain", true),
+	Entry("another verifier's challenge", func([]byte) string { return wire.S256("another-verifier-of-forty-three-characters-x") }, "", false),
 )

@@ -30,24 +30,45 @@ func ChallengeShape(ch, method string) (cause, why string) {
 	return "", ""
 }
 
-// DiagnosePKCE explains why verifier does not match challenge: a cause
-// of pkce-verifier-mismatch and a sentence. mismatch is false
-// when it does match.
-func DiagnosePKCE(challenge, method, verifier string) (cause, why string, mismatch bool) {
-	want := wire.S256(verifier)
-	if challenge == want {
-		return "", "", false
+// ChallengeOf says how challenge was made from verifier: cause "" when
+// it is S256 exactly (base64url of SHA-256, no padding), or "padding",
+// "hex", "alphabet" or "plain" for the usual wrong encodings of it.
+// derived is false when challenge is not made from this verifier at all.
+// The doctor (a pair given on its command line) and DiagnosePKCE (a pair
+// seen in a HAR) both ask it.
+func ChallengeOf(challenge, verifier string) (cause string, derived bool) {
+	if challenge == wire.S256(verifier) {
+		return "", true
 	}
 	sum := sha256.Sum256([]byte(verifier))
 	switch {
 	case challenge == base64.URLEncoding.EncodeToString(sum[:]) || challenge == base64.StdEncoding.EncodeToString(sum[:]):
-		return "padding", "The verifier does hash to the challenge, but the challenge kept its base64 \"=\" padding; Spotify compares against base64url without padding.", true
+		return "padding", true
 	case strings.EqualFold(challenge, hex.EncodeToString(sum[:])):
-		return "hex", "The challenge is hex(SHA-256(verifier)); Spotify expects base64url of the raw 32-byte digest.", true
+		return "hex", true
 	case challenge == base64.RawStdEncoding.EncodeToString(sum[:]):
-		return "alphabet", "The challenge is standard base64 of the digest (+ and /); Spotify expects base64url (- and _).", true
+		return "alphabet", true
 	case challenge == verifier:
-		return "plain", "The verifier itself was sent as the challenge (plain), while Spotify expects S256.", true
+		return "plain", true
+	}
+	return "", false
+}
+
+// DiagnosePKCE explains why verifier does not match challenge: a cause
+// of pkce-verifier-mismatch and a sentence. mismatch is false
+// when it does match.
+func DiagnosePKCE(challenge, method, verifier string) (cause, why string, mismatch bool) {
+	switch cause, derived := ChallengeOf(challenge, verifier); {
+	case derived && cause == "":
+		return "", "", false
+	case cause == "padding":
+		return cause, "The verifier does hash to the challenge, but the challenge kept its base64 \"=\" padding; Spotify compares against base64url without padding.", true
+	case cause == "hex":
+		return cause, "The challenge is hex(SHA-256(verifier)); Spotify expects base64url of the raw 32-byte digest.", true
+	case cause == "alphabet":
+		return cause, "The challenge is standard base64 of the digest (+ and /); Spotify expects base64url (- and _).", true
+	case cause == "plain":
+		return cause, "The verifier itself was sent as the challenge (plain), while Spotify expects S256.", true
 	}
 	if c, w := ChallengeShape(challenge, method); c != "" {
 		return c, w + " (And the verifier sent does not belong to this challenge.)", true
