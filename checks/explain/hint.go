@@ -71,10 +71,6 @@ func (h *Hint) compile(byID map[string]*Entry, causeIDs map[string]bool) []strin
 func (c *Catalog) applyHints(s *scan, cands []candidate) []candidate {
 	out := cands
 	for _, h := range c.hints {
-		loc := h.re.FindStringIndex(s.text)
-		if loc == nil {
-			continue
-		}
 		rival := -1.0
 		own := 0.0
 		for _, cd := range cands {
@@ -90,6 +86,13 @@ func (c *Catalog) applyHints(s *scan, cands []candidate) []candidate {
 			}
 		}
 		if rival < Recognised || rival > 1 || own >= rival+hintMargin {
+			continue
+		}
+		// Only now search the text: a hint's words are no error, so most
+		// texts have no rival for them, and a long log would pay a scan of
+		// every hint's expression for nothing.
+		loc := h.re.FindStringIndex(s.text)
+		if loc == nil {
 			continue
 		}
 		out = append(out, candidate{
