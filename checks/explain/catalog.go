@@ -183,12 +183,13 @@ func (s *statusList) UnmarshalYAML(n *yaml.Node) error {
 	return fmt.Errorf("line %d: status must be a number or a list of numbers", n.Line)
 }
 
-// knownKeys rejects mapping keys that are not yaml tags of v's type: a
-// misspelt field ("descripton:") would otherwise silently match nothing.
+// decodeKnown decodes n into v, first rejecting mapping keys that are not
+// yaml tags of v's type: a misspelt field ("descripton:") would otherwise
+// silently match nothing.
 // (Decoder.KnownFields does not reach into custom unmarshalers.)
-func knownKeys(n *yaml.Node, v any) error {
+func decodeKnown(n *yaml.Node, v any) error {
 	if n.Kind != yaml.MappingNode {
-		return nil
+		return n.Decode(v)
 	}
 	allowed := map[string]bool{}
 	t := reflect.TypeOf(v).Elem()
@@ -202,16 +203,13 @@ func knownKeys(n *yaml.Node, v any) error {
 			return fmt.Errorf("line %d: unknown field %q", k.Line, k.Value)
 		}
 	}
-	return nil
+	return n.Decode(v)
 }
 
 func (c *Cause) UnmarshalYAML(n *yaml.Node) error {
 	type plain Cause
 	var p plain
-	if err := knownKeys(n, &p); err != nil {
-		return err
-	}
-	if err := n.Decode(&p); err != nil {
+	if err := decodeKnown(n, &p); err != nil {
 		return err
 	}
 	*c = Cause(p)
@@ -221,10 +219,7 @@ func (c *Cause) UnmarshalYAML(n *yaml.Node) error {
 func (e *Entry) UnmarshalYAML(n *yaml.Node) error {
 	type plain Entry
 	var p plain
-	if err := knownKeys(n, &p); err != nil {
-		return err
-	}
-	if err := n.Decode(&p); err != nil {
+	if err := decodeKnown(n, &p); err != nil {
 		return err
 	}
 	*e = Entry(p)
@@ -235,10 +230,7 @@ func (e *Entry) UnmarshalYAML(n *yaml.Node) error {
 func (h *Hint) UnmarshalYAML(n *yaml.Node) error {
 	type plain Hint
 	var p plain
-	if err := knownKeys(n, &p); err != nil {
-		return err
-	}
-	if err := n.Decode(&p); err != nil {
+	if err := decodeKnown(n, &p); err != nil {
 		return err
 	}
 	*h = Hint(p)
@@ -249,10 +241,7 @@ func (h *Hint) UnmarshalYAML(n *yaml.Node) error {
 func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
 	type plain Rule
 	var p plain
-	if err := knownKeys(n, &p); err != nil {
-		return err
-	}
-	if err := n.Decode(&p); err != nil {
+	if err := decodeKnown(n, &p); err != nil {
 		return err
 	}
 	*r = Rule(p)
